@@ -1,0 +1,20 @@
+namespace Resilience.Metrics;
+
+/// <summary>Per-backend settings the collector needs to keep and report a backend's figures.</summary>
+public sealed record BackendRegistration
+{
+    /// <summary>How many request traces and circuit state changes the backend keeps (ring buffers). Default 1000.</summary>
+    public int MetricsWindowSize { get; init; } = 1000;
+
+    /// <summary>When set, everything recorded for the backend is reset at this interval (the live queue and circuit state stay).</summary>
+    public TimeSpan? MetricsResetInterval { get; init; }
+
+    /// <summary>When true, a latency histogram is kept per model, so model reports carry percentiles too.</summary>
+    public bool DetailedLatency { get; init; }
+
+    /// <summary>The latency percentiles reports show. Default 50, 90, 95, 99.</summary>
+    public IReadOnlyList<double> LatencyPercentiles { get; init; } = [50, 90, 95, 99];
+
+    /// <summary>The circuit breaker's failure threshold, shown as <c>failure_threshold</c>. Default 5.</summary>
+    public int FailureThreshold { get; init; } = 5;
+}

@@ -1,0 +1,99 @@
+namespace Resilience.Metrics;
+
+/// <summary>A request finished, successfully or not: the one event per request, sent by the outermost strategy.</summary>
+/// <param name="Backend">The backend the request went to.</param>
+public readonly record struct RequestCompleted(BackendKey Backend)
+{
+    /// <summary>The model, when known.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>End-to-end latency, queue time and retries included.</summary>
+    public TimeSpan Latency { get; init; }
+
+    /// <summary>Whether the request succeeded.</summary>
+    public bool Succeeded { get; init; }
+
+    /// <summary>The final error's category; <see cref="ErrorCategory.None"/> on success.</summary>
+    public ErrorCategory ErrorCategory { get; init; }
+
+    /// <summary>The final error's type (OpenTelemetry <c>error.type</c>: exception type name or status code).</summary>
+    public string? ErrorType { get; init; }
+
+    /// <summary>How many attempts were made; more than one means the request was retried.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>Whether the request went through a queue, so <see cref="QueueTime"/> and <see cref="QueueLength"/> count.</summary>
+    public bool Queued { get; init; }
+
+    /// <summary>Time spent waiting for admission.</summary>
+    public TimeSpan QueueTime { get; init; }
+
+    /// <summary>How many requests were waiting when this one arrived.</summary>
+    public int QueueLength { get; init; }
+
+    /// <summary>Prompt (input) tokens, when the response reported them.</summary>
+    public long PromptTokens { get; init; }
+
+    /// <summary>Completion (output) tokens, when the response reported them.</summary>
+    public long CompletionTokens { get; init; }
+
+    /// <summary>The trace to keep, when request tracing is on; null otherwise.</summary>
+    public RequestTrace? Trace { get; init; }
+}
+
+/// <summary>An attempt failed and is about to be retried.</summary>
+/// <param name="Backend">The backend the request went to.</param>
+public readonly record struct RetryAttempted(BackendKey Backend)
+{
+    /// <summary>The model, when known.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The number of the retry (1 for the first retry).</summary>
+    public int AttemptNumber { get; init; }
+
+    /// <summary>The delay before the retry.</summary>
+    public TimeSpan Delay { get; init; }
+
+    /// <summary>The category of the failed attempt's error.</summary>
+    public ErrorCategory ErrorCategory { get; init; }
+
+    /// <summary>The failed attempt's error type.</summary>
+    public string? ErrorType { get; init; }
+}
+
+/// <summary>A circuit breaker changed state.</summary>
+/// <param name="Backend">The backend whose circuit changed.</param>
+/// <param name="State">The new state.</param>
+public readonly record struct CircuitStateChanged(BackendKey Backend, CircuitState State);
+
+/// <summary>What happened in a backend's queue.</summary>
+public enum QueueEventKind
+{
+    /// <summary>A request started waiting.</summary>
+    Enqueued,
+
+    /// <summary>A waiting request left the queue: admitted or cancelled.</summary>
+    Dequeued,
+
+    /// <summary>A request was rejected because the queue was full.</summary>
+    Rejected,
+
+    /// <summary>A request was admitted and is now active.</summary>
+    Started,
+
+    /// <summary>An active request finished and released its slot.</summary>
+    Finished,
+}
+
+/// <summary>A change in a backend's queue; keeps the live queue size and active request count.</summary>
+/// <param name="Backend">The backend whose queue changed.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="QueueLength">How many requests were waiting when it happened.</param>
+public readonly record struct QueueEvent(BackendKey Backend, QueueEventKind Kind, int QueueLength = 0);
+
+/// <summary>Tokens learned after the request completed (a stream the caller read to its end).</summary>
+/// <param name="Backend">The backend that served the request.</param>
+/// <param name="Model">The model, when known.</param>
+/// <param name="PromptTokens">Prompt (input) tokens.</param>
+/// <param name="CompletionTokens">Completion (output) tokens.</param>
+public readonly record struct TokensReported(BackendKey Backend, string? Model, long PromptTokens, long CompletionTokens);

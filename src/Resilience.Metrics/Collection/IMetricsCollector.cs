@@ -1,0 +1,38 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// The central collector: strategies (or applications) send events in; reports read snapshots out.
+/// Every <c>Record</c> method is lock-free and allocation-free, and never throws for a registered backend.
+/// </summary>
+public interface IMetricsCollector
+{
+    /// <summary>The clock every figure is measured with.</summary>
+    TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// Registers a backend (or returns the existing one of that name) and returns the key its events carry.
+    /// Call once, when a pipeline is built; a later registration of the same name updates its settings.
+    /// </summary>
+    BackendKey RegisterBackend(string name, BackendRegistration? registration = null);
+
+    /// <summary>Records a finished request.</summary>
+    void RecordRequest(RequestCompleted request);
+
+    /// <summary>Records a retry (and the failed attempt's error).</summary>
+    void RecordRetry(RetryAttempted retry);
+
+    /// <summary>Records a circuit breaker state change, timed by <see cref="TimeProvider"/>.</summary>
+    void RecordCircuitStateChange(CircuitStateChanged change);
+
+    /// <summary>Records an attempt's outcome as the circuit breaker counts it (for <c>failure_count</c>).</summary>
+    void RecordCircuitAttempt(BackendKey backend, bool failed);
+
+    /// <summary>Records a queue change.</summary>
+    void RecordQueue(QueueEvent queueEvent);
+
+    /// <summary>Records tokens learned after the request completed.</summary>
+    void RecordTokens(TokensReported tokens);
+
+    /// <summary>Counts a fault inside monitoring itself (the request it happened in went on unharmed).</summary>
+    void RecordMonitoringError(BackendKey backend);
+}

@@ -1,0 +1,53 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// The monitoring guide's client methods, per backend. A DI singleton (<c>services.AddApiMonitoring()</c>), or
+/// <c>new MetricsReporter(collector)</c> without DI. A backend that has recorded nothing reports zeros.
+/// </summary>
+public interface IMetricsReporter
+{
+    /// <summary>The registered backends' names.</summary>
+    IReadOnlyCollection<string> Backends { get; }
+
+    /// <summary>The comprehensive report (the guide's <c>get_metrics_report</c>).</summary>
+    MetricsReport GetMetricsReport(string backend);
+
+    /// <summary>Average, minimum, maximum and percentile latency in milliseconds.</summary>
+    LatencyMetrics GetLatencyMetrics(string backend);
+
+    /// <summary>Requests and tokens per second over the last <paramref name="window"/> (default 60 s, at most 15 minutes).</summary>
+    ThroughputMetrics GetThroughputMetrics(string backend, TimeSpan? window = null);
+
+    /// <summary>Error rate, error types and categories, and the most common error.</summary>
+    ErrorMetrics GetErrorMetrics(string backend);
+
+    /// <summary>One model's figures; an unknown model gives zeros, as in the guide.</summary>
+    ModelMetrics GetModelMetrics(string backend, string model);
+
+    /// <summary>Queue size, active requests, queue time and length, rejections.</summary>
+    QueueMetrics GetQueueMetrics(string backend);
+
+    /// <summary>Circuit state, failures, open count, time per state, uptime.</summary>
+    CircuitBreakerMetrics GetCircuitBreakerMetrics(string backend);
+
+    /// <summary>The trace of one request, or null when it is unknown or no longer kept.</summary>
+    RequestTrace? GetTrace(string traceId);
+
+    /// <summary>The most recent traces, newest first, of one backend or of all.</summary>
+    IReadOnlyList<RequestTrace> GetRecentTraces(int limit = 10, string? backend = null);
+
+    /// <summary>The guide's ASCII report.</summary>
+    string GetAsciiReport(string backend);
+
+    /// <summary>The comprehensive report as indented JSON with the guide's snake_case keys.</summary>
+    string GetJsonReport(string backend);
+
+    /// <summary>Every backend's figures as one Prometheus text exposition (format 0.0.4).</summary>
+    string GetPrometheusMetrics();
+
+    /// <summary>A Grafana dashboard (JSON) over the series <see cref="GetPrometheusMetrics"/> emits.</summary>
+    string ExportGrafanaDashboard();
+
+    /// <summary>Resets what was recorded for one backend, or for all when <paramref name="backend"/> is null.</summary>
+    void ResetMetrics(string? backend = null);
+}

@@ -1,0 +1,204 @@
+namespace Resilience.Metrics;
+
+/// <summary>The comprehensive report of one backend (the guide's <c>get_metrics_report</c>).</summary>
+public sealed record MetricsReport
+{
+    /// <summary>When the report was made, in Unix seconds (as the guide's <c>time.time()</c>).</summary>
+    public double Timestamp { get; init; }
+
+    /// <summary>The backend's name.</summary>
+    public required string ApiName { get; init; }
+
+    /// <summary>Seconds since the backend was registered.</summary>
+    public double UptimeSeconds { get; init; }
+
+    /// <summary>Requests completed since start or the last reset.</summary>
+    public long TotalRequests { get; init; }
+
+    /// <summary>Requests that succeeded.</summary>
+    public long Successes { get; init; }
+
+    /// <summary>Requests that failed.</summary>
+    public long Failures { get; init; }
+
+    /// <summary>Requests whose final error was a timeout.</summary>
+    public long Timeouts { get; init; }
+
+    /// <summary>Requests that were retried at least once.</summary>
+    public long Retries { get; init; }
+
+    /// <summary>Retry attempts in all.</summary>
+    public long RetryAttempts { get; init; }
+
+    /// <summary>Successes divided by requests (0 when there were none).</summary>
+    public double SuccessRate { get; init; }
+
+    /// <summary>Prompt and completion token totals.</summary>
+    public required TokenCounts TokenCounts { get; init; }
+
+    /// <summary>Latency figures.</summary>
+    public required LatencyMetrics Latency { get; init; }
+
+    /// <summary>Queue figures.</summary>
+    public required QueueMetrics Queue { get; init; }
+
+    /// <summary>Circuit breaker figures.</summary>
+    public required CircuitBreakerMetrics CircuitBreaker { get; init; }
+
+    /// <summary>Error figures.</summary>
+    public required ErrorMetrics Errors { get; init; }
+
+    /// <summary>Throughput over the default 60 s window.</summary>
+    public required ThroughputMetrics Throughput { get; init; }
+
+    /// <summary>Per-model figures, by model name.</summary>
+    public required IReadOnlyDictionary<string, ModelMetrics> Models { get; init; }
+
+    /// <summary>Faults inside monitoring itself that were caught (the requests went on unharmed).</summary>
+    public long MonitoringErrors { get; init; }
+}
+
+/// <summary>Token totals.</summary>
+/// <param name="Prompt">Prompt (input) tokens.</param>
+/// <param name="Completion">Completion (output) tokens.</param>
+public sealed record TokenCounts(long Prompt, long Completion);
+
+/// <summary>Latency in milliseconds.</summary>
+public sealed record LatencyMetrics
+{
+    /// <summary>Mean latency.</summary>
+    public double AvgLatency { get; init; }
+
+    /// <summary>Smallest latency.</summary>
+    public double MinLatency { get; init; }
+
+    /// <summary>Largest latency.</summary>
+    public double MaxLatency { get; init; }
+
+    /// <summary>Percentiles by name (<c>"50"</c>, <c>"99.9"</c>), within 1 % of the exact value.</summary>
+    public required IReadOnlyDictionary<string, double> Percentiles { get; init; }
+
+    /// <summary>How many latencies were recorded.</summary>
+    public long Count { get; init; }
+}
+
+/// <summary>Requests and tokens per second over a time window.</summary>
+public sealed record ThroughputMetrics
+{
+    /// <summary>Requests completed per second in the window.</summary>
+    public double RequestsPerSecond { get; init; }
+
+    /// <summary>Requests completed in the window.</summary>
+    public long TotalRequestsInWindow { get; init; }
+
+    /// <summary>The window's length in seconds.</summary>
+    public double TimeWindowSeconds { get; init; }
+
+    /// <summary>Tokens per second in the window.</summary>
+    public required TokenThroughput TokenThroughput { get; init; }
+}
+
+/// <summary>Tokens per second.</summary>
+/// <param name="TokensPerSecond">Prompt and completion tokens per second.</param>
+/// <param name="PromptTokensPerSecond">Prompt tokens per second.</param>
+/// <param name="CompletionTokensPerSecond">Completion tokens per second.</param>
+public sealed record TokenThroughput(double TokensPerSecond, double PromptTokensPerSecond, double CompletionTokensPerSecond);
+
+/// <summary>Error figures.</summary>
+public sealed record ErrorMetrics
+{
+    /// <summary>Failed requests divided by requests.</summary>
+    public double ErrorRate { get; init; }
+
+    /// <summary>Failed requests.</summary>
+    public long TotalErrors { get; init; }
+
+    /// <summary>Errors by type (exception type name or status code), failed attempts that were retried included.</summary>
+    public required IReadOnlyDictionary<string, long> ErrorTypes { get; init; }
+
+    /// <summary>Errors by category; every one of the seven categories is present.</summary>
+    public required IReadOnlyDictionary<string, long> ErrorCategories { get; init; }
+
+    /// <summary>The most frequent error type, or null when there was none.</summary>
+    public string? MostCommonError { get; init; }
+}
+
+/// <summary>One model's figures.</summary>
+public sealed record ModelMetrics
+{
+    /// <summary>Requests for the model.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Successful requests.</summary>
+    public long Successes { get; init; }
+
+    /// <summary>Failed requests.</summary>
+    public long Failures { get; init; }
+
+    /// <summary>Successes divided by requests.</summary>
+    public double SuccessRate { get; init; }
+
+    /// <summary>Mean latency in milliseconds.</summary>
+    public double AvgLatency { get; init; }
+
+    /// <summary>Requests that were retried.</summary>
+    public long Retries { get; init; }
+
+    /// <summary>Prompt and completion token totals.</summary>
+    public required TokenCounts TokenCounts { get; init; }
+
+    /// <summary>Latency percentiles in milliseconds, when detailed latency is on; otherwise null.</summary>
+    public IReadOnlyDictionary<string, double>? Percentiles { get; init; }
+}
+
+/// <summary>Queue figures.</summary>
+public sealed record QueueMetrics
+{
+    /// <summary>Requests waiting now.</summary>
+    public long CurrentQueueSize { get; init; }
+
+    /// <summary>Requests in flight now.</summary>
+    public long ActiveRequests { get; init; }
+
+    /// <summary>Mean time requests waited for admission, in milliseconds.</summary>
+    public double AvgQueueTimeMs { get; init; }
+
+    /// <summary>Mean queue length requests saw on arrival.</summary>
+    public double AvgQueueLength { get; init; }
+
+    /// <summary>Longest queue a request saw on arrival.</summary>
+    public long MaxQueueLength { get; init; }
+
+    /// <summary>Requests rejected because the queue was full.</summary>
+    public long QueueRejectionCount { get; init; }
+}
+
+/// <summary>Circuit breaker figures.</summary>
+public sealed record CircuitBreakerMetrics
+{
+    /// <summary><c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</summary>
+    public required string CurrentState { get; init; }
+
+    /// <summary>Consecutive failed attempts the breaker has seen since its last success.</summary>
+    public long FailureCount { get; init; }
+
+    /// <summary>The configured failure threshold.</summary>
+    public int FailureThreshold { get; init; }
+
+    /// <summary>How many times the circuit opened.</summary>
+    public long OpenCircuitCount { get; init; }
+
+    /// <summary>Seconds spent in each state (<c>CLOSED</c>, <c>OPEN</c>, <c>HALF-OPEN</c>).</summary>
+    public required IReadOnlyDictionary<string, double> StateTimeSeconds { get; init; }
+
+    /// <summary>Share of the time spent <c>CLOSED</c>, in percent.</summary>
+    public double UptimePercentage { get; init; }
+
+    /// <summary>The most recent state changes, oldest first.</summary>
+    public required IReadOnlyList<CircuitStateChange> StateChanges { get; init; }
+}
+
+/// <summary>A circuit state change as reports show it.</summary>
+/// <param name="State"><c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</param>
+/// <param name="Timestamp">When it happened, in Unix seconds.</param>
+public sealed record CircuitStateChange(string State, double Timestamp);
