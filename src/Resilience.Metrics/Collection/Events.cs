@@ -22,15 +22,6 @@ public readonly record struct RequestCompleted(BackendKey Backend)
     /// <summary>How many attempts were made; more than one means the request was retried.</summary>
     public int Attempts { get; init; }
 
-    /// <summary>Whether the request went through a queue, so <see cref="QueueTime"/> and <see cref="QueueLength"/> count.</summary>
-    public bool Queued { get; init; }
-
-    /// <summary>Time spent waiting for admission.</summary>
-    public TimeSpan QueueTime { get; init; }
-
-    /// <summary>How many requests were waiting when this one arrived.</summary>
-    public int QueueLength { get; init; }
-
     /// <summary>Prompt (input) tokens, when the response reported them.</summary>
     public long PromptTokens { get; init; }
 
@@ -88,8 +79,9 @@ public enum QueueEventKind
 /// <summary>A change in a backend's queue; keeps the live queue size and active request count.</summary>
 /// <param name="Backend">The backend whose queue changed.</param>
 /// <param name="Kind">What happened.</param>
-/// <param name="QueueLength">How many requests were waiting when it happened.</param>
-public readonly record struct QueueEvent(BackendKey Backend, QueueEventKind Kind, int QueueLength = 0);
+/// <param name="QueueLength">How many requests were waiting when it happened (for <see cref="QueueEventKind.Started"/>: when the request arrived).</param>
+/// <param name="WaitTime">For <see cref="QueueEventKind.Started"/>: how long the request waited for admission.</param>
+public readonly record struct QueueEvent(BackendKey Backend, QueueEventKind Kind, int QueueLength = 0, TimeSpan WaitTime = default);
 
 /// <summary>Tokens learned after the request completed (a stream the caller read to its end).</summary>
 /// <param name="Backend">The backend that served the request.</param>

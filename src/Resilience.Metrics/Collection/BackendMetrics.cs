@@ -1,0 +1,76 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// One backend's state in the collector: what was recorded (swapped on reset) plus the live state that a reset
+/// does not touch: queue and active-request gauges and the circuit's current state.
+/// </summary>
+internal sealed class BackendMetrics : IDisposable
+{
+    public const int QueuedGauge = 0;
+    public const int ActiveGauge = 1;
+
+    private readonly TimeProvider _time;
+    private RecordedMetrics _recorded;
+    private ITimer? _resetTimer;
+
+    public BackendMetrics(string name, BackendRegistration registration, TimeProvider time)
+    {
+        Name = name;
+        _time = time;
+        Registration = registration;
+        RegisteredAt = time.GetTimestamp();
+        Circuit = new CircuitTimeline(time, registration.MetricsWindowSize);
+        _recorded = new RecordedMetrics(RegisteredAt, registration);
+        ScheduleReset();
+    }
+
+    public string Name { get; }
+
+    public BackendRegistration Registration { get; private set; }
+
+    public long RegisteredAt { get; }
+
+    public RecordedMetrics Recorded => Volatile.Read(ref _recorded);
+
+    public StripedCounters Gauges { get; } = new(2);
+
+    public CircuitTimeline Circuit { get; }
+
+    public void Update(BackendRegistration registration)
+    {
+        if (registration == Registration)
+        {
+            return;
+        }
+
+        var resize = registration.MetricsWindowSize != Registration.MetricsWindowSize
+            || registration.DetailedLatency != Registration.DetailedLatency;
+        var reschedule = registration.MetricsResetInterval != Registration.MetricsResetInterval;
+        Registration = registration;
+        if (resize)
+        {
+            Reset();
+        }
+
+        if (reschedule)
+        {
+            ScheduleReset();
+        }
+    }
+
+    public void Reset()
+    {
+        Volatile.Write(ref _recorded, new RecordedMetrics(_time.GetTimestamp(), Registration));
+        Circuit.Reset();
+    }
+
+    private void ScheduleReset()
+    {
+        _resetTimer?.Dispose();
+        _resetTimer = Registration.MetricsResetInterval is { } interval
+            ? _time.CreateTimer(static state => ((BackendMetrics)state!).Reset(), this, interval, interval)
+            : null;
+    }
+
+    public void Dispose() => _resetTimer?.Dispose();
+}

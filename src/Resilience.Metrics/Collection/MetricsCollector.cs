@@ -1,0 +1,293 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// The central collector. Events go to a backend's state by the index in their <see cref="BackendKey"/>: no name
+/// lookup, no lock and no allocation per event (traces aside, which the sender allocates). A timer samples each
+/// backend's totals once a second for throughput windows.
+/// </summary>
+public sealed class MetricsCollector : IMetricsCollector, IDisposable
+{
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _registrationLock = new();
+    private readonly ITimer _sampler;
+    private BackendMetrics[] _backends = [];
+
+    /// <summary>Creates a collector that measures time with <paramref name="timeProvider"/> (the system clock by default).</summary>
+    public MetricsCollector(TimeProvider? timeProvider = null)
+    {
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _sampler = TimeProvider.CreateTimer(static state => ((MetricsCollector)state!).SampleThroughput(), this, SampleInterval, SampleInterval);
+    }
+
+    /// <inheritdoc />
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The registered backends' names.</summary>
+    public IReadOnlyCollection<string> Backends => Array.ConvertAll(Volatile.Read(ref _backends), static b => b.Name);
+
+    internal IReadOnlyList<BackendMetrics> All => Volatile.Read(ref _backends);
+
+    /// <inheritdoc />
+    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        registration ??= new BackendRegistration();
+        ValidateRegistration(registration);
+
+        lock (_registrationLock)
+        {
+            var backends = _backends;
+            for (var i = 0; i < backends.Length; i++)
+            {
+                if (backends[i].Name == name)
+                {
+                    backends[i].Update(registration);
+                    return new BackendKey(i, backends[i].Name);
+                }
+            }
+
+            // Copy on write: readers index the array without a lock.
+            var grown = new BackendMetrics[backends.Length + 1];
+            backends.CopyTo(grown, 0);
+            grown[^1] = new BackendMetrics(name, registration, TimeProvider);
+            Volatile.Write(ref _backends, grown);
+            return new BackendKey(backends.Length, name);
+        }
+    }
+
+    private static void ValidateRegistration(BackendRegistration registration)
+    {
+        if (registration.MetricsWindowSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(registration), registration.MetricsWindowSize, "MetricsWindowSize must be greater than zero.");
+        }
+
+        if (registration.MetricsResetInterval is { } interval && interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be greater than zero.");
+        }
+
+        foreach (var percentile in registration.LatencyPercentiles)
+        {
+            if (!(percentile is > 0 and <= 100))
+            {
+                throw new ArgumentOutOfRangeException(nameof(registration), percentile, "LatencyPercentiles must be greater than 0 and at most 100.");
+            }
+        }
+    }
+
+    internal BackendMetrics? Find(string name)
+    {
+        foreach (var backend in Volatile.Read(ref _backends))
+        {
+            if (backend.Name == name)
+            {
+                return backend;
+            }
+        }
+
+        return null;
+    }
+
+    internal BackendMetrics Get(BackendKey key)
+    {
+        var backends = Volatile.Read(ref _backends);
+        if ((uint)key.Id < (uint)backends.Length && ReferenceEquals(backends[key.Id].Name, key.Name))
+        {
+            return backends[key.Id];
+        }
+
+        // A key from another collector (or a default one): fall back to the name, registering it if new.
+        return backends[RegisterBackend(key.Name ?? "unknown").Id];
+    }
+
+    /// <inheritdoc />
+    public void RecordRequest(RequestCompleted request)
+    {
+        var recorded = Get(request.Backend).Recorded;
+        var counters = recorded.Counters;
+        var stripe = counters.CurrentStripe;
+        var ticks = Math.Max(0, request.Latency.Ticks);
+
+        counters.Increment(stripe, request.Succeeded ? RecordedMetrics.Successes : RecordedMetrics.Failures);
+        counters.Add(stripe, RecordedMetrics.LatencyTicks, ticks);
+        recorded.Latency.Record(ticks);
+
+        if (!request.Succeeded)
+        {
+            recorded.RecordError(stripe, request.ErrorCategory, request.ErrorType);
+            if (request.ErrorCategory == ErrorCategory.Timeout)
+            {
+                counters.Increment(stripe, RecordedMetrics.Timeouts);
+            }
+        }
+
+        var retried = request.Attempts > 1;
+        if (retried)
+        {
+            counters.Increment(stripe, RecordedMetrics.RetriedRequests);
+        }
+
+        var prompt = Math.Max(0, request.PromptTokens);
+        var completion = Math.Max(0, request.CompletionTokens);
+        AddTokens(counters, stripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
+
+        if (request.Model is { } model)
+        {
+            var stats = recorded.Models.Get(model);
+            var modelCounters = stats.Counters;
+            var modelStripe = modelCounters.CurrentStripe;
+            modelCounters.Increment(modelStripe, ModelStats.Requests);
+            modelCounters.Increment(modelStripe, request.Succeeded ? ModelStats.Successes : ModelStats.Failures);
+            modelCounters.Add(modelStripe, ModelStats.LatencyTicks, ticks);
+            stats.Latency?.Record(ticks);
+            if (retried)
+            {
+                modelCounters.Increment(modelStripe, ModelStats.RetriedRequests);
+            }
+
+            AddTokens(modelCounters, modelStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
+        }
+
+        if (request.Trace is { } trace)
+        {
+            recorded.Traces.Add(trace);
+        }
+    }
+
+    private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)
+    {
+        if (prompt != 0)
+        {
+            counters.Add(stripe, promptSlot, prompt);
+        }
+
+        if (completion != 0)
+        {
+            counters.Add(stripe, completionSlot, completion);
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordRetry(RetryAttempted retry)
+    {
+        var recorded = Get(retry.Backend).Recorded;
+        var stripe = recorded.Counters.CurrentStripe;
+        recorded.Counters.Increment(stripe, RecordedMetrics.RetryAttempts);
+        recorded.RecordError(stripe, retry.ErrorCategory, retry.ErrorType);
+        if (retry.Model is { } model)
+        {
+            var counters = recorded.Models.Get(model).Counters;
+            counters.Increment(counters.CurrentStripe, ModelStats.RetryAttempts);
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordCircuitStateChange(CircuitStateChanged change) => Get(change.Backend).Circuit.Change(change.State);
+
+    /// <inheritdoc />
+    public void RecordCircuitAttempt(BackendKey backend, bool failed) => Get(backend).Circuit.RecordAttempt(failed);
+
+    /// <inheritdoc />
+    public void RecordQueue(QueueEvent queueEvent)
+    {
+        var backend = Get(queueEvent.Backend);
+        var gauges = backend.Gauges;
+        var stripe = gauges.CurrentStripe;
+        switch (queueEvent.Kind)
+        {
+            case QueueEventKind.Enqueued:
+                gauges.Increment(stripe, BackendMetrics.QueuedGauge);
+                backend.Recorded.ObserveQueueLength(queueEvent.QueueLength + 1L);
+                break;
+            case QueueEventKind.Dequeued:
+                gauges.Add(stripe, BackendMetrics.QueuedGauge, -1);
+                break;
+            case QueueEventKind.Rejected:
+                var rejected = backend.Recorded;
+                rejected.Counters.Increment(rejected.Counters.CurrentStripe, RecordedMetrics.QueueRejections);
+                break;
+            case QueueEventKind.Started:
+                gauges.Increment(stripe, BackendMetrics.ActiveGauge);
+                var recorded = backend.Recorded;
+                var counters = recorded.Counters;
+                var counterStripe = counters.CurrentStripe;
+                counters.Increment(counterStripe, RecordedMetrics.Admissions);
+                if (queueEvent.WaitTime > TimeSpan.Zero)
+                {
+                    counters.Add(counterStripe, RecordedMetrics.QueueTimeTicks, queueEvent.WaitTime.Ticks);
+                }
+
+                if (queueEvent.QueueLength > 0)
+                {
+                    counters.Add(counterStripe, RecordedMetrics.QueueLengthSum, queueEvent.QueueLength);
+                }
+
+                break;
+            case QueueEventKind.Finished:
+                gauges.Add(stripe, BackendMetrics.ActiveGauge, -1);
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordTokens(TokensReported tokens)
+    {
+        var recorded = Get(tokens.Backend).Recorded;
+        var prompt = Math.Max(0, tokens.PromptTokens);
+        var completion = Math.Max(0, tokens.CompletionTokens);
+        AddTokens(recorded.Counters, recorded.Counters.CurrentStripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
+        if (tokens.Model is { } model)
+        {
+            var counters = recorded.Models.Get(model).Counters;
+            AddTokens(counters, counters.CurrentStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordMonitoringError(BackendKey backend)
+    {
+        var recorded = Get(backend).Recorded;
+        recorded.Counters.Increment(recorded.Counters.CurrentStripe, RecordedMetrics.MonitoringErrors);
+    }
+
+    /// <summary>Resets what was recorded for one backend, or for all; live queue and circuit state stay.</summary>
+    /// <returns>False when <paramref name="backend"/> names no registered backend.</returns>
+    public bool Reset(string? backend = null)
+    {
+        if (backend is null)
+        {
+            foreach (var each in Volatile.Read(ref _backends))
+            {
+                each.Reset();
+            }
+
+            return true;
+        }
+
+        var found = Find(backend);
+        found?.Reset();
+        return found is not null;
+    }
+
+    private void SampleThroughput()
+    {
+        var now = TimeProvider.GetTimestamp();
+        foreach (var backend in Volatile.Read(ref _backends))
+        {
+            var recorded = backend.Recorded;
+            recorded.Throughput.Add(recorded.Sample(now));
+        }
+    }
+
+    /// <summary>Stops the collector's timers.</summary>
+    public void Dispose()
+    {
+        _sampler.Dispose();
+        foreach (var backend in Volatile.Read(ref _backends))
+        {
+            backend.Dispose();
+        }
+    }
+}

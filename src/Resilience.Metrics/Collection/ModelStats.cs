@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+
+namespace Resilience.Metrics;
+
+/// <summary>One model's counters, striped like the backend's.</summary>
+internal sealed class ModelStats(string name, bool detailedLatency)
+{
+    public const int Requests = 0;
+    public const int Successes = 1;
+    public const int Failures = 2;
+    public const int LatencyTicks = 3;
+    public const int RetriedRequests = 4;
+    public const int PromptTokens = 5;
+    public const int CompletionTokens = 6;
+    public const int RetryAttempts = 7;
+    private const int CounterCount = 8;
+
+    public string Name { get; } = name;
+
+    public StripedCounters Counters { get; } = new(CounterCount);
+
+    /// <summary>Per-model latency distribution, kept only with detailed latency on.</summary>
+    public LatencyHistogram? Latency { get; } = detailedLatency ? new LatencyHistogram() : null;
+}
+
+/// <summary>
+/// The models of one backend, capped: past <see cref="Capacity"/> distinct names, requests count under
+/// <see cref="BoundedCounterMap.OverflowKey"/>. The last model seen is cached by reference, so a pipeline that
+/// always sends the same model string skips the dictionary.
+/// </summary>
+internal sealed class ModelTable(int capacity, bool detailedLatency)
+{
+    private readonly ConcurrentDictionary<string, ModelStats> _models = new(StringComparer.Ordinal);
+    private ModelStats? _last;
+    private int _distinct;
+
+    public int Capacity => capacity;
+
+    public ModelStats Get(string model)
+    {
+        var last = Volatile.Read(ref _last);
+        if (last is not null && ReferenceEquals(last.Name, model))
+        {
+            return last;
+        }
+
+        var stats = Lookup(model);
+        Volatile.Write(ref _last, stats);
+        return stats;
+    }
+
+    private ModelStats Lookup(string model)
+    {
+        if (_models.TryGetValue(model, out var stats))
+        {
+            return stats;
+        }
+
+        if (Interlocked.Increment(ref _distinct) > capacity)
+        {
+            Interlocked.Decrement(ref _distinct);
+            model = BoundedCounterMap.OverflowKey;
+        }
+
+        return _models.GetOrAdd(model, static (name, detailed) => new ModelStats(name, detailed), detailedLatency);
+    }
+
+    public bool TryGet(string model, out ModelStats? stats) => _models.TryGetValue(model, out stats);
+
+    public IEnumerable<ModelStats> All => _models.Values;
+}

@@ -1,0 +1,87 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Everything recorded for one backend since it started or was last reset. A reset swaps in a fresh instance
+/// instead of clearing counters under writers' feet; a writer that still holds the old one loses only the event
+/// that raced the reset.
+/// </summary>
+internal sealed class RecordedMetrics
+{
+    // Counter slots. Requests are successes + failures: one interlocked add fewer per request.
+    public const int Successes = 0;
+    public const int Failures = 1;
+    public const int Timeouts = 2;
+    public const int RetriedRequests = 3;
+    public const int RetryAttempts = 4;
+    public const int PromptTokens = 5;
+    public const int CompletionTokens = 6;
+    public const int LatencyTicks = 7;
+    public const int Admissions = 8;
+    public const int QueueTimeTicks = 9;
+    public const int QueueLengthSum = 10;
+    public const int QueueRejections = 11;
+    public const int MonitoringErrors = 12;
+    private const int FirstCategory = 13;                               // one slot per ErrorCategory after None
+    private const int CounterCount = FirstCategory + 7;
+
+    public const int MaxErrorTypes = 64;
+    public const int MaxModels = 100;
+
+    private long _maxQueueLength;
+
+    public RecordedMetrics(long startTimestamp, BackendRegistration registration)
+    {
+        StartTimestamp = startTimestamp;
+        Traces = new TraceRing(registration.MetricsWindowSize);
+        Models = new ModelTable(MaxModels, registration.DetailedLatency);
+    }
+
+    public long StartTimestamp { get; }
+
+    public StripedCounters Counters { get; } = new(CounterCount);
+
+    public LatencyHistogram Latency { get; } = new();
+
+    public BoundedCounterMap ErrorTypes { get; } = new(MaxErrorTypes);
+
+    public ModelTable Models { get; }
+
+    public ThroughputHistory Throughput { get; } = new();
+
+    public TraceRing Traces { get; }
+
+    public long MaxQueueLength => Volatile.Read(ref _maxQueueLength);
+
+    public long Requests => Counters.Sum(Successes) + Counters.Sum(Failures);
+
+    public static int CategorySlot(ErrorCategory category) => FirstCategory + (int)category - 1;
+
+    public void RecordError(int stripe, ErrorCategory category, string? errorType)
+    {
+        if (category == ErrorCategory.None)
+        {
+            category = ErrorCategory.Unexpected;
+        }
+
+        Counters.Increment(stripe, CategorySlot(category));
+        ErrorTypes.Increment(errorType ?? category.ToName());
+    }
+
+    public void ObserveQueueLength(long length)
+    {
+        var max = Volatile.Read(ref _maxQueueLength);
+        while (length > max)
+        {
+            var seen = Interlocked.CompareExchange(ref _maxQueueLength, length, max);
+            if (seen == max)
+            {
+                return;
+            }
+
+            max = seen;
+        }
+    }
+
+    public ThroughputSample Sample(long timestamp) =>
+        new(timestamp, Requests, Counters.Sum(PromptTokens), Counters.Sum(CompletionTokens));
+}

@@ -1,0 +1,54 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// A fixed set of 64-bit counters, striped per processor so threads on different cores never write the same
+/// cache line. Writes are one <see cref="Interlocked"/> add on the current core's stripe; reads sum the stripes.
+/// </summary>
+internal sealed class StripedCounters
+{
+    // 32 longs = 256 bytes per stripe: a multiple of the cache line (and of the adjacent-line prefetch pair).
+    private const int Stride = 32;
+
+    private readonly long[] _cells;
+    private readonly int _stripeMask;
+
+    public StripedCounters(int counters)
+    {
+        if (counters is <= 0 or > Stride)
+        {
+            throw new ArgumentOutOfRangeException(nameof(counters), counters, $"A stripe holds 1 to {Stride} counters.");
+        }
+
+        StripeCount = Stripes.Count;
+        _stripeMask = StripeCount - 1;
+
+        // One spare stripe in front keeps stripe 0 off the array header's cache line.
+        _cells = new long[(StripeCount + 1) * Stride];
+    }
+
+    public int StripeCount { get; }
+
+    /// <summary>The offset of the calling thread's stripe; take it once per event and pass it to <see cref="Add"/>.</summary>
+    public int CurrentStripe => ((Thread.GetCurrentProcessorId() & _stripeMask) + 1) * Stride;
+
+    public void Add(int stripe, int counter, long value) => Interlocked.Add(ref _cells[stripe + counter], value);
+
+    public void Increment(int stripe, int counter) => Interlocked.Increment(ref _cells[stripe + counter]);
+
+    public long Sum(int counter)
+    {
+        long sum = 0;
+        for (var offset = Stride; offset < _cells.Length; offset += Stride)
+        {
+            sum += Volatile.Read(ref _cells[offset + counter]);
+        }
+
+        return sum;
+    }
+}
+
+/// <summary>How many stripes per-core structures use: the processor count rounded up to a power of two, at most 16.</summary>
+internal static class Stripes
+{
+    public static int Count { get; } = (int)Math.Min(16, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
+}

@@ -1,0 +1,312 @@
+using System.Globalization;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Builds the guide's reports from collector snapshots. Every figure is computed at read time from bounded state,
+/// so a report costs the same after ten requests or ten million. A backend that has recorded nothing (or is not
+/// registered) reports zeros, as the guide does for an unknown model.
+/// </summary>
+public sealed class MetricsReporter : IMetricsReporter
+{
+    private const double TicksPerMillisecond = TimeSpan.TicksPerMillisecond;
+    private static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
+
+    private readonly MetricsCollector _collector;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a reporter over <paramref name="collector"/>.</summary>
+    public MetricsReporter(MetricsCollector collector)
+    {
+        ArgumentNullException.ThrowIfNull(collector);
+        _collector = collector;
+        _time = collector.TimeProvider;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Backends => _collector.Backends;
+
+    private BackendMetrics Backend(string backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return _collector.Find(backend) ?? new BackendMetrics(backend, new BackendRegistration(), _time);
+    }
+
+    /// <inheritdoc />
+    public MetricsReport GetMetricsReport(string backend) => BuildReport(Backend(backend));
+
+    /// <summary>Every registered backend's report, in registration order.</summary>
+    public IReadOnlyList<MetricsReport> GetAllReports() => [.. _collector.All.Select(BuildReport)];
+
+    private MetricsReport BuildReport(BackendMetrics backend)
+    {
+        var recorded = backend.Recorded;
+        var counters = recorded.Counters;
+        var successes = counters.Sum(RecordedMetrics.Successes);
+        var failures = counters.Sum(RecordedMetrics.Failures);
+        var requests = successes + failures;
+        var models = new SortedDictionary<string, ModelMetrics>(StringComparer.Ordinal);
+        foreach (var stats in recorded.Models.All)
+        {
+            models[stats.Name] = ModelFigures(stats, backend.Registration);
+        }
+
+        return new MetricsReport
+        {
+            Timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0,
+            ApiName = backend.Name,
+            UptimeSeconds = _time.GetElapsedTime(backend.RegisteredAt).TotalSeconds,
+            TotalRequests = requests,
+            Successes = successes,
+            Failures = failures,
+            Timeouts = counters.Sum(RecordedMetrics.Timeouts),
+            Retries = counters.Sum(RecordedMetrics.RetriedRequests),
+            RetryAttempts = counters.Sum(RecordedMetrics.RetryAttempts),
+            SuccessRate = Ratio(successes, requests),
+            TokenCounts = new TokenCounts(counters.Sum(RecordedMetrics.PromptTokens), counters.Sum(RecordedMetrics.CompletionTokens)),
+            Latency = LatencyFigures(backend, recorded),
+            Queue = QueueFigures(backend, recorded),
+            CircuitBreaker = CircuitFigures(backend),
+            Errors = ErrorFigures(recorded, requests, failures),
+            Throughput = ThroughputFigures(recorded, DefaultWindow),
+            Models = models,
+            MonitoringErrors = counters.Sum(RecordedMetrics.MonitoringErrors),
+        };
+    }
+
+    /// <inheritdoc />
+    public LatencyMetrics GetLatencyMetrics(string backend)
+    {
+        var metrics = Backend(backend);
+        return LatencyFigures(metrics, metrics.Recorded);
+    }
+
+    private static LatencyMetrics LatencyFigures(BackendMetrics backend, RecordedMetrics recorded)
+    {
+        var histogram = recorded.Latency.Snapshot();
+        return new LatencyMetrics
+        {
+            Count = histogram.Total,
+            AvgLatency = Ratio(recorded.Counters.Sum(RecordedMetrics.LatencyTicks), histogram.Total) / TicksPerMillisecond,
+            MinLatency = histogram.MinTicks / TicksPerMillisecond,
+            MaxLatency = histogram.MaxTicks / TicksPerMillisecond,
+            Percentiles = Percentiles(histogram, backend.Registration.LatencyPercentiles),
+        };
+    }
+
+    private static Dictionary<string, double> Percentiles(HistogramSnapshot histogram, IReadOnlyList<double> percentiles)
+    {
+        var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
+        foreach (var percentile in percentiles)
+        {
+            result[PercentileKey(percentile)] = histogram.ValueAtPercentile(percentile) / TicksPerMillisecond;
+        }
+
+        return result;
+    }
+
+    /// <summary>The report key of a percentile: <c>"50"</c>, <c>"99.9"</c>.</summary>
+    public static string PercentileKey(double percentile) => percentile.ToString(CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public ThroughputMetrics GetThroughputMetrics(string backend, TimeSpan? window = null)
+    {
+        var span = window ?? DefaultWindow;
+        if (span <= TimeSpan.Zero || span > ThroughputHistory.MaxWindow)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), span, $"The window must be greater than zero and at most {ThroughputHistory.MaxWindow.TotalMinutes} minutes.");
+        }
+
+        return ThroughputFigures(Backend(backend).Recorded, span);
+    }
+
+    private ThroughputMetrics ThroughputFigures(RecordedMetrics recorded, TimeSpan window)
+    {
+        var now = _time.GetTimestamp();
+        var current = recorded.Sample(now);
+        var windowStart = now - (long)(window.TotalSeconds * _time.TimestampFrequency);
+
+        // Totals at the window's start: the newest once-a-second sample at or before it; a backend (or reset)
+        // younger than the window counts from its start.
+        var baseline = recorded.StartTimestamp >= windowStart
+            ? new ThroughputSample(recorded.StartTimestamp, 0, 0, 0)
+            : recorded.Throughput.AtOrBefore(windowStart) ?? new ThroughputSample(recorded.StartTimestamp, 0, 0, 0);
+        var seconds = (now - baseline.Timestamp) / (double)_time.TimestampFrequency;
+
+        var requests = current.Requests - baseline.Requests;
+        var prompt = current.PromptTokens - baseline.PromptTokens;
+        var completion = current.CompletionTokens - baseline.CompletionTokens;
+        return new ThroughputMetrics
+        {
+            RequestsPerSecond = Ratio(requests, seconds),
+            TotalRequestsInWindow = requests,
+            TimeWindowSeconds = window.TotalSeconds,
+            TokenThroughput = new TokenThroughput(Ratio(prompt + completion, seconds), Ratio(prompt, seconds), Ratio(completion, seconds)),
+        };
+    }
+
+    /// <inheritdoc />
+    public ErrorMetrics GetErrorMetrics(string backend)
+    {
+        var recorded = Backend(backend).Recorded;
+        var failures = recorded.Counters.Sum(RecordedMetrics.Failures);
+        return ErrorFigures(recorded, recorded.Counters.Sum(RecordedMetrics.Successes) + failures, failures);
+    }
+
+    private static ErrorMetrics ErrorFigures(RecordedMetrics recorded, long requests, long failures)
+    {
+        var types = recorded.ErrorTypes.Snapshot();
+        var categories = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var category in ErrorCategoryNames.All)
+        {
+            categories[category.ToName()] = recorded.Counters.Sum(RecordedMetrics.CategorySlot(category));
+        }
+
+        string? mostCommon = null;
+        long most = 0;
+        foreach (var (type, count) in types)
+        {
+            if (count > most || (count == most && mostCommon is not null && string.CompareOrdinal(type, mostCommon) < 0))
+            {
+                mostCommon = type;
+                most = count;
+            }
+        }
+
+        return new ErrorMetrics
+        {
+            ErrorRate = Ratio(failures, requests),
+            TotalErrors = failures,
+            ErrorTypes = new SortedDictionary<string, long>(types, StringComparer.Ordinal),
+            ErrorCategories = categories,
+            MostCommonError = mostCommon,
+        };
+    }
+
+    /// <inheritdoc />
+    public ModelMetrics GetModelMetrics(string backend, string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var metrics = Backend(backend);
+        return metrics.Recorded.Models.TryGet(model, out var stats)
+            ? ModelFigures(stats!, metrics.Registration)
+            : new ModelMetrics { TokenCounts = new TokenCounts(0, 0) };
+    }
+
+    private static ModelMetrics ModelFigures(ModelStats stats, BackendRegistration registration)
+    {
+        var counters = stats.Counters;
+        var requests = counters.Sum(ModelStats.Requests);
+        var successes = counters.Sum(ModelStats.Successes);
+        return new ModelMetrics
+        {
+            Requests = requests,
+            Successes = successes,
+            Failures = counters.Sum(ModelStats.Failures),
+            SuccessRate = Ratio(successes, requests),
+            AvgLatency = Ratio(counters.Sum(ModelStats.LatencyTicks), requests) / TicksPerMillisecond,
+            Retries = counters.Sum(ModelStats.RetriedRequests),
+            TokenCounts = new TokenCounts(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens)),
+            Percentiles = stats.Latency is { } latency ? Percentiles(latency.Snapshot(), registration.LatencyPercentiles) : null,
+        };
+    }
+
+    /// <inheritdoc />
+    public QueueMetrics GetQueueMetrics(string backend)
+    {
+        var metrics = Backend(backend);
+        return QueueFigures(metrics, metrics.Recorded);
+    }
+
+    private static QueueMetrics QueueFigures(BackendMetrics backend, RecordedMetrics recorded)
+    {
+        var counters = recorded.Counters;
+        var admissions = counters.Sum(RecordedMetrics.Admissions);
+        return new QueueMetrics
+        {
+            // Increments and decrements may land on different stripes; a sum read mid-update can dip below zero.
+            CurrentQueueSize = Math.Max(0, backend.Gauges.Sum(BackendMetrics.QueuedGauge)),
+            ActiveRequests = Math.Max(0, backend.Gauges.Sum(BackendMetrics.ActiveGauge)),
+            AvgQueueTimeMs = Ratio(counters.Sum(RecordedMetrics.QueueTimeTicks), admissions) / TicksPerMillisecond,
+            AvgQueueLength = Ratio(counters.Sum(RecordedMetrics.QueueLengthSum), admissions),
+            MaxQueueLength = recorded.MaxQueueLength,
+            QueueRejectionCount = counters.Sum(RecordedMetrics.QueueRejections),
+        };
+    }
+
+    /// <inheritdoc />
+    public CircuitBreakerMetrics GetCircuitBreakerMetrics(string backend) => CircuitFigures(Backend(backend));
+
+    private static CircuitBreakerMetrics CircuitFigures(BackendMetrics backend)
+    {
+        var circuit = backend.Circuit.Snapshot();
+        var seconds = circuit.SecondsInState;
+        var total = seconds.Sum();
+        return new CircuitBreakerMetrics
+        {
+            CurrentState = circuit.State.ToName(),
+            FailureCount = circuit.ConsecutiveFailures,
+            FailureThreshold = backend.Registration.FailureThreshold,
+            OpenCircuitCount = circuit.OpenCount,
+            StateTimeSeconds = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                [CircuitState.Closed.ToName()] = seconds[(int)CircuitState.Closed],
+                [CircuitState.Open.ToName()] = seconds[(int)CircuitState.Open],
+                [CircuitState.HalfOpen.ToName()] = seconds[(int)CircuitState.HalfOpen],
+            },
+            UptimePercentage = total > 0 ? seconds[(int)CircuitState.Closed] / total * 100 : 100,
+            StateChanges = Array.ConvertAll(circuit.Changes, static c => new CircuitStateChange(c.State.ToName(), c.At.ToUnixTimeMilliseconds() / 1000.0)),
+        };
+    }
+
+    /// <inheritdoc />
+    public RequestTrace? GetTrace(string traceId)
+    {
+        ArgumentNullException.ThrowIfNull(traceId);
+        foreach (var backend in _collector.All)
+        {
+            foreach (var trace in backend.Recorded.Traces.Recent())
+            {
+                if (trace.TraceId == traceId)
+                {
+                    return trace;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequestTrace> GetRecentTraces(int limit = 10, string? backend = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var sources = backend is null ? _collector.All : _collector.Find(backend) is { } one ? [one] : [];
+        return
+        [
+            .. sources.SelectMany(b => b.Recorded.Traces.Recent().Take(limit))
+                .OrderByDescending(t => t.EndTime)
+                .Take(limit),
+        ];
+    }
+
+    /// <inheritdoc />
+    public string GetAsciiReport(string backend) => AsciiReportFormatter.Format(GetMetricsReport(backend));
+
+    /// <inheritdoc />
+    public string GetJsonReport(string backend) => JsonReportFormatter.Format(GetMetricsReport(backend));
+
+    /// <summary>Every registered backend's report as one JSON object keyed by backend name.</summary>
+    public string GetJsonReport() => JsonReportFormatter.Format(GetAllReports());
+
+    /// <inheritdoc />
+    public string GetPrometheusMetrics() => PrometheusFormatter.Format(GetAllReports());
+
+    /// <inheritdoc />
+    public string ExportGrafanaDashboard() => GrafanaDashboard.Build();
+
+    /// <inheritdoc />
+    public void ResetMetrics(string? backend = null) => _collector.Reset(backend);
+
+    private static double Ratio(double numerator, double denominator) => denominator > 0 ? numerator / denominator : 0;
+}
