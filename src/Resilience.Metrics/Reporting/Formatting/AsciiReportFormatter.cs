@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+
+namespace Resilience.Metrics;
+
+/// <summary>The guide's ASCII report (<c>get_ascii_report</c>): its lines in its order, then a few extra lines.</summary>
+internal static class AsciiReportFormatter
+{
+    // DateTime's range in Unix seconds; timestamps outside it are clamped instead of throwing.
+    private const double MinUnixSeconds = -62_135_596_800d;
+    private const double MaxUnixSeconds = 253_402_300_799d;
+
+    /// <summary>
+    /// Formats one backend's report. Lines end with <c>"\n"</c> and, as in the guide's <c>"\n".join</c>, the last
+    /// line has none. Numbers use the invariant culture; NaN and infinities print as 0.00.
+    /// </summary>
+    public static string Format(MetricsReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder(640 + (report.Models.Count * 96));
+
+        sb.Append("=== ");
+        AppendText(sb, report.ApiName);
+        sb.Append(" Metrics Report ===\n");
+        sb.Append(inv, $"Timestamp: {UtcFromUnixSeconds(report.Timestamp):yyyy-MM-dd HH:mm:ss}\n");
+        sb.Append(inv, $"Uptime: {FormattingGuards.Finite(report.UptimeSeconds):F2} seconds\n");
+        sb.Append('\n');
+        sb.Append(inv, $"Total Requests: {report.TotalRequests}\n");
+        sb.Append(inv, $"Success Rate: {Percent(report.SuccessRate):F2}%\n");
+        sb.Append("Current Circuit State: ");
+        AppendText(sb, report.CircuitBreaker.CurrentState);
+        sb.Append('\n');
+        sb.Append(inv, $"Current Queue Size: {report.Queue.CurrentQueueSize}\n");
+        sb.Append('\n');
+
+        var latency = report.Latency;
+        sb.Append("Latency (ms):\n");
+        sb.Append(inv, $"  Avg: {FormattingGuards.Finite(latency.AvgLatency):F2}\n");
+        sb.Append(inv, $"  P50: {Percentile(latency.Percentiles, "50"):F2}\n");
+        sb.Append(inv, $"  P95: {Percentile(latency.Percentiles, "95"):F2}\n");
+        sb.Append(inv, $"  P99: {Percentile(latency.Percentiles, "99"):F2}\n");
+        sb.Append('\n');
+        sb.Append("Throughput:\n");
+        sb.Append(inv, $"  Requests/sec: {FormattingGuards.Finite(report.Throughput.RequestsPerSecond):F2}\n");
+        sb.Append('\n');
+        sb.Append("Errors:\n");
+        sb.Append(inv, $"  Error Rate: {Percent(report.Errors.ErrorRate):F2}%\n");
+        sb.Append("  Most Common: ");
+        // The guide prints `most_common_error or 'None'`, so an empty name is None too.
+        AppendText(sb, string.IsNullOrEmpty(report.Errors.MostCommonError) ? "None" : report.Errors.MostCommonError);
+
+        if (report.Models.Count > 0)
+        {
+            sb.Append("\n\nModel Statistics:");
+            foreach (var (model, stats) in report.Models)
+            {
+                sb.Append("\n  ");
+                AppendText(sb, model);
+                sb.Append(':');
+                sb.Append(inv, $"\n    Requests: {stats.Requests}");
+                sb.Append(inv, $"\n    Success Rate: {Percent(stats.SuccessRate):F2}%");
+                sb.Append(inv, $"\n    Avg Latency: {FormattingGuards.Finite(stats.AvgLatency):F2} ms");
+            }
+        }
+
+        // Additions come after every line of the guide, so readers of the guide's layout are not disturbed.
+        sb.Append("\n\nTokens:");
+        sb.Append(inv, $"\n  Prompt: {report.TokenCounts.Prompt}");
+        sb.Append(inv, $"\n  Completion: {report.TokenCounts.Completion}");
+        sb.Append(inv, $"\n  Tokens/sec: {FormattingGuards.Finite(report.Throughput.TokenThroughput.TokensPerSecond):F2}");
+        sb.Append("\n\nResilience:");
+        sb.Append(inv, $"\n  Timeouts: {report.Timeouts}");
+        sb.Append(inv, $"\n  Retried Requests: {report.Retries}");
+        sb.Append(inv, $"\n  Retry Attempts: {report.RetryAttempts}");
+        sb.Append(inv, $"\n  Queue Rejections: {report.Queue.QueueRejectionCount}");
+        sb.Append(inv, $"\n  Circuit Opens: {report.CircuitBreaker.OpenCircuitCount}");
+        sb.Append(inv, $"\n  Monitoring Errors: {report.MonitoringErrors}");
+
+        return sb.ToString();
+    }
+
+    private static double Percent(double ratio) => FormattingGuards.Finite(FormattingGuards.Finite(ratio) * 100d);
+
+    private static double Percentile(IReadOnlyDictionary<string, double> percentiles, string key) =>
+        percentiles.TryGetValue(key, out var value) ? FormattingGuards.Finite(value) : 0d;
+
+    // Whole seconds, as strftime prints them, in UTC so the report reads the same on every host.
+    private static DateTime UtcFromUnixSeconds(double seconds) =>
+        DateTime.UnixEpoch.AddSeconds(Math.Clamp(Math.Floor(FormattingGuards.Finite(seconds)), MinUnixSeconds, MaxUnixSeconds));
+
+    // Names come from backends' responses: a control character (newline, ESC) must not forge report lines or
+    // drive the terminal that shows the report.
+    private static void AppendText(StringBuilder sb, string? text)
+    {
+        foreach (var c in text.AsSpan())
+        {
+            sb.Append(char.IsControl(c) ? '?' : c);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Resilience.Metrics;
+
+/// <summary>The comprehensive report as indented JSON with the guide's snake_case keys (<c>get_json_report</c>).</summary>
+/// <remarks>
+/// Property names come from the records through <see cref="JsonKnownNamingPolicy.SnakeCaseLower"/>; dictionary keys
+/// (percentiles, circuit states, error types, model names) are written as they are.
+/// </remarks>
+internal static class JsonReportFormatter
+{
+    /// <summary>One backend's report as a JSON object.</summary>
+    public static string Format(MetricsReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return JsonSerializer.Serialize(report, ReportJsonContext.Default.MetricsReport);
+    }
+
+    /// <summary>Several backends' reports as one JSON object keyed by <c>api_name</c>, in the given order.</summary>
+    /// <exception cref="ArgumentException">Two reports have the same backend name.</exception>
+    public static string Format(IReadOnlyList<MetricsReport> reports)
+    {
+        FormattingGuards.EnsureUniqueApiNames(reports, nameof(reports));
+
+        // Ordered by the caller rather than by a dictionary, and no dictionary to build.
+        using var buffer = new PooledByteBufferWriter(4096 * Math.Clamp(reports.Count, 1, 64));
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = true,
+            NewLine = "\n",
+            Encoder = ReportJsonContext.Default.Options.Encoder,
+        }))
+        {
+            writer.WriteStartObject();
+            foreach (var report in reports)
+            {
+                writer.WritePropertyName(report.ApiName);
+                JsonSerializer.Serialize(writer, report, ReportJsonContext.Default.MetricsReport);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToUtf8String();
+    }
+}
+
+/// <summary>Source-generated serialization of the report records: no reflection, trimming and AOT safe.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = true,
+    NewLine = "\n",
+    Converters = [typeof(FiniteDoubleJsonConverter)])]
+[JsonSerializable(typeof(MetricsReport))]
+internal sealed partial class ReportJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Writes NaN and infinities as 0: JSON has no literal for them, System.Text.Json would throw mid-report, and a
+/// string such as "NaN" would break readers that expect numbers.
+/// </summary>
+internal sealed class FiniteDoubleJsonConverter : JsonConverter<double>
+{
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDouble();
+
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumberValue(FormattingGuards.Finite(value));
+    }
+}
