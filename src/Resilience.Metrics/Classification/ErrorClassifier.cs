@@ -190,6 +190,9 @@ internal static class ErrorClassifier
             {
                 case BrokenCircuitException:
                     return ErrorCategory.ServiceUnavailable;
+                case QueueRejectedException:
+                    // Local back-pressure: the backend's concurrency limit, like a rate limit, turned the request away.
+                    return ErrorCategory.RateLimiting;
                 case TimeoutRejectedException:
                 case TimeoutException:
                     return ErrorCategory.Timeout;

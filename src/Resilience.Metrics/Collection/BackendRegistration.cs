@@ -17,4 +17,10 @@ public sealed record BackendRegistration
 
     /// <summary>The circuit breaker's failure threshold, shown as <c>failure_threshold</c>. Default 5.</summary>
     public int FailureThreshold { get; init; } = 5;
+
+    /// <summary>The OpenTelemetry <c>gen_ai.provider.name</c> of the backend (<c>openai</c>, <c>anthropic</c>, ...), or null when it is no GenAI API.</summary>
+    public string? GenAiProviderName { get; init; }
+
+    /// <summary>The OpenTelemetry <c>gen_ai.operation.name</c> of its requests (<c>chat</c>, <c>embeddings</c>, ...). Default <c>chat</c>.</summary>
+    public string? GenAiOperationName { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace Resilience.Metrics;
 
 /// <summary>
@@ -11,12 +13,17 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
     private readonly Lock _registrationLock = new();
     private readonly ITimer _sampler;
+    private readonly ApiMonitoringMetrics _telemetry;
     private BackendMetrics[] _backends = [];
 
-    /// <summary>Creates a collector that measures time with <paramref name="timeProvider"/> (the system clock by default).</summary>
-    public MetricsCollector(TimeProvider? timeProvider = null)
+    /// <summary>
+    /// Creates a collector that measures time with <paramref name="timeProvider"/> (the system clock by default) and
+    /// publishes its events on the <c>Resilience.Metrics</c> meter, created by <paramref name="meterFactory"/> when given.
+    /// </summary>
+    public MetricsCollector(TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
+        _telemetry = new ApiMonitoringMetrics(this, meterFactory);
         _sampler = TimeProvider.CreateTimer(static state => ((MetricsCollector)state!).SampleThroughput(), this, SampleInterval, SampleInterval);
     }
 
@@ -105,7 +112,9 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordRequest(RequestCompleted request)
     {
-        var recorded = Get(request.Backend).Recorded;
+        var backend = Get(request.Backend);
+        _telemetry.OnRequest(request, backend.Registration);
+        var recorded = backend.Recorded;
         var counters = recorded.Counters;
         var stripe = counters.CurrentStripe;
         var ticks = Math.Max(0, request.Latency.Ticks);
@@ -172,6 +181,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordRetry(RetryAttempted retry)
     {
+        _telemetry.OnRetry(retry);
         var recorded = Get(retry.Backend).Recorded;
         var stripe = recorded.Counters.CurrentStripe;
         recorded.Counters.Increment(stripe, RecordedMetrics.RetryAttempts);
@@ -184,7 +194,11 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     }
 
     /// <inheritdoc />
-    public void RecordCircuitStateChange(CircuitStateChanged change) => Get(change.Backend).Circuit.Change(change.State);
+    public void RecordCircuitStateChange(CircuitStateChanged change)
+    {
+        Get(change.Backend).Circuit.Change(change.State);
+        _telemetry.OnCircuitStateChange(change);
+    }
 
     /// <inheritdoc />
     public void RecordCircuitAttempt(BackendKey backend, bool failed) => Get(backend).Circuit.RecordAttempt(failed);
@@ -192,6 +206,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordQueue(QueueEvent queueEvent)
     {
+        _telemetry.OnQueue(queueEvent);
         var backend = Get(queueEvent.Backend);
         var gauges = backend.Gauges;
         var stripe = gauges.CurrentStripe;
@@ -234,7 +249,9 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordTokens(TokensReported tokens)
     {
-        var recorded = Get(tokens.Backend).Recorded;
+        var backend = Get(tokens.Backend);
+        _telemetry.OnTokens(tokens, backend.Registration);
+        var recorded = backend.Recorded;
         var prompt = Math.Max(0, tokens.PromptTokens);
         var completion = Math.Max(0, tokens.CompletionTokens);
         AddTokens(recorded.Counters, recorded.Counters.CurrentStripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
@@ -285,6 +302,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void Dispose()
     {
         _sampler.Dispose();
+        _telemetry.Dispose();
         foreach (var backend in Volatile.Read(ref _backends))
         {
             backend.Dispose();

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Resilience.Metrics;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the monitoring endpoints: Prometheus metrics, reports, traces and dashboards.</summary>
+public static class ApiMonitoringEndpointRouteBuilderExtensions
+{
+    /// <summary>The Prometheus text exposition content type.</summary>
+    public const string PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static readonly JsonSerializerOptions TraceJson = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    /// <summary>
+    /// Maps, under <paramref name="prefix"/>: <c>/metrics</c> (Prometheus), <c>/report</c> (JSON, all backends),
+    /// <c>/report/{backend}</c> (JSON), <c>/report/{backend}.txt</c> (ASCII), <c>/traces</c>
+    /// (<c>?limit=10&amp;backend=…</c>) and <c>/grafana-dashboard.json</c>. Returns the group's convention builder, so
+    /// the endpoints can be protected: <c>app.MapApiMonitoring().RequireAuthorization()</c>.
+    /// </summary>
+    public static RouteGroupBuilder MapApiMonitoring(this IEndpointRouteBuilder endpoints, string prefix = "/monitoring")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+
+        var group = endpoints.MapGroup(prefix);
+        group.MapGet("/metrics", static (IMetricsReporter reporter) =>
+            Results.Text(reporter.GetPrometheusMetrics(), PrometheusContentType));
+
+        group.MapGet("/report", static (MetricsReporter reporter) =>
+            Results.Text(reporter.GetJsonReport(), "application/json"));
+
+        group.MapGet("/report/{backend}.txt", static (string backend, IMetricsReporter reporter) =>
+            reporter.Backends.Contains(backend)
+                ? Results.Text(reporter.GetAsciiReport(backend), "text/plain; charset=utf-8")
+                : Results.NotFound());
+
+        group.MapGet("/report/{backend}", static (string backend, IMetricsReporter reporter) =>
+            reporter.Backends.Contains(backend)
+                ? Results.Text(reporter.GetJsonReport(backend), "application/json")
+                : Results.NotFound());
+
+        group.MapGet("/traces", static (IMetricsReporter reporter, int? limit, string? backend) =>
+            limit is < 0
+                ? Results.BadRequest("limit must be 0 or more.")
+                : Results.Json(reporter.GetRecentTraces(limit ?? 10, backend), TraceJson));
+
+        group.MapGet("/grafana-dashboard.json", static (IMetricsReporter reporter) =>
+            Results.Text(reporter.ExportGrafanaDashboard(), "application/json"));
+
+        return group;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Resilience.Metrics;
+
+/// <summary>A collector that drops every event: what the strategies report to when <c>MetricsEnabled</c> is false.</summary>
+internal sealed class NullMetricsCollector : IMetricsCollector
+{
+    public static NullMetricsCollector Instance { get; } = new();
+
+    public TimeProvider TimeProvider => TimeProvider.System;
+
+    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) => new(-1, name);
+
+    public void RecordRequest(RequestCompleted request)
+    {
+    }
+
+    public void RecordRetry(RetryAttempted retry)
+    {
+    }
+
+    public void RecordCircuitStateChange(CircuitStateChanged change)
+    {
+    }
+
+    public void RecordCircuitAttempt(BackendKey backend, bool failed)
+    {
+    }
+
+    public void RecordQueue(QueueEvent queueEvent)
+    {
+    }
+
+    public void RecordTokens(TokensReported tokens)
+    {
+    }
+
+    public void RecordMonitoringError(BackendKey backend)
+    {
+    }
+}

@@ -1,0 +1,66 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Everything <c>AddApiMonitoring</c> sets up for one backend, with the monitoring guide's option names and
+/// defaults. Bindable from configuration (<c>AddApiMonitoring(configuration.GetSection("ApiMonitoring:openai"))</c>).
+/// </summary>
+public sealed class ApiMonitoringOptions
+{
+    /// <summary>The default latency percentiles: 50, 90, 95, 99.</summary>
+    public static IReadOnlyList<double> DefaultLatencyPercentiles { get; } = [50, 90, 95, 99];
+
+    /// <summary>The backend's name in reports (the <c>api</c> label). Default: the HttpClient's name.</summary>
+    public string? BackendName { get; set; }
+
+    /// <summary>Whether requests are recorded at all. When false, queue, retry and circuit breaker still protect the backend but nothing is reported. Default true.</summary>
+    public bool MetricsEnabled { get; set; } = true;
+
+    /// <summary>Whether a latency histogram is kept per model (per-model percentiles). Default false.</summary>
+    public bool DetailedLatency { get; set; }
+
+    /// <summary>Whether failures are classified into error types and categories. Default true.</summary>
+    public bool ErrorTracking { get; set; } = true;
+
+    /// <summary>Whether a trace is kept per request, for <c>GetTrace</c> and <c>GetRecentTraces</c>. Default false.</summary>
+    public bool RequestTracing { get; set; }
+
+    /// <summary>How many traces and circuit state changes the backend keeps (newest win). Default 1000.</summary>
+    public int MetricsWindowSize { get; set; } = 1000;
+
+    /// <summary>When set, the backend's recorded figures reset at this interval (the guide's hourly reset: 01:00:00). Default none.</summary>
+    public TimeSpan? MetricsResetInterval { get; set; }
+
+    /// <summary>The latency percentiles reports show, each in (0, 100]. Default (null): 50, 90, 95, 99.</summary>
+    public double[]? LatencyPercentiles { get; set; }
+
+    /// <summary>Which backend's request and response shapes models and tokens are read from. Default <see cref="ApiFormat.Auto"/>.</summary>
+    public ApiFormat ApiFormat { get; set; } = ApiFormat.Auto;
+
+    /// <summary>Priority queueing and the concurrency limit.</summary>
+    public ApiQueueStrategyOptions Queue { get; set; } = new();
+
+    /// <summary>Retries of transient failures.</summary>
+    public ApiRetryStrategyOptions Retry { get; set; } = new();
+
+    /// <summary>The circuit breaker.</summary>
+    public ApiCircuitBreakerStrategyOptions CircuitBreaker { get; set; } = new();
+
+    /// <summary>A timeout per attempt (Polly's timeout strategy, innermost), or null for none. Default none.</summary>
+    public TimeSpan? AttemptTimeout { get; set; }
+
+    internal BackendRegistration ToRegistration() => new()
+    {
+        MetricsWindowSize = MetricsWindowSize,
+        MetricsResetInterval = MetricsResetInterval,
+        DetailedLatency = DetailedLatency,
+        LatencyPercentiles = LatencyPercentiles is { Length: > 0 } percentiles ? [.. percentiles] : DefaultLatencyPercentiles,
+        FailureThreshold = CircuitBreaker.FailureThreshold,
+    };
+
+    internal RequestMonitoringStrategyOptions ToRequestMonitoring() => new()
+    {
+        RequestTracing = RequestTracing,
+        ErrorTracking = ErrorTracking,
+        ApiFormat = ApiFormat,
+    };
+}

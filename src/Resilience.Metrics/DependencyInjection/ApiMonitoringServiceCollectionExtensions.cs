@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Metrics = global::Resilience.Metrics;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Resilience.Metrics: the collector and reporter, and monitored HttpClients.</summary>
+public static class ApiMonitoringServiceCollectionExtensions
+{
+    /// <summary>The name of the resilience handler <c>AddApiMonitoring</c> adds to an HttpClient.</summary>
+    public const string HandlerName = "api-monitoring";
+
+    /// <summary>
+    /// Registers the collector (<see cref="Metrics.IMetricsCollector"/>, <see cref="Metrics.MetricsCollector"/>), the
+    /// reporter (<see cref="Metrics.IMetricsReporter"/>) and <see cref="TimeProvider.System"/>, each once, as singletons.
+    /// </summary>
+    public static IServiceCollection AddApiMonitoring(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new Metrics.MetricsCollector(sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<Metrics.IMetricsCollector>(sp => sp.GetRequiredService<Metrics.MetricsCollector>());
+        services.TryAddSingleton<Metrics.MetricsReporter>(sp => new Metrics.MetricsReporter(sp.GetRequiredService<Metrics.MetricsCollector>()));
+        services.TryAddSingleton<Metrics.IMetricsReporter>(sp => sp.GetRequiredService<Metrics.MetricsReporter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Metrics.ApiMonitoringOptions>, Metrics.ApiMonitoringOptionsValidator>());
+        return services;
+    }
+
+    /// <summary>
+    /// Monitors this HttpClient as one backend (named after the client unless <c>BackendName</c> says otherwise):
+    /// adds a resilience handler with request monitoring, priority queueing, retry, circuit breaker and attempt
+    /// timeout, as configured. Options are validated at start-up; a bad value fails naming the option.
+    /// </summary>
+    public static IHttpClientBuilder AddApiMonitoring(this IHttpClientBuilder builder, Action<Metrics.ApiMonitoringOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<Metrics.ApiMonitoringOptions>(builder.Name);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return builder.AddMonitoringHandler(options);
+    }
+
+    /// <summary>Like <see cref="AddApiMonitoring(IHttpClientBuilder, Action{Metrics.ApiMonitoringOptions}?)"/>, with options bound from configuration.</summary>
+    public static IHttpClientBuilder AddApiMonitoring(this IHttpClientBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        var options = builder.Services.AddOptions<Metrics.ApiMonitoringOptions>(builder.Name).Bind(section);
+        return builder.AddMonitoringHandler(options);
+    }
+
+    private static IHttpClientBuilder AddMonitoringHandler(this IHttpClientBuilder builder, OptionsBuilder<Metrics.ApiMonitoringOptions> options)
+    {
+        var name = builder.Name;
+        builder.Services.AddApiMonitoring();
+        options.PostConfigure(o => o.BackendName ??= name).ValidateOnStart();
+
+        builder.AddResilienceHandler(HandlerName, (pipeline, context) =>
+        {
+            var services = context.ServiceProvider;
+            Metrics.ApiMonitoringPipelineBuilderExtensions.AddApiMonitoring(
+                pipeline,
+                context.GetOptions<Metrics.ApiMonitoringOptions>(name),
+                services.GetRequiredService<Metrics.IMetricsCollector>(),
+                services.GetService<ILoggerFactory>());
+        });
+        return builder;
+    }
+}

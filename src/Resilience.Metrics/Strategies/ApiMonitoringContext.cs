@@ -1,0 +1,45 @@
+using Polly;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Per-request data the monitoring strategies read from (and share through) a <see cref="ResilienceContext"/>.
+/// HTTP callers set the same through <see cref="HttpRequestMessage"/> options: <c>request.SetApiModel(...)</c>,
+/// <c>request.SetApiPriority(...)</c>.
+/// </summary>
+public static class ApiMonitoringContext
+{
+    /// <summary>The model a request is for, counted in per-model figures.</summary>
+    public static readonly ResiliencePropertyKey<string> Model = new("Resilience.Metrics.Model");
+
+    /// <summary>The priority a request waits with in the queue (Normal when unset).</summary>
+    public static readonly ResiliencePropertyKey<RequestPriority> Priority = new("Resilience.Metrics.Priority");
+
+    /// <summary>Set by the retry strategy: how many attempts the request has made so far.</summary>
+    internal static readonly ResiliencePropertyKey<int> Attempts = new("Resilience.Metrics.Attempts");
+
+    /// <summary>Set by the queue strategy when the request waited: how long.</summary>
+    internal static readonly ResiliencePropertyKey<TimeSpan> QueueTime = new("Resilience.Metrics.QueueTime");
+
+    private static readonly HttpRequestOptionsKey<RequestPriority> PriorityOption = new("Resilience.Metrics.Priority");
+
+    /// <summary>Sets the priority this request waits with when its backend is at its concurrency limit.</summary>
+    public static HttpRequestMessage SetApiPriority(this HttpRequestMessage request, RequestPriority priority)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(PriorityOption, priority);
+        return request;
+    }
+
+    internal static RequestPriority GetPriority(ResilienceContext context)
+    {
+        if (context.Properties.TryGetValue(Priority, out var priority))
+        {
+            return priority;
+        }
+
+        return context.GetRequestMessage() is { } request && request.Options.TryGetValue(PriorityOption, out priority)
+            ? priority
+            : RequestPriority.Normal;
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Adds the monitoring strategies to any Polly pipeline: all of them at once (<see cref="AddApiMonitoring{T}(ResiliencePipelineBuilder{T}, string, IMetricsCollector, Action{ApiMonitoringOptions}?, ILoggerFactory?)"/>)
+/// or one by one.
+/// </summary>
+public static class ApiMonitoringPipelineBuilderExtensions
+{
+    /// <summary>
+    /// Adds, outermost first: request monitoring, the priority queue, retry, the circuit breaker and the attempt
+    /// timeout, each as configured, all reporting to <paramref name="collector"/> as backend <paramref name="backend"/>.
+    /// Use it for non-HTTP work (an S3 SDK call, a gRPC client); HTTP clients use <c>IHttpClientBuilder.AddApiMonitoring</c>.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it.</exception>
+    public static ResiliencePipelineBuilder<T> AddApiMonitoring<T>(
+        this ResiliencePipelineBuilder<T> builder,
+        string backend,
+        IMetricsCollector collector,
+        Action<ApiMonitoringOptions>? configure = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(backend);
+        ArgumentNullException.ThrowIfNull(collector);
+
+        var options = new ApiMonitoringOptions { BackendName = backend };
+        configure?.Invoke(options);
+        ApiMonitoringOptionsValidator.ThrowIfInvalid(backend, options);
+        return builder.AddApiMonitoring(options, collector, loggerFactory);
+    }
+
+    internal static ResiliencePipelineBuilder<T> AddApiMonitoring<T>(
+        this ResiliencePipelineBuilder<T> builder,
+        ApiMonitoringOptions options,
+        IMetricsCollector collector,
+        ILoggerFactory? loggerFactory)
+    {
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
+        if (!options.MetricsEnabled)
+        {
+            collector = NullMetricsCollector.Instance;
+        }
+
+        var backend = collector.RegisterBackend(options.BackendName!, options.ToRegistration());
+        if (options.MetricsEnabled)
+        {
+            builder.AddApiRequestMonitoring(backend, collector, options.ToRequestMonitoring(), logger);
+        }
+
+        if (options.Queue.Enabled)
+        {
+            builder.AddApiQueue(backend, collector, options.Queue);
+        }
+
+        if (options.Retry is { Enabled: true, MaxRetries: > 0 })
+        {
+            builder.AddApiRetry(backend, collector, options.Retry);
+        }
+
+        if (options.CircuitBreaker.Enabled)
+        {
+            builder.AddApiCircuitBreaker(backend, collector, options.CircuitBreaker, logger);
+        }
+
+        if (options.AttemptTimeout is { } timeout)
+        {
+            builder.AddTimeout(timeout);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds the outermost strategy: one <see cref="RequestCompleted"/> per request, with latency, outcome, model, tokens and (optionally) a trace.</summary>
+    public static ResiliencePipelineBuilder<T> AddApiRequestMonitoring<T>(
+        this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, RequestMonitoringStrategyOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(collector);
+        ArgumentNullException.ThrowIfNull(options);
+        return builder.AddStrategy(_ => new RequestMonitoringStrategy<T>(backend, collector, options, logger ?? NullLogger.Instance), options);
+    }
+
+    /// <summary>Adds priority queueing with a concurrency limit; works on any pipeline.</summary>
+    public static TBuilder AddApiQueue<TBuilder>(this TBuilder builder, BackendKey backend, IMetricsCollector collector, ApiQueueStrategyOptions options)
+        where TBuilder : ResiliencePipelineBuilderBase
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(collector);
+        ArgumentNullException.ThrowIfNull(options);
+        return builder.AddStrategy(_ => new ApiQueueStrategy(backend, collector, options), options);
+    }
+
+    /// <summary>Adds Polly's retry with exponential backoff and Retry-After, counting retries and their errors.</summary>
+    public static ResiliencePipelineBuilder<T> AddApiRetry<T>(this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, ApiRetryStrategyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(collector);
+        ArgumentNullException.ThrowIfNull(options);
+        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, collector, options));
+    }
+
+    /// <summary>Adds Polly's circuit breaker configured from the guide's options, logging and recording its state changes.</summary>
+    public static ResiliencePipelineBuilder<T> AddApiCircuitBreaker<T>(
+        this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, ApiCircuitBreakerStrategyOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return builder.AddApiCircuitBreaker(backend, collector, ApiCircuitBreaker.ToPolly<T>(options), logger);
+    }
+
+    /// <summary>Adds Polly's circuit breaker with Polly's own options, logging and recording its state changes (your callbacks still run).</summary>
+    public static ResiliencePipelineBuilder<T> AddApiCircuitBreaker<T>(
+        this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, CircuitBreakerStrategyOptions<T> options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(collector);
+        ArgumentNullException.ThrowIfNull(options);
+        ApiCircuitBreaker.Add(builder, backend, collector, options, logger ?? NullLogger.Instance);
+        return builder;
+    }
+}

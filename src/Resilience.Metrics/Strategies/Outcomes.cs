@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Sockets;
+using Polly;
+using Polly.Timeout;
+
+namespace Resilience.Metrics;
+
+/// <summary>How the strategies judge an outcome: failure, transient, error category and type.</summary>
+/// <remarks>
+/// Results are inspected only when they are <see cref="HttpResponseMessage"/>s (a status of 400 or more is a
+/// failure); any other result type succeeds unless an exception was thrown.
+/// </remarks>
+internal static class Outcomes
+{
+    public static int? StatusCode<T>(Outcome<T> outcome) =>
+        outcome.Result is HttpResponseMessage response ? (int)response.StatusCode : null;
+
+    public static bool IsFailure<T>(Outcome<T> outcome) =>
+        outcome.Exception is not null || outcome.Result is HttpResponseMessage { StatusCode: >= HttpStatusCode.BadRequest };
+
+    /// <summary>Worth retrying, and counted by the circuit breaker: 408, 429, 5xx, network errors, attempt timeouts.</summary>
+    public static bool IsTransient<T>(Outcome<T> outcome) => outcome.Exception switch
+    {
+        null => outcome.Result is HttpResponseMessage { StatusCode: HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError },
+        HttpRequestException or TimeoutRejectedException or SocketException or TimeoutException => true,
+        IOException { InnerException: SocketException } => true,
+        _ => false,
+    };
+
+    public static (ErrorCategory Category, string Type) Classify<T>(Outcome<T> outcome, ResilienceContext context)
+    {
+        var status = StatusCode(outcome);
+        var callerCancelled = outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
+        return (ErrorClassifier.Classify(status, outcome.Exception, callerCancelled), ErrorClassifier.GetErrorType(status, outcome.Exception));
+    }
+
+    /// <summary>The delay a 429 or 503 response asks for in its Retry-After header, if any.</summary>
+    public static TimeSpan? RetryAfter<T>(Outcome<T> outcome, TimeProvider time)
+    {
+        if (outcome.Result is not HttpResponseMessage { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } response
+            || response.Headers.RetryAfter is not { } retryAfter)
+        {
+            return null;
+        }
+
+        var delay = retryAfter.Delta ?? (retryAfter.Date - time.GetUtcNow());
+        return delay is { } value && value >= TimeSpan.Zero ? value : TimeSpan.Zero;
+    }
+}

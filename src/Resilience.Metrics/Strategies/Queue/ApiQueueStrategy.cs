@@ -1,0 +1,78 @@
+using Polly;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Priority admission in front of a backend: High before Normal before Low, first come first served within a
+/// priority. Reports queue changes, queue time and the queue length seen on arrival to the collector.
+/// </summary>
+internal sealed class ApiQueueStrategy(BackendKey backend, IMetricsCollector collector, ApiQueueStrategyOptions options)
+    : ResilienceStrategy
+{
+    private readonly PriorityGate _gate = new(options.MaxConcurrentRequests, options.QueueSize);
+    private readonly TimeProvider _time = collector.TimeProvider;
+
+    internal PriorityGate Gate => _gate;
+
+    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        if (_gate.TryEnter())
+        {
+            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started));
+        }
+        else if (await WaitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext) is { } rejection)
+        {
+            return Outcome.FromException<TResult>(rejection);
+        }
+
+        try
+        {
+            return await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        finally
+        {
+            _gate.Exit();
+            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Finished));
+        }
+    }
+
+    /// <summary>Waits for a slot; returns the exception to fail with when the request is not admitted.</summary>
+    private async ValueTask<Exception?> WaitAsync(ResilienceContext context)
+    {
+        var start = _time.GetTimestamp();
+        var admission = _gate.EnterAsync(ApiMonitoringContext.GetPriority(context), out var queueLength, context.CancellationToken);
+        if (admission.IsCompletedSuccessfully && admission.Result)
+        {
+            // A slot freed up while we announced ourselves: admitted without waiting.
+            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength));
+            return null;
+        }
+
+        if (admission.IsCompletedSuccessfully)
+        {
+            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Rejected, queueLength));
+            return new QueueRejectedException(
+                $"The request queue of backend '{backend.Name}' is full: {options.MaxConcurrentRequests} requests in flight and {options.QueueSize} waiting.");
+        }
+
+        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Enqueued, queueLength));
+        try
+        {
+            await admission.ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (OperationCanceledException exception)
+        {
+            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Dequeued));
+            return exception;
+        }
+
+        var waited = _time.GetElapsedTime(start);
+        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Dequeued));
+        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength, waited));
+        context.Properties.Set(ApiMonitoringContext.QueueTime, waited);
+        return null;
+    }
+}

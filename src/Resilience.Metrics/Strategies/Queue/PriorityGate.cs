@@ -1,0 +1,161 @@
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Admits at most <c>maxConcurrency</c> holders; the rest wait in three FIFO lines by priority, up to
+/// <c>queueSize</c> in all. The uncontended path is one compare-and-swap and allocates nothing; waiting takes a
+/// lock and one waiter object.
+/// </summary>
+internal sealed class PriorityGate(int maxConcurrency, int queueSize)
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<Waiter>[] _lines = [new(), new(), new()];
+    private int _active;
+    private int _waiting;       // waiters, plus arrivals between announcing themselves and taking a slot
+
+    public int Active => Volatile.Read(ref _active);
+
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>Takes a slot at once if one is free and nobody waits.</summary>
+    public bool TryEnter() => Volatile.Read(ref _waiting) == 0 && TryTakeSlot();
+
+    /// <summary>Takes a slot, waiting for one by priority; false (at once) when the queue is full. <paramref name="queueLength"/> is the queue seen on arrival.</summary>
+    public ValueTask<bool> EnterAsync(RequestPriority priority, out int queueLength, CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        lock (_lock)
+        {
+            queueLength = CountWaiters();
+
+            // Announce first, then look for a slot: a holder that releases after our announcement sees us waiting
+            // and hands its slot over; one that released before it left the slot for us to take here.
+            Interlocked.Increment(ref _waiting);
+            if (queueLength == 0 && TryTakeSlot())
+            {
+                Interlocked.Decrement(ref _waiting);
+                return new ValueTask<bool>(true);
+            }
+
+            if (queueLength >= queueSize)
+            {
+                Interlocked.Decrement(ref _waiting);
+                return new ValueTask<bool>(false);
+            }
+
+            waiter = new Waiter(this, priority);
+            waiter.Node = _lines[(int)priority].AddLast(waiter);
+        }
+
+        return waiter.WaitAsync(cancellationToken);
+    }
+
+    public void Exit()
+    {
+        Interlocked.Decrement(ref _active);
+        if (Volatile.Read(ref _waiting) > 0)
+        {
+            Dispatch();
+        }
+    }
+
+    private bool TryTakeSlot()
+    {
+        var active = Volatile.Read(ref _active);
+        while (active < maxConcurrency)
+        {
+            var seen = Interlocked.CompareExchange(ref _active, active + 1, active);
+            if (seen == active)
+            {
+                return true;
+            }
+
+            active = seen;
+        }
+
+        return false;
+    }
+
+    private void Dispatch()
+    {
+        while (true)
+        {
+            Waiter? next = null;
+            lock (_lock)
+            {
+                foreach (var line in _lines)
+                {
+                    if (line.First is { } first)
+                    {
+                        if (!TryTakeSlot())
+                        {
+                            return;
+                        }
+
+                        line.RemoveFirst();
+                        first.Value.Node = null;
+                        Interlocked.Decrement(ref _waiting);
+                        next = first.Value;
+                        break;
+                    }
+                }
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            next.Admit();
+        }
+    }
+
+    private int CountWaiters() => _lines[0].Count + _lines[1].Count + _lines[2].Count;
+
+    /// <summary>Leaves the queue on cancellation; false when the waiter was admitted first.</summary>
+    private bool TryLeave(Waiter waiter)
+    {
+        lock (_lock)
+        {
+            if (waiter.Node is not { } node)
+            {
+                return false;
+            }
+
+            _lines[(int)waiter.Priority].Remove(node);
+            waiter.Node = null;
+            Interlocked.Decrement(ref _waiting);
+            return true;
+        }
+    }
+
+    private sealed class Waiter(PriorityGate gate, RequestPriority priority)
+    {
+        private readonly TaskCompletionSource<bool> _admitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public RequestPriority Priority { get; } = priority;
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        public void Admit() => _admitted.TrySetResult(true);
+
+        public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return await _admitted.Task.ConfigureAwait(false);
+            }
+
+            using (cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var self = (Waiter)state!;
+                if (gate.TryLeave(self))
+                {
+                    self._admitted.TrySetCanceled(token);
+                }
+            }, this))
+            {
+                return await _admitted.Task.ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// The outermost strategy: measures a request end to end (queue and retries included), judges its final outcome,
+/// learns its model and tokens, and sends one <see cref="RequestCompleted"/>. A fault in any of that is caught,
+/// logged and counted; the caller always gets the outcome the inner pipeline produced.
+/// </summary>
+internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
+{
+    private readonly BackendKey _backend;
+    private readonly IMetricsCollector _collector;
+    private readonly RequestMonitoringStrategyOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly HttpUsageExtractor _usage;
+    private readonly Action<TokenUsage> _recordStreamUsage;
+
+    public RequestMonitoringStrategy(BackendKey backend, IMetricsCollector collector, RequestMonitoringStrategyOptions options, ILogger logger)
+    {
+        _backend = backend;
+        _collector = collector;
+        _options = options;
+        _logger = logger;
+        _time = collector.TimeProvider;
+        _usage = new HttpUsageExtractor(options.ApiFormat);
+        _recordStreamUsage = usage => _collector.RecordTokens(new TokensReported(_backend, usage.Model, usage.PromptTokens, usage.CompletionTokens));
+    }
+
+    protected override async ValueTask<Outcome<T>> ExecuteCore<TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var start = _time.GetTimestamp();
+        using var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
+        var request = context.GetRequestMessage();
+        var model = ResolveModel(context, request);
+
+        var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+
+        try
+        {
+            await RecordAsync(outcome, context, request, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception exception)
+        {
+            Fault(exception);
+        }
+
+        return outcome;
+    }
+
+    private string? ResolveModel(ResilienceContext context, HttpRequestMessage? request)
+    {
+        try
+        {
+            if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var model))
+            {
+                return model;
+            }
+
+            model = request is null ? null : _usage.GetRequestModel(request);
+            if (model is not null)
+            {
+                // Shared with the retry strategy, which counts retries per model.
+                context.Properties.Set(ApiMonitoringContext.Model, model);
+            }
+
+            return model;
+        }
+        catch (Exception exception)
+        {
+            Fault(exception);
+            return null;
+        }
+    }
+
+    private async ValueTask RecordAsync(Outcome<T> outcome, ResilienceContext context, HttpRequestMessage? request, string? model, long start, Activity? activity)
+    {
+        var failed = Outcomes.IsFailure(outcome);
+        TokenUsage usage = default;
+        if (!failed && outcome.Result is HttpResponseMessage response)
+        {
+            // Streams report their tokens later, when the caller has read them.
+            usage = await _usage.InspectResponseAsync(
+                response,
+                model is null ? _recordStreamUsage : usage => _recordStreamUsage(usage with { Model = usage.Model ?? model }),
+                context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            model ??= usage.Model;
+        }
+
+        var latency = _time.GetElapsedTime(start);
+        var (category, errorType) = failed && _options.ErrorTracking ? Outcomes.Classify(outcome, context) : (ErrorCategory.None, null);
+        var attempts = context.Properties.GetValue(ApiMonitoringContext.Attempts, 1);
+
+        _collector.RecordRequest(new RequestCompleted(_backend)
+        {
+            Model = model,
+            Latency = latency,
+            Succeeded = !failed,
+            ErrorCategory = category,
+            ErrorType = errorType,
+            Attempts = attempts,
+            PromptTokens = usage.PromptTokens,
+            CompletionTokens = usage.CompletionTokens,
+            Trace = _options.RequestTracing ? Trace(outcome, context, model, failed, latency, category, errorType, attempts, activity) : null,
+        });
+
+        if (activity is not null)
+        {
+            ApiMonitoringTelemetry.CompleteRequest(activity, model, Outcomes.StatusCode(outcome), failed ? errorType ?? ErrorClassifier.GetErrorType(Outcomes.StatusCode(outcome), outcome.Exception) : null);
+        }
+    }
+
+    private RequestTrace Trace(Outcome<T> outcome, ResilienceContext context, string? model, bool failed, TimeSpan latency,
+        ErrorCategory category, string? errorType, int attempts, Activity? activity)
+    {
+        var end = _time.GetUtcNow();
+        var status = Outcomes.StatusCode(outcome);
+        return new RequestTrace
+        {
+            TraceId = (activity ?? Activity.Current)?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString(),
+            Backend = _backend.Name,
+            Model = model,
+            Success = !failed,
+            Latency = latency.TotalMilliseconds,
+            Error = failed ? SecretRedactor.Redact(outcome.Exception?.Message ?? $"HTTP {status}") : null,
+            ErrorType = errorType,
+            ErrorCategory = category,
+            StartTime = end - latency,
+            EndTime = end,
+            QueueTime = context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero).TotalMilliseconds,
+            Attempts = attempts,
+            StatusCode = status,
+        };
+    }
+
+    private void Fault(Exception exception)
+    {
+        try
+        {
+            _collector.RecordMonitoringError(_backend);
+            Log.MonitoringFault(_logger, _backend.Name, exception.GetType().Name);
+        }
+        catch (Exception)
+        {
+            // Monitoring must never break a request, not even when reporting its own fault fails.
+        }
+    }
+}

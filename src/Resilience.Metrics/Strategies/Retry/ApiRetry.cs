@@ -1,0 +1,47 @@
+using Polly;
+using Polly.Retry;
+
+namespace Resilience.Metrics;
+
+/// <summary>Builds Polly's retry strategy from <see cref="ApiRetryStrategyOptions"/>, reporting every retry.</summary>
+internal static class ApiRetry
+{
+    public static RetryStrategyOptions<T> ToPolly<T>(BackendKey backend, IMetricsCollector collector, ApiRetryStrategyOptions options) => new()
+    {
+        Name = options.Name,
+        MaxRetryAttempts = options.MaxRetries,
+        ShouldHandle = static args => new ValueTask<bool>(Outcomes.IsTransient(args.Outcome)),
+        DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(options, args.AttemptNumber, Outcomes.RetryAfter(args.Outcome, collector.TimeProvider))),
+        OnRetry = args =>
+        {
+            var (category, type) = Outcomes.Classify(args.Outcome, args.Context);
+            args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.AttemptNumber + 2);
+            collector.RecordRetry(new RetryAttempted(backend)
+            {
+                Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),
+                AttemptNumber = args.AttemptNumber + 1,
+                Delay = args.RetryDelay,
+                ErrorCategory = category,
+                ErrorType = type,
+            });
+            return default;
+        },
+    };
+
+    /// <summary>The delay before retry number <paramref name="attempt"/> + 1 (0-based).</summary>
+    internal static TimeSpan Delay(ApiRetryStrategyOptions options, int attempt, TimeSpan? retryAfter)
+    {
+        if (retryAfter is { } asked)
+        {
+            return asked < options.MaxRetryDelay ? asked : options.MaxRetryDelay;
+        }
+
+        var ticks = options.InitialRetryDelay.Ticks * Math.Pow(options.BackoffFactor, attempt);
+        if (options.UseJitter)
+        {
+            ticks *= 0.8 + (0.4 * Random.Shared.NextDouble());
+        }
+
+        return ticks >= options.MaxRetryDelay.Ticks ? options.MaxRetryDelay : TimeSpan.FromTicks((long)ticks);
+    }
+}

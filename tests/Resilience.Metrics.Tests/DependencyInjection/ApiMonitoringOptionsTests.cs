@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Resilience.Metrics.Tests.DependencyInjection;
+
+public class ApiMonitoringOptionsTests
+{
+    public static TheoryData<string, Action<ApiMonitoringOptions>> InvalidOptions => new()
+    {
+        { "MetricsWindowSize", o => o.MetricsWindowSize = 0 },
+        { "MetricsResetInterval", o => o.MetricsResetInterval = TimeSpan.Zero },
+        { "MetricsResetInterval", o => o.MetricsResetInterval = TimeSpan.FromSeconds(-1) },
+        { "LatencyPercentiles", o => o.LatencyPercentiles = [50, double.NaN] },
+        { "LatencyPercentiles", o => o.LatencyPercentiles = [0] },
+        { "LatencyPercentiles", o => o.LatencyPercentiles = [101] },
+        { "Queue.MaxConcurrentRequests", o => o.Queue.MaxConcurrentRequests = 0 },
+        { "Queue.QueueSize", o => o.Queue.QueueSize = -1 },
+        { "Retry.MaxRetries", o => o.Retry.MaxRetries = -1 },
+        { "Retry.InitialRetryDelay", o => o.Retry.InitialRetryDelay = TimeSpan.FromSeconds(-1) },
+        { "Retry.BackoffFactor", o => o.Retry.BackoffFactor = double.NaN },
+        { "Retry.BackoffFactor", o => o.Retry.BackoffFactor = 0.5 },
+        { "Retry.MaxRetryDelay", o => o.Retry.MaxRetryDelay = TimeSpan.FromSeconds(-1) },
+        { "CircuitBreaker.FailureThreshold", o => o.CircuitBreaker.FailureThreshold = 1 },
+        { "CircuitBreaker.ResetTimeout", o => o.CircuitBreaker.ResetTimeout = TimeSpan.Zero },
+        { "CircuitBreaker.HalfOpenMaxRequests", o => o.CircuitBreaker.HalfOpenMaxRequests = 3 },
+        { "CircuitBreaker.SamplingDuration", o => o.CircuitBreaker.SamplingDuration = TimeSpan.FromMilliseconds(100) },
+        { "AttemptTimeout", o => o.AttemptTimeout = TimeSpan.Zero },
+        { "ApiFormat", o => o.ApiFormat = (ApiFormat)999 },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void An_invalid_option_fails_at_start_up_naming_the_option(string option, Action<ApiMonitoringOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("openai").AddApiMonitoring(configure);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains($"ApiMonitoringOptions.{option} ", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void An_invalid_option_fails_when_a_plain_pipeline_is_built(string option, Action<ApiMonitoringOptions> configure)
+    {
+        using var collector = new MetricsCollector();
+
+        var error = Assert.Throws<OptionsValidationException>(() => new ResiliencePipelineBuilder<string>().AddApiMonitoring("s3", collector, configure));
+
+        Assert.Contains(option, error.Message);
+    }
+
+    [Fact]
+    public void Defaults_are_the_guides()
+    {
+        var options = new ApiMonitoringOptions();
+
+        Assert.True(options.MetricsEnabled);
+        Assert.True(options.ErrorTracking);
+        Assert.False(options.RequestTracing);
+        Assert.False(options.DetailedLatency);
+        Assert.Equal(1000, options.MetricsWindowSize);
+        Assert.Null(options.MetricsResetInterval);
+        Assert.Equal([50.0, 90, 95, 99], options.ToRegistration().LatencyPercentiles);
+        Assert.Equal(5, options.Queue.MaxConcurrentRequests);
+        Assert.Equal(100, options.Queue.QueueSize);
+        Assert.Equal(5, options.CircuitBreaker.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CircuitBreaker.ResetTimeout);
+        Assert.Equal(1, options.CircuitBreaker.HalfOpenMaxRequests);
+        Assert.Null(new ApiMonitoringOptionsValidator().Validate(null, options).FailureMessage);
+    }
+
+    [Fact]
+    public void Options_bind_from_configuration_with_the_client_name_as_backend()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ApiMonitoring:groq:RequestTracing"] = "true",
+            ["ApiMonitoring:groq:MetricsWindowSize"] = "50",
+            ["ApiMonitoring:groq:MetricsResetInterval"] = "01:00:00",
+            ["ApiMonitoring:groq:LatencyPercentiles:0"] = "50",
+            ["ApiMonitoring:groq:LatencyPercentiles:1"] = "99.9",
+            ["ApiMonitoring:groq:Queue:MaxConcurrentRequests"] = "8",
+            ["ApiMonitoring:groq:CircuitBreaker:FailureThreshold"] = "10",
+            ["ApiMonitoring:groq:Retry:BackoffFactor"] = "1.5",
+            ["ApiMonitoring:groq:ApiFormat"] = "Groq",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddHttpClient("groq").AddApiMonitoring(configuration.GetSection("ApiMonitoring:groq"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptionsMonitor<ApiMonitoringOptions>>().Get("groq");
+
+        Assert.Equal("groq", options.BackendName);
+        Assert.True(options.RequestTracing);
+        Assert.Equal(50, options.MetricsWindowSize);
+        Assert.Equal(TimeSpan.FromHours(1), options.MetricsResetInterval);
+        Assert.Equal([50, 99.9], options.LatencyPercentiles);
+        Assert.Equal(8, options.Queue.MaxConcurrentRequests);
+        Assert.Equal(10, options.CircuitBreaker.FailureThreshold);
+        Assert.Equal(1.5, options.Retry.BackoffFactor);
+        Assert.Equal(ApiFormat.Groq, options.ApiFormat);
+    }
+
+    [Fact]
+    public void The_core_services_are_registered_once_as_singletons()
+    {
+        var services = new ServiceCollection();
+        services.AddApiMonitoring();
+        services.AddHttpClient("a").AddApiMonitoring();
+        services.AddHttpClient("b").AddApiMonitoring();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Single(services, d => d.ServiceType == typeof(IMetricsReporter));
+        Assert.Same(provider.GetRequiredService<MetricsCollector>(), provider.GetRequiredService<IMetricsCollector>());
+        Assert.Same(provider.GetRequiredService<IMetricsReporter>(), provider.GetRequiredService<IMetricsReporter>());
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Resilience.Metrics.Tests.Strategies;
+
+public sealed class ApiCircuitBreakerTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly MetricsCollector _collector;
+    private readonly MetricsReporter _reporter;
+    private readonly FakeLogger _logger = new();
+
+    public ApiCircuitBreakerTests()
+    {
+        _collector = new MetricsCollector(_time);
+        _reporter = new MetricsReporter(_collector);
+    }
+
+    public void Dispose() => _collector.Dispose();
+
+    [Fact]
+    public async Task The_circuit_opens_rejects_half_opens_and_closes_with_logged_and_timed_state_changes()
+    {
+        var backend = _collector.RegisterBackend("gemini", new BackendRegistration { FailureThreshold = 3 });
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+            .AddApiRequestMonitoring(backend, _collector, new RequestMonitoringStrategyOptions())
+            .AddApiCircuitBreaker(backend, _collector, new ApiCircuitBreakerStrategyOptions { FailureThreshold = 3, ResetTimeout = TimeSpan.FromSeconds(30) }, _logger)
+            .Build();
+        var status = HttpStatusCode.ServiceUnavailable;
+        var served = 0;
+        ValueTask<HttpResponseMessage> Backend(ResilienceContext _)
+        {
+            served++;
+            return ValueTask.FromResult(new HttpResponseMessage(status));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await pipeline.ExecuteAsync(Backend)).Dispose();
+        }
+
+        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("gemini").CurrentState);
+        Assert.Equal(3, _reporter.GetCircuitBreakerMetrics("gemini").FailureCount);
+        await Assert.ThrowsAsync<BrokenCircuitException>(async () => await pipeline.ExecuteAsync(Backend));
+        Assert.Equal(3, served);
+        Assert.Equal(4, _reporter.GetErrorMetrics("gemini").ErrorCategories["service_unavailable"]);   // three 503s and one rejection
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        status = HttpStatusCode.OK;
+        (await pipeline.ExecuteAsync(Backend)).Dispose();
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        var circuit = _reporter.GetCircuitBreakerMetrics("gemini");
+        Assert.Equal("CLOSED", circuit.CurrentState);
+        Assert.Equal(0, circuit.FailureCount);
+        Assert.Equal(1, circuit.OpenCircuitCount);
+        Assert.Equal(["OPEN", "HALF-OPEN", "CLOSED"], circuit.StateChanges.Select(c => c.State));
+        Assert.Equal(30, circuit.StateTimeSeconds["OPEN"], 6);
+        Assert.Equal(10, circuit.StateTimeSeconds["CLOSED"], 6);
+        Assert.Equal(0, circuit.StateTimeSeconds["HALF-OPEN"], 6);
+
+        var logs = _logger.Collector.GetSnapshot();
+        Assert.Collection(logs,
+            opened => { Assert.Equal(LogLevel.Warning, opened.Level); Assert.Contains("gemini", opened.Message); Assert.Contains("opened", opened.Message); Assert.Contains("503", opened.Message); },
+            halfOpened => { Assert.Equal(LogLevel.Information, halfOpened.Level); Assert.Contains("half-opened", halfOpened.Message); },
+            closed => { Assert.Equal(LogLevel.Information, closed.Level); Assert.Contains("closed", closed.Message); });
+    }
+
+    [Fact]
+    public async Task Polly_options_can_be_passed_and_their_callbacks_still_run()
+    {
+        var backend = _collector.RegisterBackend("ollama");
+        var opened = 0;
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+            .AddApiCircuitBreaker(backend, _collector, new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                MinimumThroughput = 2,
+                FailureRatio = 0.5,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.StatusCode == HttpStatusCode.InternalServerError),
+                OnOpened = _ => { opened++; return default; },
+            })
+            .Build();
+
+        for (var i = 0; i < 2; i++)
+        {
+            (await pipeline.ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError)))).Dispose();
+        }
+
+        Assert.Equal(1, opened);
+        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("ollama").CurrentState);
+    }
+}

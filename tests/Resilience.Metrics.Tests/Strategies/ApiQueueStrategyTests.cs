@@ -1,0 +1,156 @@
+using NSubstitute;
+using Polly;
+
+namespace Resilience.Metrics.Tests.Strategies;
+
+public class ApiQueueStrategyTests
+{
+    private static readonly BackendKey Backend = new(0, "openai");
+    private readonly IMetricsCollector _collector = Substitute.For<IMetricsCollector>();
+
+    public ApiQueueStrategyTests() => _collector.TimeProvider.Returns(TimeProvider.System);
+
+    private ResiliencePipeline Pipeline(int concurrency, int queueSize) =>
+        new ResiliencePipelineBuilder()
+            .AddApiQueue(Backend, _collector, new ApiQueueStrategyOptions { MaxConcurrentRequests = concurrency, QueueSize = queueSize })
+            .Build();
+
+    private static ValueTask<string> Run(ResiliencePipeline pipeline, Func<Task<string>> work, RequestPriority priority = RequestPriority.Normal, CancellationToken token = default)
+    {
+        var context = ResilienceContextPool.Shared.Get(token);
+        context.Properties.Set(ApiMonitoringContext.Priority, priority);
+        return Execute();
+
+        async ValueTask<string> Execute()
+        {
+            try
+            {
+                return await pipeline.ExecuteAsync(async _ => await work(), context);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_uncontended_request_starts_and_finishes_without_queueing()
+    {
+        var result = await Run(Pipeline(2, 10), () => Task.FromResult("ok"));
+
+        Assert.Equal("ok", result);
+        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Started));
+        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Finished));
+        _collector.DidNotReceive().RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued));
+    }
+
+    [Fact]
+    public async Task Waiting_requests_are_admitted_by_priority_then_in_arrival_order()
+    {
+        var pipeline = Pipeline(1, 10);
+        var gate = new TaskCompletionSource<string>();
+        var order = new List<string>();
+        var holder = Run(pipeline, () => gate.Task).AsTask();
+
+        var waiters = new List<Task<string>>();
+        foreach (var (name, priority) in new[] { ("low-1", RequestPriority.Low), ("normal-1", RequestPriority.Normal), ("high-1", RequestPriority.High), ("normal-2", RequestPriority.Normal), ("high-2", RequestPriority.High) })
+        {
+            waiters.Add(Run(pipeline, () => { lock (order) { order.Add(name); } return Task.FromResult(name); }, priority).AsTask());
+        }
+
+        await WaitUntil(() => _collector.ReceivedCalls().Count(c => c.GetArguments()[0] is QueueEvent { Kind: QueueEventKind.Enqueued }) == 5);
+        gate.SetResult("holder");
+        await Task.WhenAll(waiters.Append(holder));
+
+        Assert.Equal(["high-1", "high-2", "normal-1", "normal-2", "low-1"], order);
+        _collector.Received(5).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Dequeued));
+        _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued && e.QueueLength == 4));
+        _collector.Received(5).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started && e.WaitTime > TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task A_full_queue_rejects_at_once_with_a_clear_exception()
+    {
+        var pipeline = Pipeline(1, 1);
+        var gate = new TaskCompletionSource<string>();
+        var holder = Run(pipeline, () => gate.Task).AsTask();
+        var waiter = Run(pipeline, () => Task.FromResult("waited")).AsTask();
+        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments()[0] is QueueEvent { Kind: QueueEventKind.Enqueued }));
+
+        var rejection = await Assert.ThrowsAsync<QueueRejectedException>(async () => await Run(pipeline, () => Task.FromResult("rejected")));
+
+        Assert.Contains("openai", rejection.Message);
+        Assert.Contains("full", rejection.Message);
+        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Rejected, 1));
+        gate.SetResult("done");
+        Assert.Equal("waited", await waiter);
+        await holder;
+    }
+
+    [Fact]
+    public async Task A_caller_that_cancels_while_waiting_leaves_the_queue()
+    {
+        var pipeline = Pipeline(1, 5);
+        var gate = new TaskCompletionSource<string>();
+        var holder = Run(pipeline, () => gate.Task).AsTask();
+        using var cancel = new CancellationTokenSource();
+        var ran = false;
+        var waiter = Run(pipeline, () => { ran = true; return Task.FromResult("no"); }, token: cancel.Token).AsTask();
+        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments()[0] is QueueEvent { Kind: QueueEventKind.Enqueued }));
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);
+        gate.SetResult("done");
+        await holder;
+        Assert.False(ran);
+        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Dequeued));
+        _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
+        Assert.Equal("after", await Run(pipeline, () => Task.FromResult("after")));
+    }
+
+    [Fact]
+    public async Task Never_more_than_the_limit_run_at_once()
+    {
+        var pipeline = Pipeline(3, 1000);
+        var running = 0;
+        var peak = 0;
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Run(pipeline, async () =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            await Task.Yield();
+            Interlocked.Decrement(ref running);
+            return "x";
+        }, (RequestPriority)(i % 3)).AsTask()));
+
+        Assert.InRange(peak, 1, 3);
+        _collector.Received(200).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
+        _collector.Received(200).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Finished));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    internal static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+}

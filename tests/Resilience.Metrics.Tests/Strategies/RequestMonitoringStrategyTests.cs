@@ -1,0 +1,117 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+using Polly;
+
+namespace Resilience.Metrics.Tests.Strategies;
+
+public class RequestMonitoringStrategyTests
+{
+    private static readonly BackendKey Backend = new(0, "openai");
+    private readonly FakeTimeProvider _time = new();
+    private readonly IMetricsCollector _collector = Substitute.For<IMetricsCollector>();
+
+    public RequestMonitoringStrategyTests() => _collector.TimeProvider.Returns(_time);
+
+    private ResiliencePipeline<T> Pipeline<T>(bool tracing = false, bool errorTracking = true) =>
+        new ResiliencePipelineBuilder<T>()
+            .AddApiRequestMonitoring(Backend, _collector, new RequestMonitoringStrategyOptions { RequestTracing = tracing, ErrorTracking = errorTracking })
+            .Build();
+
+    [Fact]
+    public async Task A_success_sends_one_event_with_its_end_to_end_latency()
+    {
+        var result = await Pipeline<string>().ExecuteAsync(_ =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            return ValueTask.FromResult("ok");
+        });
+
+        Assert.Equal("ok", result);
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e =>
+            e.Backend == Backend && e.Succeeded && e.Latency == TimeSpan.FromMilliseconds(250) && e.Attempts == 1
+            && e.ErrorCategory == ErrorCategory.None && e.Trace == null));
+    }
+
+    [Fact]
+    public async Task An_exception_is_a_classified_failure_and_still_reaches_the_caller()
+    {
+        var error = new HttpRequestException("refused", null, HttpRequestError.ConnectionError);
+
+        var thrown = await Assert.ThrowsAsync<HttpRequestException>(async () => await Pipeline<string>().ExecuteAsync<string>(_ => throw error));
+
+        Assert.Same(error, thrown);
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e =>
+            !e.Succeeded && e.ErrorCategory == ErrorCategory.Network && e.ErrorType == "HttpRequestException"));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests, ErrorCategory.RateLimiting, "429")]
+    [InlineData(HttpStatusCode.Unauthorized, ErrorCategory.Authentication, "401")]
+    [InlineData(HttpStatusCode.BadRequest, ErrorCategory.InvalidRequest, "400")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, ErrorCategory.ServiceUnavailable, "503")]
+    [InlineData(HttpStatusCode.GatewayTimeout, ErrorCategory.Timeout, "504")]
+    public async Task An_error_status_is_a_failure_of_its_category(HttpStatusCode status, ErrorCategory category, string type)
+    {
+        using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(status)));
+
+        Assert.Equal(status, response.StatusCode);
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => !e.Succeeded && e.ErrorCategory == category && e.ErrorType == type));
+    }
+
+    [Fact]
+    public async Task Without_error_tracking_failures_are_counted_but_not_classified()
+    {
+        using var response = await Pipeline<HttpResponseMessage>(errorTracking: false).ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.TooManyRequests)));
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => !e.Succeeded && e.ErrorCategory == ErrorCategory.None && e.ErrorType == null));
+    }
+
+    [Fact]
+    public async Task The_model_comes_from_the_context()
+    {
+        var context = ResilienceContextPool.Shared.Get();
+        context.Properties.Set(ApiMonitoringContext.Model, "gpt-4o");
+        await Pipeline<string>().ExecuteAsync(_ => ValueTask.FromResult("ok"), context);
+        ResilienceContextPool.Shared.Return(context);
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "gpt-4o"));
+    }
+
+    [Fact]
+    public async Task Tracing_keeps_a_trace_with_a_redacted_error()
+    {
+        _time.SetUtcNow(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        RequestCompleted? sent = null;
+        _collector.When(c => c.RecordRequest(Arg.Any<RequestCompleted>())).Do(call => sent = call.Arg<RequestCompleted>());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await Pipeline<string>(tracing: true).ExecuteAsync<string>(_ =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(40));
+            throw new InvalidOperationException("upstream said: invalid api_key=sk-live-1234567890abcdef for Bearer abc.def.ghi");
+        }));
+
+        var trace = Assert.IsType<RequestTrace>(sent?.Trace);
+        Assert.Equal(32, trace.TraceId.Length);
+        Assert.Equal("openai", trace.Backend);
+        Assert.False(trace.Success);
+        Assert.Equal(40, trace.Latency);
+        Assert.Equal(trace.StartTime.AddMilliseconds(40), trace.EndTime);
+        Assert.Equal("InvalidOperationException", trace.ErrorType);
+        Assert.DoesNotContain("sk-live", trace.Error);
+        Assert.DoesNotContain("abc.def.ghi", trace.Error);
+        Assert.Contains("[REDACTED]", trace.Error);
+    }
+
+    [Fact]
+    public async Task A_fault_inside_monitoring_is_counted_and_the_request_goes_on()
+    {
+        _collector.When(c => c.RecordRequest(Arg.Any<RequestCompleted>())).Throw(new InvalidOperationException("collector broke"));
+
+        var result = await Pipeline<string>().ExecuteAsync(_ => ValueTask.FromResult("real result"));
+
+        Assert.Equal("real result", result);
+        _collector.Received(1).RecordMonitoringError(Backend);
+    }
+}

@@ -1,0 +1,128 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+namespace Resilience.Metrics.Tests.Telemetry;
+
+public sealed class ApiMonitoringMetricsTests : IDisposable
+{
+    // Other tests' collectors publish on the same meter name at the same time: look only at this backend's series.
+    private readonly string _backendName = $"otel-{Guid.NewGuid():N}";
+    private readonly List<Metric> _exported = [];
+    private readonly MeterProvider _provider;
+    private readonly MetricsCollector _collector = new();
+    private readonly BackendKey _backend;
+
+    public ApiMonitoringMetricsTests()
+    {
+        _provider = Sdk.CreateMeterProviderBuilder().AddApiMonitoringInstrumentation().AddInMemoryExporter(_exported).Build();
+        _backend = _collector.RegisterBackend(_backendName, new BackendRegistration { GenAiProviderName = "openai" });
+    }
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        _collector.Dispose();
+    }
+
+    private List<(Dictionary<string, object?> Tags, MetricPoint Point)> Points(string name)
+    {
+        _exported.Clear();
+        _provider.ForceFlush();
+        var result = new List<(Dictionary<string, object?>, MetricPoint)>();
+        foreach (var metric in _exported.Where(m => m.Name == name))
+        {
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                var tags = new Dictionary<string, object?>();
+                foreach (var tag in point.Tags)
+                {
+                    tags[tag.Key] = tag.Value;
+                }
+
+                if (Equals(tags.GetValueOrDefault("api.backend"), _backendName))
+                {
+                    result.Add((tags, point));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    [Fact]
+    public void Requests_and_durations_carry_backend_model_outcome_and_error_tags()
+    {
+        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = "gpt-4o", Latency = TimeSpan.FromMilliseconds(200), PromptTokens = 12, CompletionTokens = 30 });
+        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = "gpt-4o", Latency = TimeSpan.FromMilliseconds(400) });
+        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = false, Model = "gpt-4o", Latency = TimeSpan.FromSeconds(1), ErrorCategory = ErrorCategory.RateLimiting, ErrorType = "429" });
+
+        var requests = Points("api.client.requests");
+        var success = Assert.Single(requests, p => Equals(p.Tags["api.outcome"], "success"));
+        Assert.Equal(2, success.Point.GetSumLong());
+        Assert.Equal("gpt-4o", success.Tags["gen_ai.request.model"]);
+        var failure = Assert.Single(requests, p => Equals(p.Tags["api.outcome"], "failure"));
+        Assert.Equal(1, failure.Point.GetSumLong());
+        Assert.Equal("429", failure.Tags["error.type"]);
+        Assert.Equal("rate_limiting", failure.Tags["api.error.category"]);
+
+        var durations = Points("api.client.request.duration");
+        var successDuration = Assert.Single(durations, p => Equals(p.Tags["api.outcome"], "success")).Point;
+        Assert.Equal(2, successDuration.GetHistogramCount());
+        Assert.Equal(0.6, successDuration.GetHistogramSum(), 9);
+    }
+
+    [Fact]
+    public void Gen_ai_token_usage_and_operation_duration_follow_the_semantic_conventions()
+    {
+        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = "gpt-4o", Latency = TimeSpan.FromMilliseconds(500), PromptTokens = 12, CompletionTokens = 30 });
+        _collector.RecordTokens(new TokensReported(_backend, "gpt-4o", 8, 0));
+
+        // The GenAI instruments carry no api.backend tag, so read them unfiltered by backend: only this test uses model "gpt-4o" with provider openai.
+        _exported.Clear();
+        _provider.ForceFlush();
+        var usage = _exported.Where(m => m.Name == "gen_ai.client.token.usage").SelectMany(m =>
+        {
+            var points = new List<(string Type, long Count, double Sum)>();
+            foreach (ref readonly var point in m.GetMetricPoints())
+            {
+                var tags = new Dictionary<string, object?>();
+                foreach (var tag in point.Tags)
+                {
+                    tags[tag.Key] = tag.Value;
+                }
+
+                Assert.Equal("chat", tags["gen_ai.operation.name"]);
+                Assert.Equal("openai", tags["gen_ai.provider.name"]);
+                points.Add(((string)tags["gen_ai.token.type"]!, point.GetHistogramCount(), point.GetHistogramSum()));
+            }
+
+            return points;
+        }).ToList();
+
+        Assert.Contains(("input", 2L, 20.0), usage);
+        Assert.Contains(("output", 1L, 30.0), usage);
+        Assert.Contains(_exported, m => m.Name == "gen_ai.client.operation.duration" && m.Unit == "s");
+    }
+
+    [Fact]
+    public void Retries_queue_and_circuit_instruments_report_their_events()
+    {
+        _collector.RecordRetry(new RetryAttempted(_backend) { ErrorCategory = ErrorCategory.ServiceUnavailable, ErrorType = "503" });
+        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Enqueued));
+        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Enqueued));
+        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Started, 1, TimeSpan.FromMilliseconds(250)));
+        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Rejected, 2));
+        _collector.RecordCircuitStateChange(new CircuitStateChanged(_backend, CircuitState.Open));
+
+        Assert.Equal(1, Assert.Single(Points("api.client.retries")).Point.GetSumLong());
+        Assert.Equal(0.25, Assert.Single(Points("api.client.queue.time")).Point.GetHistogramSum(), 9);
+        Assert.Equal(1, Assert.Single(Points("api.client.queue.rejections")).Point.GetSumLong());
+        Assert.Equal(2, Assert.Single(Points("api.client.queue.length")).Point.GetSumLong());
+        Assert.Equal(1, Assert.Single(Points("api.client.active_requests")).Point.GetSumLong());
+        var transition = Assert.Single(Points("api.client.circuit.transitions"));
+        Assert.Equal("OPEN", transition.Tags["api.circuit.state"]);
+
+        var states = Points("api.client.circuit.state").ToDictionary(p => (string)p.Tags["api.circuit.state"]!, p => p.Point.GetGaugeLastValueLong());
+        Assert.Equal(new Dictionary<string, long> { ["CLOSED"] = 0, ["HALF-OPEN"] = 0, ["OPEN"] = 1 }, states);
+    }
+}
