@@ -1,0 +1,620 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// The Grafana dashboard over the Prometheus families that <see cref="PrometheusFormatter"/> writes
+/// (<c>export_grafana_dashboard</c>): an importable dashboard JSON model, schema version 39 (Grafana 10.4 and later).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The dashboard picks its Prometheus data source through the <c>datasource</c> variable and its backends through the
+/// multi-value <c>api</c> variable, so one import works in any Grafana. Every query filters <c>api=~"$api"</c> and
+/// aggregates by <c>api</c>, because many application instances are usually scraped. Rates come from counters with
+/// <c>rate()</c> over <c>$__rate_interval</c>; gauges that cannot be summed honestly (percentiles, ratios) show the
+/// worst instance, and per-model averages are weighted by each instance's request count.
+/// </para>
+/// <para>
+/// The thresholds are the guide's alert thresholds: error rate 5 %, p95 latency 1000 ms, 50 requests in the queue.
+/// The JSON is for a file or an <c>application/json</c> response; it is not escaped for embedding in HTML.
+/// </para>
+/// </remarks>
+internal static class GrafanaDashboard
+{
+    /// <summary>The dashboard's uid: stable, so a re-import updates the dashboard instead of adding a copy.</summary>
+    public const string Uid = "resilience-metrics";
+
+    /// <summary>The dashboard's title.</summary>
+    public const string Title = "Resilience.Metrics — API backends";
+
+    /// <summary>The dashboard JSON schema version written.</summary>
+    public const int SchemaVersion = 39;
+
+    private const int GridColumns = 24;
+    private const string DatasourceVariable = "${datasource}";
+    private const string ApiVariableQuery = "label_values(api_requests_total, api)";
+
+    // The guide's alert thresholds.
+    private const double ErrorRateThreshold = 0.05;
+    private const double LatencyP95ThresholdMs = 1000;
+    private const double QueueSizeThreshold = 50;
+
+    /// <summary>The dashboard as indented JSON, ready for Grafana's "Import dashboard".</summary>
+    public static string Build()
+    {
+        var dashboard = new JsonObject
+        {
+            ["id"] = null,
+            ["uid"] = Uid,
+            ["title"] = Title,
+            ["description"] = "HTTP API backends monitored by Resilience.Metrics: traffic, latency, queue, circuit breaker, errors, retries, models and tokens.",
+            ["tags"] = new JsonArray("resilience-metrics", "polly", "llm", "prometheus"),
+            ["schemaVersion"] = SchemaVersion,
+            ["version"] = 1,
+            ["editable"] = true,
+            ["graphTooltip"] = 1, // shared crosshair
+            ["fiscalYearStartMonth"] = 0,
+            ["liveNow"] = false,
+            ["refresh"] = "10s",
+            ["time"] = new JsonObject { ["from"] = "now-1h", ["to"] = "now" },
+            ["timepicker"] = new JsonObject
+            {
+                ["refresh_intervals"] = new JsonArray("5s", "10s", "30s", "1m", "5m", "15m", "1h"),
+            },
+            ["timezone"] = "browser",
+            ["weekStart"] = "",
+            ["links"] = new JsonArray(),
+            ["annotations"] = new JsonObject { ["list"] = new JsonArray(BuiltInAnnotation()) },
+            ["templating"] = new JsonObject { ["list"] = new JsonArray(DatasourceTemplate(), ApiTemplate()) },
+            ["panels"] = Panels(),
+        };
+
+        using var buffer = new PooledByteBufferWriter(96 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = true,
+            NewLine = "\n",
+            // Keeps PromQL's quotes and the title's dash readable; the output is JSON, never inlined into HTML here.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
+        {
+            dashboard.WriteTo(writer);
+        }
+
+        return buffer.ToUtf8String();
+    }
+
+    private static JsonArray Panels()
+    {
+        var grid = new Grid();
+
+        grid.Row("Overview");
+        grid.Line(
+            4,
+            (3, Stat("Request rate", "Completed requests per second, all selected backends and instances.", "reqps",
+                Query("A", """sum(rate(api_requests_total{api=~"$api"}[$__rate_interval]))"""),
+                Steps(("blue", null)))),
+            (3, Stat("Success rate", "Share of requests that succeeded over the rate interval, from the request and failure counters.", "percentunit",
+                Query("A", """1 - sum(rate(api_failures_total{api=~"$api"}[$__rate_interval])) / sum(rate(api_requests_total{api=~"$api"}[$__rate_interval]))"""),
+                Steps(("red", null), ("green", 1 - ErrorRateThreshold)))),
+            (3, Stat("Latency p95", "95th percentile latency of the slowest instance and backend (percentiles cannot be added up).", "ms",
+                Query("A", """max(api_latency_milliseconds{api=~"$api", percentile="95"})"""),
+                Steps(("green", null), ("red", LatencyP95ThresholdMs)))),
+            (3, Stat("Queued requests", "Requests waiting in the admission queues, all instances.", "short",
+                Query("A", """sum(api_queue_size{api=~"$api"})"""),
+                Steps(("green", null), ("red", QueueSizeThreshold)))),
+            (3, Stat("Active requests", "Requests in flight to the backends, all instances.", "short",
+                Query("A", """sum(api_active_requests{api=~"$api"})"""),
+                Steps(("blue", null)))),
+            (3, Stat("Token throughput", "Prompt and completion tokens per second.", "suffix: tok/s",
+                Query("A", """sum(rate(api_tokens_total{api=~"$api"}[$__rate_interval]))"""),
+                Steps(("purple", null)))),
+            (3, Stat("Open circuits", "Backends whose circuit breaker is open on at least one instance.", "short",
+                Query("A", """count(max by (api) (api_circuit_state{api=~"$api"}) == 2) or vector(0)"""),
+                Steps(("green", null), ("red", 1)))),
+            (3, Stat("Uptime", "Time since the most recent backend registration or metrics reset on any instance; counters restart then.", "s",
+                Query("A", """min(api_uptime_seconds{api=~"$api"})"""),
+                Steps(("blue", null)), graph: false)));
+
+        grid.Row("Traffic and latency");
+        grid.Line(
+            8,
+            (12, TimeSeries("Request rate", "Completed requests per second by backend; dashed: failed requests per second.", "reqps",
+                [
+                    Query("A", """sum by (api) (rate(api_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}}"),
+                    Query("B", """sum by (api) (rate(api_failures_total{api=~"$api"}[$__rate_interval]))""", "{{api}} failed"),
+                ],
+                overrides: [DashedQuery("B")])),
+            (12, TimeSeries("Success rate", "Share of requests that succeeded over the rate interval; dashed: the reported success rate since the last reset, lowest instance.", "percentunit",
+                [
+                    Query("A", """1 - sum by (api) (rate(api_failures_total{api=~"$api"}[$__rate_interval])) / sum by (api) (rate(api_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}}"),
+                    Query("B", """min by (api) (api_success_rate{api=~"$api"})""", "{{api}} since reset"),
+                ],
+                min: null,
+                max: 1,
+                thresholds: Steps(("red", null), ("transparent", 1 - ErrorRateThreshold)),
+                overrides: [DashedQuery("B")])));
+        grid.Line(
+            8,
+            (24, TimeSeries("Latency percentiles", "Latency percentiles by backend. Percentiles cannot be combined across instances: each line is the slowest instance's. Dashed line: the p95 alert threshold.", "ms",
+                [Query("A", """max by (api, percentile) (api_latency_milliseconds{api=~"$api"})""", "{{api}} p{{percentile}}")],
+                thresholds: Steps(("green", null), ("red", LatencyP95ThresholdMs)))));
+
+        grid.Row("Queue and circuit breaker");
+        grid.Line(
+            8,
+            (12, TimeSeries("Queue", "Requests waiting and in flight, all instances; dashed on the right axis: requests rejected because the queue was full.", "short",
+                [
+                    Query("A", """sum by (api) (api_queue_size{api=~"$api"})""", "{{api}} queued"),
+                    Query("B", """sum by (api) (api_active_requests{api=~"$api"})""", "{{api}} active"),
+                    Query("C", """sum by (api) (rate(api_queue_rejections_total{api=~"$api"}[$__rate_interval]))""", "{{api}} rejected"),
+                ],
+                thresholds: Steps(("green", null), ("red", QueueSizeThreshold)),
+                overrides: [RightAxisQuery("C", "reqps")])),
+            (12, StateTimeline("Circuit breaker state", "Circuit state by backend, the worst instance's (OPEN over HALF-OPEN over CLOSED).",
+                Query("A", """max by (api) (api_circuit_state{api=~"$api"})""", "{{api}}"))));
+        grid.Line(
+            6,
+            (8, Stat("Circuit state", "Current circuit state by backend, the worst instance's.", "none",
+                Query("A", """max by (api) (api_circuit_state{api=~"$api"})""", "{{api}}"),
+                CircuitSteps(), graph: false, byName: true, mappings: CircuitStateMappings())),
+            (8, TimeSeries("Circuit openings", "Times a circuit opened, per minute, all instances.", "opm",
+                [Query("A", """sum by (api) (rate(api_circuit_open_total{api=~"$api"}[$__rate_interval])) * 60""", "{{api}}")],
+                bars: true)),
+            (8, Stat("Time closed", "Share of time the circuit was closed since the last reset, all instances.", "percentunit",
+                Query("A", """sum by (api) (api_circuit_state_time_seconds{api=~"$api", state="CLOSED"}) / sum by (api) (api_circuit_state_time_seconds{api=~"$api"})""", "{{api}}"),
+                Steps(("red", null), ("yellow", 0.95), ("green", 0.99)), graph: false, byName: true)));
+
+        grid.Row("Errors, retries and timeouts");
+        grid.Line(
+            8,
+            (12, TimeSeries("Errors by category", "Failed requests per second by error category, all instances.", "reqps",
+                [Query("A", """sum by (api, category) (rate(api_errors_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{category}}")],
+                stacked: true)),
+            (12, TimeSeries("Error rate by category", "Share of requests that failed, by category, over the rate interval; dashed: the reported error rate since the last reset, highest instance. Dashed line: the alert threshold.", "percentunit",
+                [
+                    Query("A", """sum by (api, category) (rate(api_errors_total{api=~"$api"}[$__rate_interval])) / on (api) group_left () sum by (api) (rate(api_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{category}}"),
+                    Query("B", """max by (api) (api_error_rate{api=~"$api"})""", "{{api}} since reset"),
+                ],
+                thresholds: Steps(("green", null), ("red", ErrorRateThreshold)),
+                overrides: [DashedQuery("B")])));
+        grid.Line(
+            8,
+            (16, TimeSeries("Retries and timeouts", "Requests retried at least once, retry attempts, and requests whose final error was a timeout, per second, all instances.", "reqps",
+                [
+                    Query("A", """sum by (api) (rate(api_retries_total{api=~"$api"}[$__rate_interval]))""", "{{api}} retried requests"),
+                    Query("B", """sum by (api) (rate(api_retry_attempts_total{api=~"$api"}[$__rate_interval]))""", "{{api}} retry attempts"),
+                    Query("C", """sum by (api) (rate(api_timeouts_total{api=~"$api"}[$__rate_interval]))""", "{{api}} timeouts"),
+                ])),
+            (8, Stat("Monitoring faults", "Faults inside monitoring that were caught and counted in the selected time range; requests were not affected.", "short",
+                Query("A", """sum by (api) (increase(api_monitoring_errors_total{api=~"$api"}[$__range]))""", "{{api}}", QueryFormat.Instant),
+                Steps(("green", null), ("orange", 1)), graph: false, byName: true)));
+
+        grid.Row("Models and tokens");
+        grid.Line(
+            8,
+            (24, ModelTable()));
+        grid.Line(
+            8,
+            (8, TimeSeries("Token throughput", "Tokens per second by type, all instances.", "suffix: tok/s",
+                [Query("A", """sum by (api, type) (rate(api_tokens_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{type}}")],
+                stacked: true)),
+            (8, TimeSeries("Requests by model", "Completed requests per second by model, all instances.", "reqps",
+                [Query("A", """sum by (api, model) (rate(api_model_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{model}}")])),
+            (8, TimeSeries("Tokens by model", "Prompt and completion tokens per second by model, all instances.", "suffix: tok/s",
+                [Query("A", """sum by (api, model) (rate(api_model_tokens_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{model}}")],
+                stacked: true)));
+
+        return grid.Panels;
+    }
+
+    private static JsonObject ModelTable()
+    {
+        // Success rate and average latency are reported since the last reset; weighting each instance's figure by its
+        // request count (also since the reset) gives the exact combined figure.
+        var panel = Panel("table", "Per-model statistics",
+            "Per backend and model: requests and tokens in the selected time range; success rate and average latency since the last reset, weighted by each instance's requests.");
+        panel["fieldConfig"] = new JsonObject
+        {
+            ["defaults"] = new JsonObject
+            {
+                ["color"] = new JsonObject { ["mode"] = "thresholds" },
+                ["thresholds"] = Thresholds(Steps(("green", null))),
+                ["custom"] = new JsonObject
+                {
+                    ["align"] = "auto",
+                    ["cellOptions"] = new JsonObject { ["type"] = "auto" },
+                    ["inspect"] = false,
+                },
+            },
+            ["overrides"] = new JsonArray(
+                ColumnOverride("Requests", "short", 0),
+                ColumnOverride("Success rate", "percentunit", 2, Steps(("red", null), ("green", 1 - ErrorRateThreshold))),
+                ColumnOverride("Avg latency", "ms", 1, Steps(("green", null), ("red", LatencyP95ThresholdMs))),
+                ColumnOverride("Prompt tokens", "short", 0),
+                ColumnOverride("Completion tokens", "short", 0)),
+        };
+        panel["options"] = new JsonObject
+        {
+            ["showHeader"] = true,
+            ["cellHeight"] = "sm",
+            ["footer"] = new JsonObject
+            {
+                ["show"] = false,
+                ["reducer"] = new JsonArray("sum"),
+                ["countRows"] = false,
+                ["fields"] = "",
+            },
+            ["sortBy"] = new JsonArray(new JsonObject { ["displayName"] = "Requests", ["desc"] = true }),
+        };
+        panel["targets"] = new JsonArray(
+            Query("A", """sum by (api, model) (increase(api_model_requests_total{api=~"$api"}[$__range]))""", format: QueryFormat.Table),
+            Query("B", """sum by (api, model) (api_model_success_rate{api=~"$api"} * api_model_requests_total{api=~"$api"}) / sum by (api, model) (api_model_requests_total{api=~"$api"})""", format: QueryFormat.Table),
+            Query("C", """sum by (api, model) (api_model_latency_milliseconds{api=~"$api"} * api_model_requests_total{api=~"$api"}) / sum by (api, model) (api_model_requests_total{api=~"$api"})""", format: QueryFormat.Table),
+            Query("D", """sum by (api, model) (increase(api_model_tokens_total{api=~"$api", type="prompt"}[$__range]))""", format: QueryFormat.Table),
+            Query("E", """sum by (api, model) (increase(api_model_tokens_total{api=~"$api", type="completion"}[$__range]))""", format: QueryFormat.Table));
+        panel["transformations"] = new JsonArray(
+            new JsonObject { ["id"] = "merge", ["options"] = new JsonObject() },
+            new JsonObject
+            {
+                ["id"] = "organize",
+                ["options"] = new JsonObject
+                {
+                    ["excludeByName"] = new JsonObject { ["Time"] = true },
+                    ["indexByName"] = new JsonObject
+                    {
+                        ["api"] = 0,
+                        ["model"] = 1,
+                        ["Value #A"] = 2,
+                        ["Value #B"] = 3,
+                        ["Value #C"] = 4,
+                        ["Value #D"] = 5,
+                        ["Value #E"] = 6,
+                    },
+                    ["renameByName"] = new JsonObject
+                    {
+                        ["api"] = "API",
+                        ["model"] = "Model",
+                        ["Value #A"] = "Requests",
+                        ["Value #B"] = "Success rate",
+                        ["Value #C"] = "Avg latency",
+                        ["Value #D"] = "Prompt tokens",
+                        ["Value #E"] = "Completion tokens",
+                    },
+                },
+            });
+        return panel;
+    }
+
+    private static JsonObject TimeSeries(
+        string title,
+        string description,
+        string unit,
+        JsonObject[] targets,
+        double? min = 0,
+        double? max = null,
+        JsonArray? thresholds = null,
+        bool stacked = false,
+        bool bars = false,
+        JsonObject[]? overrides = null)
+    {
+        var defaults = new JsonObject
+        {
+            ["unit"] = unit,
+            ["color"] = new JsonObject { ["mode"] = "palette-classic" },
+            ["thresholds"] = Thresholds(thresholds ?? Steps(("green", null))),
+            ["custom"] = new JsonObject
+            {
+                ["drawStyle"] = bars ? "bars" : "line",
+                ["lineWidth"] = 1,
+                ["fillOpacity"] = stacked || bars ? 60 : 10,
+                ["gradientMode"] = "none",
+                ["lineInterpolation"] = "linear",
+                ["showPoints"] = "never",
+                ["spanNulls"] = false,
+                ["axisPlacement"] = "auto",
+                ["stacking"] = new JsonObject { ["mode"] = stacked ? "normal" : "none", ["group"] = "A" },
+                ["thresholdsStyle"] = new JsonObject { ["mode"] = thresholds is null ? "off" : "dashed" },
+            },
+        };
+        if (min is { } low)
+        {
+            defaults["min"] = low;
+        }
+
+        if (max is { } high)
+        {
+            defaults["max"] = high;
+        }
+
+        var panel = Panel("timeseries", title, description);
+        panel["fieldConfig"] = new JsonObject { ["defaults"] = defaults, ["overrides"] = ToJsonArray(overrides) };
+        panel["options"] = new JsonObject
+        {
+            ["legend"] = new JsonObject
+            {
+                ["showLegend"] = true,
+                ["displayMode"] = "table",
+                ["placement"] = "right",
+                ["calcs"] = new JsonArray("mean", "max", "lastNotNull"),
+            },
+            ["tooltip"] = new JsonObject { ["mode"] = "multi", ["sort"] = "desc" },
+        };
+        panel["targets"] = ToJsonArray(targets);
+        return panel;
+    }
+
+    private static JsonObject Stat(
+        string title,
+        string description,
+        string unit,
+        JsonObject target,
+        JsonArray steps,
+        bool graph = true,
+        bool byName = false,
+        JsonArray? mappings = null)
+    {
+        var panel = Panel("stat", title, description);
+        panel["fieldConfig"] = new JsonObject
+        {
+            ["defaults"] = new JsonObject
+            {
+                ["unit"] = unit,
+                ["color"] = new JsonObject { ["mode"] = "thresholds" },
+                ["thresholds"] = Thresholds(steps),
+                ["mappings"] = mappings ?? new JsonArray(),
+            },
+            ["overrides"] = new JsonArray(),
+        };
+        panel["options"] = new JsonObject
+        {
+            ["reduceOptions"] = new JsonObject
+            {
+                ["calcs"] = new JsonArray("lastNotNull"),
+                ["fields"] = "",
+                ["values"] = false,
+            },
+            ["orientation"] = "auto",
+            ["textMode"] = byName ? "value_and_name" : "value",
+            ["colorMode"] = byName ? "background" : "value",
+            ["graphMode"] = graph ? "area" : "none",
+            ["justifyMode"] = "auto",
+            ["wideLayout"] = true,
+            ["showPercentChange"] = false,
+        };
+        panel["targets"] = new JsonArray(target);
+        return panel;
+    }
+
+    private static JsonObject StateTimeline(string title, string description, JsonObject target)
+    {
+        var panel = Panel("state-timeline", title, description);
+        panel["fieldConfig"] = new JsonObject
+        {
+            ["defaults"] = new JsonObject
+            {
+                ["color"] = new JsonObject { ["mode"] = "thresholds" },
+                ["thresholds"] = Thresholds(CircuitSteps()),
+                ["mappings"] = CircuitStateMappings(),
+                ["custom"] = new JsonObject { ["lineWidth"] = 0, ["fillOpacity"] = 80, ["spanNulls"] = false },
+            },
+            ["overrides"] = new JsonArray(),
+        };
+        panel["options"] = new JsonObject
+        {
+            ["mergeValues"] = true,
+            ["showValue"] = "auto",
+            ["alignValue"] = "left",
+            ["rowHeight"] = 0.9,
+            ["legend"] = new JsonObject { ["showLegend"] = true, ["displayMode"] = "list", ["placement"] = "bottom" },
+            ["tooltip"] = new JsonObject { ["mode"] = "single", ["sort"] = "none" },
+        };
+        panel["targets"] = new JsonArray(target);
+        return panel;
+    }
+
+    private static JsonObject Panel(string type, string title, string description) => new()
+    {
+        ["type"] = type,
+        ["title"] = title,
+        ["description"] = description,
+        ["datasource"] = Datasource(),
+    };
+
+    private enum QueryFormat
+    {
+        Range,
+        Instant,
+        Table,
+    }
+
+    private static JsonObject Query(string refId, string expr, string legend = "__auto", QueryFormat format = QueryFormat.Range)
+    {
+        var instant = format != QueryFormat.Range;
+        return new JsonObject
+        {
+            ["refId"] = refId,
+            ["datasource"] = Datasource(),
+            ["editorMode"] = "code",
+            ["expr"] = expr,
+            ["legendFormat"] = legend,
+            ["format"] = format == QueryFormat.Table ? "table" : "time_series",
+            ["range"] = !instant,
+            ["instant"] = instant,
+        };
+    }
+
+    // A JsonNode has one parent: every panel and query gets its own copy.
+    private static JsonObject Datasource() => new() { ["type"] = "prometheus", ["uid"] = DatasourceVariable };
+
+    private static JsonArray ToJsonArray(JsonObject[]? items)
+    {
+        var array = new JsonArray();
+        foreach (var item in items ?? [])
+        {
+            array.Add(item);
+        }
+
+        return array;
+    }
+
+    private static JsonArray Steps(params ReadOnlySpan<(string Color, double? Value)> steps)
+    {
+        var array = new JsonArray();
+        foreach (var (color, value) in steps)
+        {
+            // The first step's value is null: it applies from minus infinity.
+            array.Add(new JsonObject { ["color"] = color, ["value"] = value });
+        }
+
+        return array;
+    }
+
+    private static JsonObject Thresholds(JsonArray steps) => new() { ["mode"] = "absolute", ["steps"] = steps };
+
+    // 0 = CLOSED, 1 = HALF-OPEN, 2 = OPEN, as api_circuit_state reports them.
+    private static JsonArray CircuitSteps() => Steps(("green", null), ("yellow", 1), ("red", 2));
+
+    private static JsonArray CircuitStateMappings() => new(new JsonObject
+    {
+        ["type"] = "value",
+        ["options"] = new JsonObject
+        {
+            ["0"] = new JsonObject { ["text"] = "CLOSED", ["color"] = "green", ["index"] = 0 },
+            ["1"] = new JsonObject { ["text"] = "HALF-OPEN", ["color"] = "yellow", ["index"] = 1 },
+            ["2"] = new JsonObject { ["text"] = "OPEN", ["color"] = "red", ["index"] = 2 },
+        },
+    });
+
+    private static JsonObject DashedQuery(string refId) => QueryOverride(refId, new JsonArray(
+        Property("custom.lineStyle", new JsonObject { ["fill"] = "dash", ["dash"] = new JsonArray(10, 10) })));
+
+    private static JsonObject RightAxisQuery(string refId, string unit) => QueryOverride(refId, new JsonArray(
+        Property("unit", unit),
+        Property("custom.axisPlacement", "right"),
+        Property("custom.lineStyle", new JsonObject { ["fill"] = "dash", ["dash"] = new JsonArray(10, 10) })));
+
+    private static JsonObject QueryOverride(string refId, JsonArray properties) => new()
+    {
+        ["matcher"] = new JsonObject { ["id"] = "byFrameRefID", ["options"] = refId },
+        ["properties"] = properties,
+    };
+
+    private static JsonObject ColumnOverride(string column, string unit, int decimals, JsonArray? colorSteps = null)
+    {
+        var properties = new JsonArray(Property("unit", unit), Property("decimals", decimals));
+        if (colorSteps is not null)
+        {
+            properties.Add(Property("custom.cellOptions", new JsonObject { ["type"] = "color-text" }));
+            properties.Add(Property("thresholds", Thresholds(colorSteps)));
+        }
+
+        return new JsonObject
+        {
+            ["matcher"] = new JsonObject { ["id"] = "byName", ["options"] = column },
+            ["properties"] = properties,
+        };
+    }
+
+    private static JsonObject Property(string id, JsonNode? value) => new() { ["id"] = id, ["value"] = value };
+
+    private static JsonObject BuiltInAnnotation() => new()
+    {
+        ["builtIn"] = 1,
+        ["datasource"] = new JsonObject { ["type"] = "grafana", ["uid"] = "-- Grafana --" },
+        ["enable"] = true,
+        ["hide"] = true,
+        ["iconColor"] = "rgba(0, 211, 255, 1)",
+        ["name"] = "Annotations & Alerts",
+        ["type"] = "dashboard",
+    };
+
+    private static JsonObject DatasourceTemplate() => new()
+    {
+        ["type"] = "datasource",
+        ["name"] = "datasource",
+        ["label"] = "Data source",
+        ["query"] = "prometheus",
+        ["current"] = new JsonObject(),
+        ["hide"] = 0,
+        ["includeAll"] = false,
+        ["multi"] = false,
+        ["options"] = new JsonArray(),
+        ["refresh"] = 1,
+        ["regex"] = "",
+        ["skipUrlSync"] = false,
+    };
+
+    private static JsonObject ApiTemplate() => new()
+    {
+        ["type"] = "query",
+        ["name"] = "api",
+        ["label"] = "API",
+        ["datasource"] = Datasource(),
+        ["definition"] = ApiVariableQuery,
+        ["query"] = ApiVariableQuery,
+        ["current"] = new JsonObject
+        {
+            ["selected"] = true,
+            ["text"] = new JsonArray("All"),
+            ["value"] = new JsonArray("$__all"),
+        },
+        ["hide"] = 0,
+        ["includeAll"] = true,
+        ["allValue"] = ".*", // also matches backends registered after the variable was last refreshed
+        ["multi"] = true,
+        ["options"] = new JsonArray(),
+        ["refresh"] = 2, // on time range change
+        ["regex"] = "",
+        ["skipUrlSync"] = false,
+        ["sort"] = 1,
+    };
+
+    /// <summary>Lays panels out on Grafana's 24-column grid, line by line, and numbers them.</summary>
+    private sealed class Grid
+    {
+        private int _y;
+        private int _nextId = 1;
+
+        public JsonArray Panels { get; } = new();
+
+        public void Row(string title)
+        {
+            var row = new JsonObject
+            {
+                ["type"] = "row",
+                ["title"] = title,
+                ["collapsed"] = false,
+                ["panels"] = new JsonArray(),
+            };
+            Place(row, 0, GridColumns, 1);
+            _y++;
+        }
+
+        public void Line(int height, params ReadOnlySpan<(int Width, JsonObject Panel)> panels)
+        {
+            var x = 0;
+            foreach (var (width, panel) in panels)
+            {
+                Place(panel, x, width, height);
+                x += width;
+            }
+
+            if (x > GridColumns)
+            {
+                throw new InvalidOperationException($"A dashboard line is {x} columns wide; the grid has {GridColumns}.");
+            }
+
+            _y += height;
+        }
+
+        private void Place(JsonObject panel, int x, int width, int height)
+        {
+            panel.Insert(0, "id", _nextId++);
+            panel.Insert(1, "gridPos", new JsonObject { ["h"] = height, ["w"] = width, ["x"] = x, ["y"] = _y });
+            Panels.Add(panel);
+        }
+    }
+}
