@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Telemetry;
 using Metrics = global::Resilience.Metrics;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,16 @@ public static class ApiMonitoringServiceCollectionExtensions
         services.TryAddSingleton<Metrics.MetricsReporter>(sp => new Metrics.MetricsReporter(sp.GetRequiredService<Metrics.MetricsCollector>()));
         services.TryAddSingleton<Metrics.IMetricsReporter>(sp => sp.GetRequiredService<Metrics.MetricsReporter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Metrics.ApiMonitoringOptions>, Metrics.ApiMonitoringOptionsValidator>());
+
+        // Pipelines we did not build (AddStandardResilienceHandler, the application's own) still report their
+        // retries and circuit transitions, through Polly's telemetry.
+        if (!services.Any(d => d.ServiceType == typeof(PollyBridgeMarker)))
+        {
+            services.AddSingleton<PollyBridgeMarker>();
+            services.AddOptions<TelemetryOptions>().Configure<Metrics.IMetricsCollector>(
+                (telemetry, collector) => telemetry.TelemetryListeners.Add(new Metrics.PollyTelemetryBridge(collector)));
+        }
+
         return services;
     }
 
@@ -72,4 +83,7 @@ public static class ApiMonitoringServiceCollectionExtensions
         });
         return builder;
     }
+
+    /// <summary>Marks that the Polly telemetry bridge is registered, so it is added once.</summary>
+    private sealed class PollyBridgeMarker;
 }
