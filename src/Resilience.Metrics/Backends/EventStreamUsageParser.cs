@@ -1,0 +1,307 @@
+using System.Buffers;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Finds the token usage in a streamed response as its bytes arrive: a <c>text/event-stream</c> (server-sent events)
+/// body, or, in NDJSON mode, a newline-delimited JSON body (<c>application/x-ndjson</c>, Ollama).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Lines end with <c>\n</c>, <c>\r\n</c> or <c>\r</c> and may be split anywhere across chunks. In an event stream,
+/// every <c>data:</c> line (with or without the space after the colon) is read as one JSON payload with
+/// <see cref="ResponseUsageReader"/>; comments (<c>:</c>…), <c>event:</c>, <c>id:</c>, <c>retry:</c> and blank lines are
+/// skipped; <c>data: [DONE]</c> and <c>event: message_stop</c> end the stream. A JSON document spread over several
+/// <c>data:</c> lines of one event is not supported (no LLM API sends that). In NDJSON mode every non-blank line is a
+/// payload. Fields found in later payloads overwrite earlier ones: OpenAI's final usage chunk, Anthropic's
+/// <c>message_start</c> then <c>message_delta</c>, Gemini's last <c>usageMetadata</c>, TGI's final <c>details</c>,
+/// Ollama's final <c>"done": true</c> object.
+/// </para>
+/// <para>
+/// Memory is bounded: a line is copied only while it is split across chunks, into a pooled buffer of at most
+/// <c>maxLineBytes</c>; a longer line is dropped and skipped to its end without being buffered. Malformed payloads
+/// are skipped. Nothing here throws on any input. Not thread-safe. Dispose returns the pooled buffer.
+/// </para>
+/// </remarks>
+internal sealed class EventStreamUsageParser : IDisposable
+{
+    /// <summary>The default longest line kept: 1 MiB.</summary>
+    public const int DefaultMaxLineBytes = 1 << 20;
+
+    private const int InitialBufferBytes = 4 * 1024;
+    private const int RetainedBufferBytes = 64 * 1024;
+
+    private readonly ApiFormat _format;
+    private readonly bool _newlineDelimitedJson;
+    private readonly int _maxLineBytes;
+    private UsageFields _fields = UsageFields.Empty;
+    private byte[]? _line;
+    private int _lineLength;
+    private bool _skippingLine;
+    private bool _pendingCarriageReturn;
+    private bool _atStart = true;
+    private bool _doneMarker;
+    private bool _finished;
+
+    /// <summary>Creates a parser.</summary>
+    /// <param name="format">The backend's format (which fields to read); <see cref="ApiFormat.Auto"/> reads like <see cref="ApiFormat.Generic"/>.</param>
+    /// <param name="newlineDelimitedJson"><see langword="true"/> for NDJSON (every line is JSON), <see langword="false"/> for server-sent events.</param>
+    /// <param name="maxLineBytes">The longest line read; longer lines are skipped.</param>
+    public EventStreamUsageParser(ApiFormat format, bool newlineDelimitedJson = false, int maxLineBytes = DefaultMaxLineBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineBytes);
+        _format = format;
+        _newlineDelimitedJson = newlineDelimitedJson;
+        _maxLineBytes = maxLineBytes;
+    }
+
+    /// <summary>Gets the usage found so far (zeros and no model when nothing was found).</summary>
+    public TokenUsage Usage => ResponseUsageReader.Resolve(_format, in _fields, out TokenUsage usage) ? usage : default;
+
+    /// <summary>Gets a value indicating whether any token count or the model was found.</summary>
+    public bool HasUsage => ResponseUsageReader.Resolve(_format, in _fields, out _);
+
+    /// <summary>
+    /// Gets a value indicating whether the stream announced its end: <c>data: [DONE]</c>, Anthropic's
+    /// <c>message_stop</c>, Ollama's <c>"done": true</c>, or TGI's final event with <c>details</c>. Gemini streams have no
+    /// end marker; for them the end of the body is the end.
+    /// </summary>
+    public bool Complete => _doneMarker || _fields.EndOfStream;
+
+    /// <summary>Gets the number of lines skipped because they were longer than the limit.</summary>
+    public int SkippedLongLines { get; private set; }
+
+    /// <summary>Gets the size of the line buffer held now (0 when none).</summary>
+    public int BufferCapacity => _line?.Length ?? 0;
+
+    /// <summary>Gets the largest line buffer this parser ever held.</summary>
+    public int PeakBufferCapacity { get; private set; }
+
+    /// <summary>Reads the next bytes of the body.</summary>
+    /// <param name="chunk">The bytes, in order, as they arrived.</param>
+    public void Feed(ReadOnlySpan<byte> chunk)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        while (!chunk.IsEmpty)
+        {
+            if (_pendingCarriageReturn)
+            {
+                _pendingCarriageReturn = false;
+                if (chunk[0] == (byte)'\n')
+                {
+                    chunk = chunk[1..]; // the \n of a \r\n split across chunks
+                    continue;
+                }
+            }
+
+            int end = chunk.IndexOfAny((byte)'\n', (byte)'\r');
+            if (end < 0)
+            {
+                Append(chunk);
+                return;
+            }
+
+            ReadOnlySpan<byte> tail = chunk[..end];
+            if (chunk[end] == (byte)'\r')
+            {
+                if (end + 1 < chunk.Length)
+                {
+                    chunk = chunk[(end + (chunk[end + 1] == (byte)'\n' ? 2 : 1))..];
+                }
+                else
+                {
+                    _pendingCarriageReturn = true;
+                    chunk = default;
+                }
+            }
+            else
+            {
+                chunk = chunk[(end + 1)..];
+            }
+
+            EndLine(tail);
+        }
+    }
+
+    /// <summary>
+    /// Ends the body: reads a last line that had no line terminator. Further input is ignored. The line buffer is
+    /// returned to the pool.
+    /// </summary>
+    public void Finish()
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        if (!_skippingLine && _lineLength > 0)
+        {
+            ProcessLine(_line.AsSpan(0, _lineLength));
+        }
+
+        _finished = true;
+        ReleaseBuffer();
+    }
+
+    /// <summary>Returns the line buffer to the pool; further input is ignored.</summary>
+    public void Dispose()
+    {
+        _finished = true;
+        ReleaseBuffer();
+    }
+
+    private void EndLine(ReadOnlySpan<byte> tail)
+    {
+        if (_skippingLine)
+        {
+            _skippingLine = false;
+            _lineLength = 0;
+            return;
+        }
+
+        if (_lineLength == 0)
+        {
+            if (tail.Length > _maxLineBytes)
+            {
+                SkippedLongLines++;
+                return;
+            }
+
+            ProcessLine(tail); // the whole line is in this chunk: no copy
+            return;
+        }
+
+        if (!Append(tail))
+        {
+            _skippingLine = false; // the line ends here anyway
+            _lineLength = 0;
+            return;
+        }
+
+        ProcessLine(_line.AsSpan(0, _lineLength));
+        _lineLength = 0;
+        if (_line!.Length > RetainedBufferBytes)
+        {
+            ReleaseBuffer();
+        }
+    }
+
+    /// <summary>Adds bytes to the current partial line; <see langword="false"/> when the line became too long and is now skipped.</summary>
+    private bool Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_skippingLine)
+        {
+            return false;
+        }
+
+        if (bytes.IsEmpty)
+        {
+            return true;
+        }
+
+        int needed = _lineLength + bytes.Length;
+        if (bytes.Length > _maxLineBytes || needed > _maxLineBytes)
+        {
+            SkippedLongLines++;
+            _skippingLine = true;
+            _lineLength = 0;
+            ReleaseBuffer();
+            return false;
+        }
+
+        if (_line is null || _line.Length < needed)
+        {
+            int size = Math.Max(_line?.Length * 2 ?? InitialBufferBytes, needed);
+            size = Math.Min(size, _maxLineBytes);
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
+            if (_line is not null)
+            {
+                _line.AsSpan(0, _lineLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_line);
+            }
+
+            _line = bigger;
+            PeakBufferCapacity = Math.Max(PeakBufferCapacity, bigger.Length);
+        }
+
+        bytes.CopyTo(_line.AsSpan(_lineLength));
+        _lineLength = needed;
+        return true;
+    }
+
+    private void ReleaseBuffer()
+    {
+        byte[]? line = _line;
+        _line = null;
+        _lineLength = 0;
+        if (line is not null)
+        {
+            ArrayPool<byte>.Shared.Return(line);
+        }
+    }
+
+    private void ProcessLine(ReadOnlySpan<byte> line)
+    {
+        if (_atStart)
+        {
+            _atStart = false;
+            line = ResponseUsageReader.TrimUtf8Bom(line);
+        }
+
+        if (_newlineDelimitedJson)
+        {
+            ReadPayload(line);
+            return;
+        }
+
+        if (line.IsEmpty || line[0] == (byte)':')
+        {
+            return; // event boundary or comment
+        }
+
+        int colon = line.IndexOf((byte)':');
+        ReadOnlySpan<byte> field = colon >= 0 ? line[..colon] : line;
+        ReadOnlySpan<byte> value = colon >= 0 ? line[(colon + 1)..] : default;
+        if (!value.IsEmpty && value[0] == (byte)' ')
+        {
+            value = value[1..];
+        }
+
+        if (field.SequenceEqual("data"u8))
+        {
+            if (value.TrimEnd((byte)' ').SequenceEqual("[DONE]"u8))
+            {
+                _doneMarker = true;
+                return;
+            }
+
+            ReadPayload(value);
+        }
+        else if (field.SequenceEqual("event"u8) && value.TrimEnd((byte)' ').SequenceEqual("message_stop"u8))
+        {
+            _doneMarker = true;
+        }
+    }
+
+    private void ReadPayload(ReadOnlySpan<byte> payload)
+    {
+        payload = payload.TrimStart(" \t"u8);
+        if (payload.IsEmpty || (payload[0] != (byte)'{' && payload[0] != (byte)'['))
+        {
+            return; // not JSON: plain text, a Python bytes literal, …
+        }
+
+        // Scan into a copy, so a malformed payload changes nothing; seeding the model lets an equal model reuse the string.
+        UsageFields scanned = UsageFields.Empty;
+        scanned.Model = _fields.Model;
+        scanned.ModelVersion = _fields.ModelVersion;
+        if (ResponseUsageReader.TryScan(_format, payload, ref scanned))
+        {
+            _fields.MergeFrom(in scanned);
+        }
+    }
+}

@@ -1,0 +1,431 @@
+using System.Text.Json;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// Reads token counts and the model from a backend's JSON response body with <see cref="Utf8JsonReader"/>.
+/// </summary>
+/// <remarks>
+/// Reading never throws. A document that is not valid JSON (truncated, not UTF-8 where it matters, nested deeper than
+/// <see cref="MaxDepth"/>) yields nothing; within a valid document, a count that is not a non-negative integer that
+/// fits in 64 bits (negative, fractional, written with an exponent, too large, a string, null) is ignored, and so is a
+/// model that is not a string of 1 to <see cref="ModelExtractor.MaxModelLength"/> characters.
+/// </remarks>
+internal static class ResponseUsageReader
+{
+    /// <summary>The deepest nesting read; deeper documents are rejected as malformed.</summary>
+    public const int MaxDepth = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
+
+    [Flags]
+    private enum Wanted
+    {
+        None = 0,
+        Usage = 1,
+        UsageMetadata = 2,
+        OllamaCounts = 4,
+        TgiDetails = 8,
+        Model = 16,
+        ModelVersion = 32,
+        Wrappers = 64,
+        EndMarkers = 128,
+    }
+
+    /// <summary>Reads the token usage of a complete (non-streamed) response body.</summary>
+    /// <param name="format">The backend's format; <see cref="ApiFormat.Auto"/> reads like <see cref="ApiFormat.Generic"/>.</param>
+    /// <param name="utf8Json">The body, UTF-8 JSON: an object, or an array of objects (TGI, Gemini's JSON-array stream) whose
+    /// fields are merged in order.</param>
+    /// <param name="usage">What was found.</param>
+    /// <returns><see langword="true"/> when at least one token count or the model was found.</returns>
+    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage)
+    {
+        UsageFields fields = UsageFields.Empty;
+        if (!TryScan(format, utf8Json, ref fields))
+        {
+            usage = default;
+            return false;
+        }
+
+        return Resolve(format, in fields, out usage);
+    }
+
+    /// <summary>
+    /// Scans one JSON document into <paramref name="fields"/>, overwriting the fields it has. When the document is
+    /// malformed, returns <see langword="false"/> and <paramref name="fields"/> may hold part of it: scan into a copy.
+    /// A model equal to the one <paramref name="fields"/> already holds reuses that string instead of allocating, so
+    /// a stream whose every chunk names the model allocates its name once.
+    /// </summary>
+    /// <param name="format">The backend's format.</param>
+    /// <param name="utf8Json">The document.</param>
+    /// <param name="fields">Receives the fields.</param>
+    /// <returns><see langword="true"/> when the document was read without error.</returns>
+    public static bool TryScan(ApiFormat format, ReadOnlySpan<byte> utf8Json, ref UsageFields fields)
+    {
+        Wanted wanted = WantedFor(format);
+        if (wanted == Wanted.None)
+        {
+            return false;
+        }
+
+        utf8Json = TrimUtf8Bom(utf8Json);
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                ReadObject(ref reader, wanted, topLevel: true, ref fields);
+            }
+            else if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                // An array of response objects; anything else (TEI's arrays of embeddings) is not read.
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadObject(ref reader, wanted, topLevel: true, ref fields);
+                }
+
+                if (reader.TokenType != JsonTokenType.EndArray)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                return false;
+            }
+
+            // Anything but white space after the document is malformed (the reader throws).
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Turns scanned fields into the usage of a format.</summary>
+    /// <returns><see langword="true"/> when at least one token count or the model was found.</returns>
+    public static bool Resolve(ApiFormat format, in UsageFields f, out TokenUsage usage)
+    {
+        long prompt;
+        long completion;
+        string? model = f.Model;
+        switch (format)
+        {
+            case ApiFormat.OpenAI:
+                prompt = First(f.UsagePromptTokens, f.UsageInputTokens);
+                completion = First(f.UsageCompletionTokens, f.UsageOutputTokens);
+                break;
+            case ApiFormat.Groq or ApiFormat.Llvm or ApiFormat.Ovms or ApiFormat.Opea or ApiFormat.HuggingFaceTei:
+                prompt = f.UsagePromptTokens;
+                completion = f.UsageCompletionTokens;
+                break;
+            case ApiFormat.Anthropic:
+                prompt = f.UsageInputTokens;
+                completion = f.UsageOutputTokens;
+                break;
+            case ApiFormat.Gemini:
+                prompt = f.GeminiPromptTokens;
+                completion = f.GeminiCandidatesTokens;
+                model = f.ModelVersion;
+                break;
+            case ApiFormat.Ollama:
+                // Ollama's OpenAI-compatible endpoints answer with an OpenAI usage object.
+                prompt = First(f.OllamaPromptEvalCount, f.UsagePromptTokens);
+                completion = First(f.OllamaEvalCount, f.UsageCompletionTokens);
+                break;
+            case ApiFormat.HuggingFaceTgi:
+                // TGI's Messages API (/v1/chat/completions) answers with an OpenAI usage object.
+                prompt = First(f.TgiPrefillTokens, f.UsagePromptTokens);
+                completion = First(f.TgiGeneratedTokens, f.UsageCompletionTokens);
+                break;
+            case ApiFormat.Generic or ApiFormat.Auto:
+                prompt = First(First(f.UsagePromptTokens, f.UsageInputTokens), First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens)));
+                completion = First(First(f.UsageCompletionTokens, f.UsageOutputTokens), First(f.GeminiCandidatesTokens, First(f.OllamaEvalCount, f.TgiGeneratedTokens)));
+                model ??= f.ModelVersion;
+                break;
+            default:
+                usage = default;
+                return false;
+        }
+
+        usage = new TokenUsage(Math.Max(prompt, 0), Math.Max(completion, 0), model);
+        return prompt >= 0 || completion >= 0 || model is not null;
+
+        static long First(long a, long b) => a >= 0 ? a : b;
+    }
+
+    /// <summary>Skips a UTF-8 byte order mark, which <see cref="Utf8JsonReader"/> rejects.</summary>
+    public static ReadOnlySpan<byte> TrimUtf8Bom(ReadOnlySpan<byte> utf8) =>
+        utf8.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8;
+
+    /// <summary>
+    /// Reads the current string token as a model name: <see langword="null"/> when it is empty, longer than
+    /// <see cref="ModelExtractor.MaxModelLength"/> or not valid UTF-8; <paramref name="hint"/> itself when equal to it.
+    /// </summary>
+    public static string? ReadModelString(ref Utf8JsonReader reader, string? hint)
+    {
+        long rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+
+        // An escaped character takes at most 6 bytes (\uXXXX) per UTF-16 unit.
+        if (rawLength == 0 || rawLength > ModelExtractor.MaxModelLength * 6)
+        {
+            return null;
+        }
+
+        if (hint is not null && reader.ValueTextEquals(hint))
+        {
+            return hint;
+        }
+
+        string value;
+        try
+        {
+            value = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // not valid UTF-8
+        }
+
+        return value.Length is > 0 and <= ModelExtractor.MaxModelLength ? value : null;
+    }
+
+    private static Wanted WantedFor(ApiFormat format) => format switch
+    {
+        ApiFormat.OpenAI or ApiFormat.Groq or ApiFormat.Llvm or ApiFormat.Ovms or ApiFormat.Opea or ApiFormat.HuggingFaceTei
+            => Wanted.Usage | Wanted.Model | Wanted.Wrappers,
+        ApiFormat.Anthropic => Wanted.Usage | Wanted.Model | Wanted.Wrappers | Wanted.EndMarkers,
+        ApiFormat.Gemini => Wanted.UsageMetadata | Wanted.ModelVersion,
+        ApiFormat.Ollama => Wanted.OllamaCounts | Wanted.Usage | Wanted.Model | Wanted.EndMarkers,
+        ApiFormat.HuggingFaceTgi => Wanted.TgiDetails | Wanted.Usage | Wanted.Model | Wanted.EndMarkers,
+        ApiFormat.Generic or ApiFormat.Auto => Wanted.Usage | Wanted.UsageMetadata | Wanted.OllamaCounts | Wanted.TgiDetails
+            | Wanted.Model | Wanted.ModelVersion | Wanted.Wrappers | Wanted.EndMarkers,
+        _ => Wanted.None,
+    };
+
+    /// <summary>Reads the object the reader is on (at its StartObject) and leaves the reader on its EndObject.</summary>
+    private static void ReadObject(ref Utf8JsonReader reader, Wanted wanted, bool topLevel, ref UsageFields f)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if ((wanted & Wanted.Model) != 0 && reader.ValueTextEquals("model"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    f.Model = ReadModelString(ref reader, f.Model) ?? f.Model;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if ((wanted & Wanted.Usage) != 0 && reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                ReadUsage(ref reader, ref f);
+            }
+            else if (!topLevel)
+            {
+                reader.Skip();
+            }
+            else if ((wanted & Wanted.UsageMetadata) != 0 && reader.ValueTextEquals("usageMetadata"u8))
+            {
+                reader.Read();
+                ReadUsageMetadata(ref reader, ref f);
+            }
+            else if ((wanted & Wanted.ModelVersion) != 0 && reader.ValueTextEquals("modelVersion"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    f.ModelVersion = ReadModelString(ref reader, f.ModelVersion) ?? f.ModelVersion;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if ((wanted & Wanted.OllamaCounts) != 0 && reader.ValueTextEquals("prompt_eval_count"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.OllamaPromptEvalCount);
+            }
+            else if ((wanted & Wanted.OllamaCounts) != 0 && reader.ValueTextEquals("eval_count"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.OllamaEvalCount);
+            }
+            else if ((wanted & Wanted.TgiDetails) != 0 && reader.ValueTextEquals("details"u8))
+            {
+                reader.Read();
+                ReadTgiDetails(ref reader, ref f);
+            }
+            else if ((wanted & Wanted.Wrappers) != 0
+                && (reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("x_groq"u8)))
+            {
+                // Anthropic's message_start event: {"message": {"model": …, "usage": {…}}};
+                // OpenAI Responses API events: {"response": {"model": …, "usage": {…}}};
+                // Groq's last stream chunk: {"x_groq": {"usage": {…}}}.
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadObject(ref reader, wanted, topLevel: false, ref f);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if ((wanted & Wanted.EndMarkers) != 0 && reader.ValueTextEquals("done"u8))
+            {
+                reader.Read();
+                f.EndOfStream |= reader.TokenType == JsonTokenType.True;
+            }
+            else if ((wanted & Wanted.EndMarkers) != 0 && reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                f.EndOfStream |= reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("message_stop"u8);
+                reader.Skip();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadUsage(ref Utf8JsonReader reader, ref UsageFields f)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("prompt_tokens"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.UsagePromptTokens);
+            }
+            else if (reader.ValueTextEquals("completion_tokens"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.UsageCompletionTokens);
+            }
+            else if (reader.ValueTextEquals("input_tokens"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.UsageInputTokens);
+            }
+            else if (reader.ValueTextEquals("output_tokens"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.UsageOutputTokens);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadUsageMetadata(ref Utf8JsonReader reader, ref UsageFields f)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("promptTokenCount"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.GeminiPromptTokens);
+            }
+            else if (reader.ValueTextEquals("candidatesTokenCount"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.GeminiCandidatesTokens);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadTgiDetails(ref Utf8JsonReader reader, ref UsageFields f)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip(); // null in every streamed event but the last
+            return;
+        }
+
+        f.EndOfStream = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("generated_tokens"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.TgiGeneratedTokens);
+            }
+            else if (reader.ValueTextEquals("prefill"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                long count = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    count++;
+                    reader.Skip();
+                }
+
+                if (count > 0)
+                {
+                    f.TgiPrefillTokens = count;
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>Reads the value the reader is on as a count, when it is a non-negative integer; skips it otherwise.</summary>
+    private static void ReadCount(ref Utf8JsonReader reader, ref long field)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            if (reader.TryGetInt64(out long value) && value >= 0)
+            {
+                field = value;
+            }
+        }
+        else
+        {
+            reader.Skip();
+        }
+    }
+}
