@@ -28,7 +28,8 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector) : Teleme
         {
             if (typeof(TArgs) == typeof(OnRetryArguments<TResult>))
             {
-                ref readonly var retry = ref Unsafe.As<TArgs, OnRetryArguments<TResult>>(ref Unsafe.AsRef(in args.Arguments));
+                var arguments = args.Arguments;
+                ref readonly var retry = ref Unsafe.As<TArgs, OnRetryArguments<TResult>>(ref arguments);
                 if (Backend(args.Source.PipelineName) is { } backend)
                 {
                     var (category, type) = Outcomes.Classify(retry.Outcome, args.Context);

@@ -99,7 +99,7 @@ public class ApiMonitoringOptionsTests
         Assert.True(options.RequestTracing);
         Assert.Equal(50, options.MetricsWindowSize);
         Assert.Equal(TimeSpan.FromHours(1), options.MetricsResetInterval);
-        Assert.Equal([50, 99.9], options.LatencyPercentiles);
+        Assert.Equal([50, 99.9], options.LatencyPercentiles!);
         Assert.Equal(8, options.Queue.MaxConcurrentRequests);
         Assert.Equal(10, options.CircuitBreaker.FailureThreshold);
         Assert.Equal(1.5, options.Retry.BackoffFactor);

@@ -32,7 +32,7 @@ public sealed class ApiCircuitBreakerTests : IDisposable
             .Build();
         var status = HttpStatusCode.ServiceUnavailable;
         var served = 0;
-        ValueTask<HttpResponseMessage> Backend(ResilienceContext _)
+        ValueTask<HttpResponseMessage> Backend(CancellationToken _)
         {
             served++;
             return ValueTask.FromResult(new HttpResponseMessage(status));

@@ -59,7 +59,7 @@ public class ApiQueueStrategyTests
             waiters.Add(Run(pipeline, () => { lock (order) { order.Add(name); } return Task.FromResult(name); }, priority).AsTask());
         }
 
-        await WaitUntil(() => _collector.ReceivedCalls().Count(c => c.GetArguments()[0] is QueueEvent { Kind: QueueEventKind.Enqueued }) == 5);
+        await WaitUntil(() => _collector.ReceivedCalls().Count(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]) == 5);
         gate.SetResult("holder");
         await Task.WhenAll(waiters.Append(holder));
 
@@ -76,7 +76,7 @@ public class ApiQueueStrategyTests
         var gate = new TaskCompletionSource<string>();
         var holder = Run(pipeline, () => gate.Task).AsTask();
         var waiter = Run(pipeline, () => Task.FromResult("waited")).AsTask();
-        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments()[0] is QueueEvent { Kind: QueueEventKind.Enqueued }));
+        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]));
 
         var rejection = await Assert.ThrowsAsync<QueueRejectedException>(async () => await Run(pipeline, () => Task.FromResult("rejected")));
 
@@ -97,7 +97,7 @@ public class ApiQueueStrategyTests
         using var cancel = new CancellationTokenSource();
         var ran = false;
         var waiter = Run(pipeline, () => { ran = true; return Task.FromResult("no"); }, token: cancel.Token).AsTask();
-        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments()[0] is QueueEvent { Kind: QueueEventKind.Enqueued }));
+        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]));
 
         await cancel.CancelAsync();
 

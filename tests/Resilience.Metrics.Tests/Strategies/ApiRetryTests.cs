@@ -17,7 +17,7 @@ public class ApiRetryTests
             .AddApiRetry(Backend, _collector, new ApiRetryStrategyOptions { MaxRetries = maxRetries, InitialRetryDelay = TimeSpan.Zero })
             .Build();
 
-    private static Func<ResilienceContext, ValueTask<HttpResponseMessage>> Responses(params HttpStatusCode[] statuses)
+    private static Func<CancellationToken, ValueTask<HttpResponseMessage>> Responses(params HttpStatusCode[] statuses)
     {
         var next = 0;
         return _ => ValueTask.FromResult(new HttpResponseMessage(statuses[Math.Min(next++, statuses.Length - 1)]));
@@ -61,7 +61,7 @@ public class ApiRetryTests
     {
         var attempts = 0;
         var result = await Pipeline().ExecuteAsync(_ => ++attempts == 1
-            ? throw new HttpRequestException("reset", null, HttpRequestError.ConnectionError)
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "reset")
             : ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK)));
 
         Assert.Equal(2, attempts);

@@ -37,7 +37,7 @@ public class RequestMonitoringStrategyTests
     [Fact]
     public async Task An_exception_is_a_classified_failure_and_still_reaches_the_caller()
     {
-        var error = new HttpRequestException("refused", null, HttpRequestError.ConnectionError);
+        var error = new HttpRequestException(HttpRequestError.ConnectionError, "refused");
 
         var thrown = await Assert.ThrowsAsync<HttpRequestException>(async () => await Pipeline<string>().ExecuteAsync<string>(_ => throw error));
 

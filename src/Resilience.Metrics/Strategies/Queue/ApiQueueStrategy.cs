@@ -43,25 +43,22 @@ internal sealed class ApiQueueStrategy(BackendKey backend, IMetricsCollector col
     private async ValueTask<Exception?> WaitAsync(ResilienceContext context)
     {
         var start = _time.GetTimestamp();
-        var admission = _gate.EnterAsync(ApiMonitoringContext.GetPriority(context), out var queueLength, context.CancellationToken);
-        if (admission.IsCompletedSuccessfully && admission.Result)
+        switch (_gate.Enter(ApiMonitoringContext.GetPriority(context), context.CancellationToken, out var queueLength, out var admission))
         {
-            // A slot freed up while we announced ourselves: admitted without waiting.
-            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength));
-            return null;
-        }
-
-        if (admission.IsCompletedSuccessfully)
-        {
-            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Rejected, queueLength));
-            return new QueueRejectedException(
-                $"The request queue of backend '{backend.Name}' is full: {options.MaxConcurrentRequests} requests in flight and {options.QueueSize} waiting.");
+            case GateEntry.Admitted:
+                // A slot freed up while we announced ourselves: admitted without waiting.
+                collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength));
+                return null;
+            case GateEntry.Rejected:
+                collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Rejected, queueLength));
+                return new QueueRejectedException(
+                    $"The request queue of backend '{backend.Name}' is full: {options.MaxConcurrentRequests} requests in flight and {options.QueueSize} waiting.");
         }
 
         collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Enqueued, queueLength));
         try
         {
-            await admission.ConfigureAwait(context.ContinueOnCapturedContext);
+            await admission!.ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (OperationCanceledException exception)
         {

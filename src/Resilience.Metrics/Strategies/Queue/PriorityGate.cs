@@ -19,9 +19,14 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
     /// <summary>Takes a slot at once if one is free and nobody waits.</summary>
     public bool TryEnter() => Volatile.Read(ref _waiting) == 0 && TryTakeSlot();
 
-    /// <summary>Takes a slot, waiting for one by priority; false (at once) when the queue is full. <paramref name="queueLength"/> is the queue seen on arrival.</summary>
-    public ValueTask<bool> EnterAsync(RequestPriority priority, out int queueLength, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a slot, or queues for one by priority, or (when <c>queueSize</c> already wait) neither.
+    /// <paramref name="queueLength"/> is the queue seen on arrival; <paramref name="admission"/>, when waiting,
+    /// completes once the slot is taken, or is cancelled when the caller gives up (leaving the queue).
+    /// </summary>
+    public GateEntry Enter(RequestPriority priority, CancellationToken cancellationToken, out int queueLength, out Task? admission)
     {
+        admission = null;
         Waiter waiter;
         lock (_lock)
         {
@@ -33,20 +38,21 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
             if (queueLength == 0 && TryTakeSlot())
             {
                 Interlocked.Decrement(ref _waiting);
-                return new ValueTask<bool>(true);
+                return GateEntry.Admitted;
             }
 
             if (queueLength >= queueSize)
             {
                 Interlocked.Decrement(ref _waiting);
-                return new ValueTask<bool>(false);
+                return GateEntry.Rejected;
             }
 
             waiter = new Waiter(this, priority);
             waiter.Node = _lines[(int)priority].AddLast(waiter);
         }
 
-        return waiter.WaitAsync(cancellationToken);
+        admission = waiter.WaitAsync(cancellationToken);
+        return GateEntry.Waiting;
     }
 
     public void Exit()
@@ -132,30 +138,46 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
     {
         private readonly TaskCompletionSource<bool> _admitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public PriorityGate Gate { get; } = gate;
+
         public RequestPriority Priority { get; } = priority;
 
         public LinkedListNode<Waiter>? Node { get; set; }
 
         public void Admit() => _admitted.TrySetResult(true);
 
-        public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+        public async Task WaitAsync(CancellationToken cancellationToken)
         {
             if (!cancellationToken.CanBeCanceled)
             {
-                return await _admitted.Task.ConfigureAwait(false);
+                await _admitted.Task.ConfigureAwait(false);
+                return;
             }
 
             using (cancellationToken.UnsafeRegister(static (state, token) =>
             {
                 var self = (Waiter)state!;
-                if (gate.TryLeave(self))
+                if (self.Gate.TryLeave(self))
                 {
                     self._admitted.TrySetCanceled(token);
                 }
             }, this))
             {
-                return await _admitted.Task.ConfigureAwait(false);
+                await _admitted.Task.ConfigureAwait(false);
             }
         }
     }
+}
+
+/// <summary>How <see cref="PriorityGate.Enter"/> went.</summary>
+internal enum GateEntry
+{
+    /// <summary>A slot was taken at once.</summary>
+    Admitted,
+
+    /// <summary>The request waits for a slot.</summary>
+    Waiting,
+
+    /// <summary>The queue was full.</summary>
+    Rejected,
 }
