@@ -37,14 +37,13 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         var start = _time.GetTimestamp();
         using var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
-        var request = context.GetRequestMessage();
-        var model = ResolveModel(context, request);
+        var model = ResolveModel(context, context.GetRequestMessage());
 
         var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
 
         try
         {
-            await RecordAsync(outcome, context, request, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+            outcome = await RecordAsync(outcome, context, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (Exception exception)
         {
@@ -79,18 +78,31 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    private async ValueTask RecordAsync(Outcome<T> outcome, ResilienceContext context, HttpRequestMessage? request, string? model, long start, Activity? activity)
+    /// <summary>Records the request; returns its outcome, which is a failure instead when the body failed to arrive.</summary>
+    private async ValueTask<Outcome<T>> RecordAsync(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity)
     {
         var failed = Outcomes.IsFailure(outcome);
         TokenUsage usage = default;
         if (!failed && outcome.Result is HttpResponseMessage response)
         {
-            // Streams report their tokens later, when the caller has read them.
-            usage = await _usage.InspectResponseAsync(
-                response,
-                model is null ? _recordStreamUsage : usage => _recordStreamUsage(usage with { Model = usage.Model ?? model }),
-                context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
-            model ??= usage.Model;
+            // Bodies of unknown length (streams) report their tokens later, when the caller has read them; only
+            // they need a callback that knows this request's model.
+            var onStreamUsage = model is null || response.Content.Headers.ContentLength is not null
+                ? _recordStreamUsage
+                : usage => _recordStreamUsage(usage with { Model = usage.Model ?? model });
+            try
+            {
+                usage = await _usage.InspectResponseAsync(response, onStreamUsage, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+                model ??= usage.Model;
+            }
+            catch (Exception bodyFailure)
+            {
+                // Loading a JSON body failed in transport: the request's own failure, as the caller would have met
+                // it reading the body; a half-read response is of no use to anyone.
+                response.Dispose();
+                outcome = Outcome.FromException<T>(bodyFailure);
+                failed = true;
+            }
         }
 
         var latency = _time.GetElapsedTime(start);
@@ -114,6 +126,8 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             ApiMonitoringTelemetry.CompleteRequest(activity, model, Outcomes.StatusCode(outcome), failed ? errorType ?? ErrorClassifier.GetErrorType(Outcomes.StatusCode(outcome), outcome.Exception) : null);
         }
+
+        return outcome;
     }
 
     private RequestTrace Trace(Outcome<T> outcome, ResilienceContext context, string? model, bool failed, TimeSpan latency,

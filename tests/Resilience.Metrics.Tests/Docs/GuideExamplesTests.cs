@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+
+namespace Resilience.Metrics.Tests.Docs;
+
+public partial class GuideExamplesTests
+{
+    [Fact]
+    public async Task The_collecting_example_counts_the_request_its_model_and_tokens()
+    {
+        var report = await GuideExamples.CollectingMetrics(new OpenAiLikeHandler());
+
+        Assert.Equal(1, report.TotalRequests);
+        Assert.Equal(new TokenCounts(9, 12), report.TokenCounts);
+        Assert.Equal(["gpt-4o-mini"], report.Models.Keys);
+    }
+
+    [Fact]
+    public async Task The_tracing_example_finds_the_trace()
+    {
+        var trace = await GuideExamples.Tracing(new OpenAiLikeHandler());
+
+        Assert.NotNull(trace);
+        Assert.True(trace.Success);
+        Assert.Equal("anthropic", trace.Backend);
+    }
+
+    [Fact]
+    public async Task The_report_examples_run_against_a_backend_with_traffic()
+    {
+        using var collector = new MetricsCollector();
+        var reporter = new MetricsReporter(collector);
+        var key = collector.RegisterBackend("openai");
+        collector.RecordRequest(new RequestCompleted(key) { Succeeded = false, ErrorCategory = ErrorCategory.RateLimiting, ErrorType = "429", Latency = TimeSpan.FromMilliseconds(10) });
+
+        Assert.Equal("429", GuideExamples.Errors(reporter).MostCommonError);
+        Assert.Equal(1, GuideExamples.Performance(reporter).Item1.Count);
+        Assert.Equal("CLOSED", GuideExamples.QueueAndCircuit(reporter).Item2.CurrentState);
+        var (ascii, json, prometheus) = GuideExamples.Reports(reporter);
+        Assert.StartsWith("=== openai Metrics Report ===", ascii);
+        Assert.Contains("\"api_name\": \"openai\"", json);
+        Assert.Contains("api_requests_total{api=\"openai\"} 1", prometheus);
+        Assert.Equal(0, reporter.GetMetricsReport("openai").TotalRequests);
+        Assert.Equal(1, (await GuideExamples.PlainPipeline()).TotalRequests);
+    }
+
+    [Fact]
+    public async Task The_priority_example_sends_the_request()
+    {
+        using var client = new HttpClient(new OpenAiLikeHandler()) { BaseAddress = new Uri("https://api.openai.com/") };
+        Assert.Equal(OpenAiLikeHandler.Body, await GuideExamples.Priority(client));
+    }
+
+    [Fact]
+    public void The_guide_quotes_every_example_verbatim()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Resilience.Metrics.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Repository root not found.");
+        }
+
+        var source = File.ReadAllText(Path.Combine(root, "tests", "Resilience.Metrics.Tests", "Docs", "GuideExamples.cs"));
+        var guide = Normalize(File.ReadAllText(Path.Combine(root, "docs", "guide.md")));
+        var examples = Example().Matches(source);
+
+        Assert.True(examples.Count >= 8);
+        foreach (Match example in examples)
+        {
+            var code = Normalize(example.Groups["code"].Value);
+            Assert.True(guide.Contains(code, StringComparison.Ordinal), $"docs/guide.md does not quote example '{example.Groups["name"].Value}':\n{code}");
+        }
+    }
+
+    // Indentation differs between the file and the guide: compare line by line, trimmed.
+    private static string Normalize(string text) =>
+        string.Join('\n', text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+
+    [GeneratedRegex(@"// example: (?<name>[\w-]+)\r?\n(?<code>.*?)\r?\n\s*// end", RegexOptions.Singleline)]
+    private static partial Regex Example();
+}
