@@ -52,16 +52,11 @@ public sealed class FaultPlan
         TimeSpan? retryAfter = null,
         TimeSpan? timeoutDelay = null)
     {
-        double[] probabilities = [rateLimitProbability, serverErrorProbability, timeoutProbability, connectionResetProbability];
-        foreach (var p in probabilities)
-        {
-            if (p is < 0 or > 1 || double.IsNaN(p))
-            {
-                throw new ArgumentOutOfRangeException(nameof(rateLimitProbability), p, "Each probability must be between 0 and 1.");
-            }
-        }
-
-        if (probabilities.Sum() > 1 + 1e-9)
+        Check(rateLimitProbability, nameof(rateLimitProbability));
+        Check(serverErrorProbability, nameof(serverErrorProbability));
+        Check(timeoutProbability, nameof(timeoutProbability));
+        Check(connectionResetProbability, nameof(connectionResetProbability));
+        if (rateLimitProbability + serverErrorProbability + timeoutProbability + connectionResetProbability > 1 + 1e-9)
         {
             throw new ArgumentException("The fault probabilities must add up to at most 1.", nameof(rateLimitProbability));
         }
@@ -72,6 +67,14 @@ public sealed class FaultPlan
         Add(timeoutProbability, SimulatedFault.Delay(timeoutDelay ?? TimeSpan.FromSeconds(30)));
         Add(connectionResetProbability, SimulatedFault.ResetConnection());
         return new FaultPlan(seed, [], [.. random]);
+
+        static void Check(double probability, string name)
+        {
+            if (probability is < 0 or > 1 || double.IsNaN(probability))
+            {
+                throw new ArgumentOutOfRangeException(name, probability, "A probability must be between 0 and 1.");
+            }
+        }
 
         void Add(double probability, SimulatedFault fault)
         {

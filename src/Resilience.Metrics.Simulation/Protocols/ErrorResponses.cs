@@ -37,7 +37,8 @@ internal static class ErrorResponses
         {
             case ErrorDialect.S3:
                 response.Headers["x-amz-request-id"] = requestId;
-                var resource = exchange.Http.Request.Path.Value?.Replace("/s3", "", StringComparison.Ordinal) ?? "/";
+                var path = exchange.Http.Request.Path.Value ?? "/";
+                var resource = path.StartsWith("/s3/", StringComparison.Ordinal) ? path[3..] : path;
                 return Send(exchange, status, "application/xml", Text.Utf8(S3Xml(status, s3Code, message, resource, requestId)));
             case ErrorDialect.Anthropic:
                 response.Headers["request-id"] = requestId;

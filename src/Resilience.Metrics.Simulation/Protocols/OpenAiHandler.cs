@@ -37,7 +37,7 @@ internal sealed class OpenAiHandler(bool completions, bool groq = false) : ApiHa
     public override Task RespondAsync(Exchange exchange) =>
         exchange.Stream ? StreamAsync(exchange) : exchange.SendAsync(Complete(exchange));
 
-    private string Object => completions ? "text_completion" : "chat.completion";
+    private string ObjectType => completions ? "text_completion" : "chat.completion";
 
     private static string FinishReason(Exchange exchange) => exchange.LengthLimited ? "length" : "stop";
 
@@ -49,7 +49,7 @@ internal sealed class OpenAiHandler(bool completions, bool groq = false) : ApiHa
         {
             w.WriteStartObject();
             w.WriteString("id", id);
-            w.WriteString("object", Object);
+            w.WriteString("object", ObjectType);
             w.WriteNumber("created", exchange.Created);
             w.WriteString("model", exchange.Model);
             w.WriteStartArray("choices");
