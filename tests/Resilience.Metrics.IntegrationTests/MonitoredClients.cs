@@ -27,12 +27,18 @@ internal sealed class MonitoredClients : IAsyncDisposable
 
     public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
+    /// <summary>The models (<c>SetApiModel</c>) of requests in the order they left the queue for the backend.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Admitted => _admitted;
+
+    private System.Collections.Concurrent.ConcurrentQueue<string> _admitted = new();
+
     public static async Task<MonitoredClients> StartAsync(
         Action<SimulatedApi, ApiMonitoringOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         SimulationOptions? simulation = null)
     {
         var server = await SimulatedBackendServer.StartAsync(simulation, TestContext.Current.CancellationToken);
+        var admitted = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var collection = new ServiceCollection();
         collection.AddLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         services?.Invoke(collection);
@@ -44,10 +50,17 @@ internal sealed class MonitoredClients : IAsyncDisposable
                     options.ApiFormat = Format(api);
                     options.Retry.InitialRetryDelay = TimeSpan.Zero;
                     configure?.Invoke(api, options);
-                });
+                })
+                .AddHttpMessageHandler(() => new AdmissionRecorder(admitted));
         }
 
-        return new MonitoredClients(server, collection.BuildServiceProvider());
+        var clients = new MonitoredClients(server, collection.BuildServiceProvider());
+        while (admitted.TryDequeue(out _))
+        {
+        }
+
+        clients._admitted = admitted;
+        return clients;
     }
 
     public static string Name(SimulatedApi api) => SimulatedBackendServer.PrefixOf(api);
@@ -78,6 +91,20 @@ internal sealed class MonitoredClients : IAsyncDisposable
         var response = await Client(api).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
         var body = await response.Content.ReadAsStringAsync(token);
         return (response, body);
+    }
+
+    /// <summary>Sits inside the monitoring handler: it sees requests once the queue has admitted them.</summary>
+    private sealed class AdmissionRecorder(System.Collections.Concurrent.ConcurrentQueue<string> admitted) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.TryGetApiModel(out var model))
+            {
+                admitted.Enqueue(model);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     public async ValueTask DisposeAsync()
