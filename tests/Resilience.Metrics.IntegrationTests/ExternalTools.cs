@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace Resilience.Metrics.IntegrationTests;
+
+/// <summary>Finds and runs the external tools some tests use (CI installs them; locally they may be missing).</summary>
+internal static class ExternalTools
+{
+    public static string? Find(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>The tool's path; skips the test when it is not installed.</summary>
+    public static string Require(string name)
+    {
+        var found = Find(name);
+        if (found is null)
+        {
+            Assert.Skip($"{name} is not installed (CI installs it: apt-get install prometheus chromium)");
+        }
+
+        return found;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, string? stdin = null)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardInput = stdin is not null,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output + await error);
+    }
+}
