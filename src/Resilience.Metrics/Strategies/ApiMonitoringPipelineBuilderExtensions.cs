@@ -41,10 +41,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
         ILoggerFactory? loggerFactory)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
-        if (!options.MetricsEnabled)
-        {
-            collector = NullMetricsCollector.Instance;
-        }
+        collector = GuardedMetricsCollector.Wrap(options.MetricsEnabled ? collector : NullMetricsCollector.Instance, logger);
 
         var backend = collector.RegisterBackend(options.BackendName!, options.ToRegistration());
         if (options.MetricsEnabled)
@@ -82,7 +79,8 @@ public static class ApiMonitoringPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
-        return builder.AddStrategy(_ => new RequestMonitoringStrategy<T>(backend, collector, options, logger ?? NullLogger.Instance), options);
+        logger ??= NullLogger.Instance;
+        return builder.AddStrategy(_ => new RequestMonitoringStrategy<T>(backend, (GuardedMetricsCollector)GuardedMetricsCollector.Wrap(collector, logger), options), options);
     }
 
     /// <summary>Adds priority queueing with a concurrency limit; works on any pipeline.</summary>
@@ -92,7 +90,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
-        return builder.AddStrategy(_ => new ApiQueueStrategy(backend, collector, options), options);
+        return builder.AddStrategy(_ => new ApiQueueStrategy(backend, GuardedMetricsCollector.Wrap(collector, null), options), options);
     }
 
     /// <summary>Adds Polly's retry with exponential backoff and Retry-After, counting retries and their errors.</summary>
@@ -101,7 +99,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
-        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, collector, options));
+        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, GuardedMetricsCollector.Wrap(collector, null), options));
     }
 
     /// <summary>Adds Polly's circuit breaker configured from the guide's options, logging and recording its state changes.</summary>
@@ -119,7 +117,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
-        ApiCircuitBreaker.Add(builder, backend, collector, options, logger ?? NullLogger.Instance);
+        ApiCircuitBreaker.Add(builder, backend, GuardedMetricsCollector.Wrap(collector, logger), options, logger ?? NullLogger.Instance);
         return builder;
     }
 }

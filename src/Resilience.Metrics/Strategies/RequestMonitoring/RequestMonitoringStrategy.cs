@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Polly;
 
 namespace Resilience.Metrics;
@@ -12,19 +11,17 @@ namespace Resilience.Metrics;
 internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
 {
     private readonly BackendKey _backend;
-    private readonly IMetricsCollector _collector;
+    private readonly GuardedMetricsCollector _collector;
     private readonly RequestMonitoringStrategyOptions _options;
-    private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly HttpUsageExtractor _usage;
     private readonly Action<TokenUsage> _recordStreamUsage;
 
-    public RequestMonitoringStrategy(BackendKey backend, IMetricsCollector collector, RequestMonitoringStrategyOptions options, ILogger logger)
+    public RequestMonitoringStrategy(BackendKey backend, GuardedMetricsCollector collector, RequestMonitoringStrategyOptions options)
     {
         _backend = backend;
         _collector = collector;
         _options = options;
-        _logger = logger;
         _time = collector.TimeProvider;
         _usage = new HttpUsageExtractor(options.ApiFormat);
         _recordStreamUsage = usage => _collector.RecordTokens(new TokensReported(_backend, usage.Model, usage.PromptTokens, usage.CompletionTokens));
@@ -47,7 +44,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
         catch (Exception exception)
         {
-            Fault(exception);
+            _collector.Fault(_backend, exception);
         }
 
         return outcome;
@@ -73,7 +70,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
         catch (Exception exception)
         {
-            Fault(exception);
+            _collector.Fault(_backend, exception);
             return null;
         }
     }
@@ -151,18 +148,5 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             Attempts = attempts,
             StatusCode = status,
         };
-    }
-
-    private void Fault(Exception exception)
-    {
-        try
-        {
-            _collector.RecordMonitoringError(_backend);
-            Log.MonitoringFault(_logger, _backend.Name, exception.GetType().Name);
-        }
-        catch (Exception)
-        {
-            // Monitoring must never break a request, not even when reporting its own fault fails.
-        }
     }
 }

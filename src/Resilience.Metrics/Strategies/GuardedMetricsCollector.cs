@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// What the strategies send their events through: a collector that never throws into a request. A fault inside
+/// the collector (any <see cref="IMetricsCollector"/>, an application's own included) is caught, logged with its
+/// exception type only, and counted as a monitoring error of the backend.
+/// </summary>
+internal sealed class GuardedMetricsCollector : IMetricsCollector
+{
+    private readonly IMetricsCollector _inner;
+    private readonly ILogger _logger;
+
+    private GuardedMetricsCollector(IMetricsCollector inner, ILogger logger)
+    {
+        _inner = inner;
+        _logger = logger;
+    }
+
+    public static IMetricsCollector Wrap(IMetricsCollector collector, ILogger? logger) =>
+        collector as GuardedMetricsCollector ?? new GuardedMetricsCollector(collector, logger ?? NullLogger.Instance);
+
+    public TimeProvider TimeProvider => _inner.TimeProvider;
+
+    // Registration happens when a pipeline is built: a failure there is a configuration error and should surface.
+    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) => _inner.RegisterBackend(name, registration);
+
+    public void RecordRequest(RequestCompleted request)
+    {
+        try
+        {
+            _inner.RecordRequest(request);
+        }
+        catch (Exception exception)
+        {
+            Fault(request.Backend, exception);
+        }
+    }
+
+    public void RecordRetry(RetryAttempted retry)
+    {
+        try
+        {
+            _inner.RecordRetry(retry);
+        }
+        catch (Exception exception)
+        {
+            Fault(retry.Backend, exception);
+        }
+    }
+
+    public void RecordCircuitStateChange(CircuitStateChanged change)
+    {
+        try
+        {
+            _inner.RecordCircuitStateChange(change);
+        }
+        catch (Exception exception)
+        {
+            Fault(change.Backend, exception);
+        }
+    }
+
+    public void RecordCircuitAttempt(BackendKey backend, bool failed)
+    {
+        try
+        {
+            _inner.RecordCircuitAttempt(backend, failed);
+        }
+        catch (Exception exception)
+        {
+            Fault(backend, exception);
+        }
+    }
+
+    public void RecordQueue(QueueEvent queueEvent)
+    {
+        try
+        {
+            _inner.RecordQueue(queueEvent);
+        }
+        catch (Exception exception)
+        {
+            Fault(queueEvent.Backend, exception);
+        }
+    }
+
+    public void RecordTokens(TokensReported tokens)
+    {
+        try
+        {
+            _inner.RecordTokens(tokens);
+        }
+        catch (Exception exception)
+        {
+            Fault(tokens.Backend, exception);
+        }
+    }
+
+    public void RecordMonitoringError(BackendKey backend)
+    {
+        try
+        {
+            _inner.RecordMonitoringError(backend);
+        }
+        catch (Exception)
+        {
+            // Nothing is left to report a failure to report with.
+        }
+    }
+
+    /// <summary>Logs and counts a fault of monitoring; never throws.</summary>
+    public void Fault(BackendKey backend, Exception exception)
+    {
+        try
+        {
+            Log.MonitoringFault(_logger, backend.Name, exception.GetType().Name);
+        }
+        catch (Exception)
+        {
+            // A broken logger must not break the request either.
+        }
+
+        RecordMonitoringError(backend);
+    }
+}
