@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Resilience.Metrics;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -22,7 +23,8 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps, under <paramref name="prefix"/>: <c>/metrics</c> (Prometheus), <c>/report</c> (JSON, all backends),
     /// <c>/report/{backend}</c> (JSON), <c>/report/{backend}.txt</c> (ASCII), <c>/traces</c>
-    /// (<c>?limit=10&amp;backend=…</c>) and <c>/grafana-dashboard.json</c>. Returns the group's convention builder, so
+    /// (<c>?limit=10&amp;backend=…</c>), <c>/grafana-dashboard.json</c> and <c>/alert-rules.yml</c> (Prometheus alerting
+    /// rules with the thresholds of <c>AddApiMonitoringAlerts</c>, or the defaults). Returns the group's convention builder, so
     /// the endpoints can be protected: <c>app.MapApiMonitoring().RequireAuthorization()</c>.
     /// </summary>
     public static RouteGroupBuilder MapApiMonitoring(this IEndpointRouteBuilder endpoints, string prefix = "/monitoring")
@@ -54,6 +56,9 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
 
         group.MapGet("/grafana-dashboard.json", static (IMetricsReporter reporter) =>
             Results.Text(reporter.ExportGrafanaDashboard(), "application/json"));
+
+        group.MapGet("/alert-rules.yml", static (IOptions<ApiMonitoringAlertOptions> options) =>
+            Results.Text(ApiMonitoringAlertRules.ToPrometheusYaml(options.Value), ApiMonitoringAlertRules.ContentType));
 
         return group;
     }

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Resilience.Metrics;
+
+/// <summary>
+/// The alert thresholds as a Prometheus alerting rules file, over the series <see cref="IMetricsReporter.GetPrometheusMetrics"/>
+/// emits: group <c>resilience-metrics</c> with <c>ApiHighErrorRate</c>, <c>ApiHighP95Latency</c>, <c>ApiLargeQueue</c>
+/// and <c>ApiCircuitOpen</c>. Load it with <c>rule_files:</c> in <c>prometheus.yml</c>; served by
+/// <c>MapApiMonitoring()</c> at <c>/alert-rules.yml</c>.
+/// </summary>
+public static class ApiMonitoringAlertRules
+{
+    /// <summary>The rule group's name.</summary>
+    public const string GroupName = "resilience-metrics";
+
+    /// <summary>The content type of the rules file.</summary>
+    public const string ContentType = "application/yaml; charset=utf-8";
+
+    /// <summary>
+    /// Writes the rules for <paramref name="options"/>' thresholds. Every rule waits <c>for:</c>
+    /// <see cref="ApiMonitoringAlertOptions.CheckInterval"/> (the in-process monitor's delay too) and carries a
+    /// <c>severity</c> label (<c>warning</c>; <c>critical</c> for an open circuit) and <c>summary</c> and
+    /// <c>description</c> annotations naming the backend (<c>{{ $labels.api }}</c>) and the value (<c>{{ $value }}</c>).
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range.</exception>
+    public static string ToPrometheusYaml(ApiMonitoringAlertOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ApiMonitoringAlertOptionsValidator.ThrowIfInvalid(options);
+
+        var wait = Duration(options.CheckInterval);
+        var errorRate = Number(options.ErrorRate);
+        var errorRatePercent = (options.ErrorRate * 100).ToString("0.####", CultureInfo.InvariantCulture);
+        var latency = Number(options.P95Latency.TotalMilliseconds);
+        var queue = options.QueueSize.ToString(CultureInfo.InvariantCulture);
+
+        var yaml = new StringBuilder(2048)
+            .Append("# Prometheus alerting rules for Resilience.Metrics, from ApiMonitoringAlertOptions.\n")
+            .Append("# Load with rule_files: in prometheus.yml; check with: promtool check rules <file>\n")
+            .Append("groups:\n")
+            .Append("  - name: ").Append(Quote(GroupName)).Append('\n')
+            .Append("    rules:\n");
+
+        Rule(
+            yaml,
+            "ApiHighErrorRate",
+            "api_error_rate > " + errorRate,
+            wait,
+            "warning",
+            "High error rate on {{ $labels.api }}",
+            "High error rate: {{ $value | humanizePercentage }} of requests to {{ $labels.api }} failed (threshold: " + errorRatePercent + "%).");
+        Rule(
+            yaml,
+            "ApiHighP95Latency",
+            "api_latency_milliseconds{percentile=\"95\"} > " + latency,
+            wait,
+            "warning",
+            "High P95 latency on {{ $labels.api }}",
+            "High P95 latency: {{ printf \"%.2f\" $value }}ms on {{ $labels.api }} (threshold: " + latency + "ms).");
+        Rule(
+            yaml,
+            "ApiLargeQueue",
+            "api_queue_size > " + queue,
+            wait,
+            "warning",
+            "Large queue on {{ $labels.api }}",
+            "Large queue size: {{ $value }} requests waiting for {{ $labels.api }} (threshold: " + queue + ").");
+        Rule(
+            yaml,
+            "ApiCircuitOpen",
+            "api_circuit_state == 2",
+            wait,
+            "critical",
+            "Circuit breaker open on {{ $labels.api }}",
+            "The circuit breaker of {{ $labels.api }} is open (api_circuit_state {{ $value }}): requests fail fast without reaching the backend.");
+
+        return yaml.ToString();
+    }
+
+    private static void Rule(StringBuilder yaml, string alert, string expr, string wait, string severity, string summary, string description) =>
+        yaml.Append("      - alert: ").Append(Quote(alert)).Append('\n')
+            .Append("        expr: ").Append(Quote(expr)).Append('\n')
+            .Append("        for: ").Append(Quote(wait)).Append('\n')
+            .Append("        labels:\n")
+            .Append("          severity: ").Append(Quote(severity)).Append('\n')
+            .Append("        annotations:\n")
+            .Append("          summary: ").Append(Quote(summary)).Append('\n')
+            .Append("          description: ").Append(Quote(description)).Append('\n');
+
+    /// <summary>A YAML single-quoted scalar: nothing is special inside but the quote, which doubles.</summary>
+    private static string Quote(string value)
+    {
+        // Line breaks would fold; none of ours has one.
+        Debug.Assert(value.AsSpan().IndexOfAny('\n', '\r') < 0, "A quoted YAML scalar must be one line.");
+        return "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>A PromQL number: shortest round-trip form, invariant culture (<c>0.05</c>, <c>1000</c>, <c>1E-05</c>).</summary>
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A Prometheus duration in the largest unit that divides it exactly (<c>1m</c>, <c>90s</c>, <c>1500ms</c>).</summary>
+    internal static string Duration(TimeSpan value)
+    {
+        var ms = (long)Math.Ceiling(value.TotalMilliseconds);
+        var (amount, unit) =
+            ms % 86_400_000 == 0 ? (ms / 86_400_000, "d") :
+            ms % 3_600_000 == 0 ? (ms / 3_600_000, "h") :
+            ms % 60_000 == 0 ? (ms / 60_000, "m") :
+            ms % 1_000 == 0 ? (ms / 1_000, "s") :
+            (ms, "ms");
+        return amount.ToString(CultureInfo.InvariantCulture) + unit;
+    }
+}
