@@ -55,6 +55,8 @@ public sealed class ApiMonitoringOptions
         DetailedLatency = DetailedLatency,
         LatencyPercentiles = LatencyPercentiles is { Length: > 0 } percentiles ? [.. percentiles] : DefaultLatencyPercentiles,
         FailureThreshold = CircuitBreaker.FailureThreshold,
+        GenAiProviderName = GenAiNames.ProviderName(ApiFormat, BackendName ?? "unknown"),
+        GenAiOperationName = GenAiNames.OperationName(ApiFormat),
     };
 
     internal RequestMonitoringStrategyOptions ToRequestMonitoring() => new()

@@ -120,4 +120,18 @@ public class ApiMonitoringOptionsTests
         Assert.Same(provider.GetRequiredService<IMetricsReporter>(), provider.GetRequiredService<IMetricsReporter>());
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
     }
+
+    [Theory]
+    [InlineData(ApiFormat.OpenAI, "openai", "chat")]
+    [InlineData(ApiFormat.Gemini, "gcp.gemini", "chat")]
+    [InlineData(ApiFormat.HuggingFaceTei, "huggingface", "embeddings")]
+    [InlineData(ApiFormat.Auto, "my-llm", "chat")]
+    [InlineData(ApiFormat.S3, null, "chat")]
+    public void The_registration_names_the_gen_ai_provider_and_operation(ApiFormat format, string? provider, string operation)
+    {
+        var registration = new ApiMonitoringOptions { ApiFormat = format, BackendName = "my-llm" }.ToRegistration();
+
+        Assert.Equal(provider, registration.GenAiProviderName);
+        Assert.Equal(operation, registration.GenAiOperationName);
+    }
 }
