@@ -11,7 +11,7 @@ namespace Resilience.Metrics;
 /// Content that writes itself in several pieces is not read (no result): only single-write content is in memory.
 /// One instance per thread is reused, so the request path allocates nothing here.
 /// </remarks>
-internal sealed class BufferedBodyReader : Stream
+internal sealed class BufferedBodyReader : WriteOnlyStream
 {
     [ThreadStatic]
     private static BufferedBodyReader? t_cached;
@@ -26,25 +26,6 @@ internal sealed class BufferedBodyReader : Stream
 
     private BufferedBodyReader()
     {
-    }
-
-    /// <inheritdoc/>
-    public override bool CanRead => false;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <summary>Reads the top-level <c>"model"</c> of an in-memory JSON request body of at most <paramref name="maxBytes"/> bytes.</summary>
@@ -106,15 +87,6 @@ internal sealed class BufferedBodyReader : Stream
     public override void Flush()
     {
     }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     private static BufferedBodyReader Rent(bool readModel, ApiFormat format, int maxBytes)
     {

@@ -5,7 +5,7 @@ namespace Resilience.Metrics;
 /// <see cref="ResponseBodyObserver"/>: how a body that is copied rather than read (<c>CopyToAsync</c>,
 /// <c>ReadAsStringAsync</c>, <c>LoadIntoBufferAsync</c>) is observed. Exceptions of the destination pass through.
 /// </summary>
-internal sealed class TeeWriteStream : Stream
+internal sealed class TeeWriteStream : WriteOnlyStream
 {
     private readonly Stream _destination;
     private readonly ResponseBodyObserver _observer;
@@ -15,25 +15,6 @@ internal sealed class TeeWriteStream : Stream
     {
         _destination = destination;
         _observer = observer;
-    }
-
-    /// <inheritdoc/>
-    public override bool CanRead => false;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => true;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <inheritdoc/>
@@ -78,13 +59,4 @@ internal sealed class TeeWriteStream : Stream
 
     /// <inheritdoc/>
     public override Task FlushAsync(CancellationToken cancellationToken) => _destination.FlushAsync(cancellationToken);
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
