@@ -49,6 +49,12 @@ public partial class MonitoringEndpointTests
 
         using var dashboard = JsonDocument.Parse(await app.Http.GetStringAsync("/monitoring/grafana-dashboard.json", ct));
         Assert.Equal("resilience-metrics", dashboard.RootElement.GetProperty("uid").GetString());
+
+        using var rules = await app.Http.GetAsync("/monitoring/alert-rules.yml", ct);
+        Assert.Equal(HttpStatusCode.OK, rules.StatusCode);
+        var yaml = await rules.Content.ReadAsStringAsync(ct);
+        Assert.Contains("api_error_rate > 0.05", yaml);
+        Assert.Contains("ApiCircuitOpen", yaml);
     }
 
     [Fact]
