@@ -38,6 +38,7 @@ public class BackendScenarioTests
         Assert.Equal(Reported(api, control), report.TokenCounts);
         Assert.Equal(3, report.Latency.Count);
         Assert.True(report.Latency.MinLatency > 0);
+        Assert.Null(report.Latency.TimeToFirstByte);   // bodies of known length are not streams
         if (NamesItsModel(api))
         {
             var model = Assert.Single(report.Models);
@@ -68,6 +69,11 @@ public class BackendScenarioTests
         {
             Assert.Equal(report.TokenCounts, Assert.Single(report.Models).Value.TokenCounts);
         }
+
+        var firstByte = report.Latency.TimeToFirstByte;
+        Assert.NotNull(firstByte);
+        Assert.Equal(1, firstByte.Count);
+        Assert.True(firstByte.AvgLatency > 0);
         Assert.NotEmpty(body);
     }
 

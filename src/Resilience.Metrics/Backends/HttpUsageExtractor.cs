@@ -92,9 +92,9 @@ internal sealed class HttpUsageExtractor
         }
     }
 
-    /// <summary>Inspects a response with the configured <see cref="Format"/>; see <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken)"/>.</summary>
-    public ValueTask<TokenUsage> InspectResponseAsync(HttpResponseMessage response, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken) =>
-        InspectResponseAsync(response, Format, onStreamUsage, cancellationToken);
+    /// <summary>Inspects a response with the configured <see cref="Format"/>; see <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken, Action?)"/>.</summary>
+    public ValueTask<TokenUsage> InspectResponseAsync(HttpResponseMessage response, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, Action? onFirstByte = null) =>
+        InspectResponseAsync(response, Format, onStreamUsage, cancellationToken, onFirstByte);
 
     /// <summary>
     /// Reads, or arranges to read, the token usage of a response.
@@ -120,9 +120,10 @@ internal sealed class HttpUsageExtractor
     /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the request URL.</param>
     /// <param name="onStreamUsage">Called once with the usage of a body read as the caller reads it.</param>
     /// <param name="cancellationToken">Cancels loading a JSON body.</param>
+    /// <param name="onFirstByte">Called once when the caller reads the first byte of a body read as the caller reads it.</param>
     /// <returns>The usage of a buffered JSON body; <c>default</c> otherwise.</returns>
     public ValueTask<TokenUsage> InspectResponseAsync(
-        HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken)
+        HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, Action? onFirstByte = null)
     {
         ArgumentNullException.ThrowIfNull(response);
         try
@@ -163,7 +164,7 @@ internal sealed class HttpUsageExtractor
                     : LoadAndReadAsync(content, format, cancellationToken);
             }
 
-            var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, onStreamUsage);
+            var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, onStreamUsage, onFirstByte);
             response.Content = new UsageObservingContent(content, observer);
             return default;
         }

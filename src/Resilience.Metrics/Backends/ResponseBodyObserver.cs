@@ -30,6 +30,7 @@ internal sealed class ResponseBodyObserver
     private readonly ObservedBodyKind _kind;
     private readonly int _maxBytes;
     private readonly Action<TokenUsage>? _onUsage;
+    private Action? _onFirstByte;
     private EventStreamUsageParser? _parser;
     private byte[]? _json;
     private int _jsonLength;
@@ -43,12 +44,14 @@ internal sealed class ResponseBodyObserver
     /// <param name="kind">How the body is read.</param>
     /// <param name="maxBytes">The JSON size limit and the longest stream line read.</param>
     /// <param name="onUsage">Called once with the usage when any token count or model was found.</param>
-    public ResponseBodyObserver(ApiFormat format, ObservedBodyKind kind, int maxBytes, Action<TokenUsage>? onUsage)
+    /// <param name="onFirstByte">Called once, when the caller reads the first byte of the body.</param>
+    public ResponseBodyObserver(ApiFormat format, ObservedBodyKind kind, int maxBytes, Action<TokenUsage>? onUsage, Action? onFirstByte = null)
     {
         _format = format;
         _kind = kind;
         _maxBytes = maxBytes;
         _onUsage = onUsage;
+        _onFirstByte = onFirstByte;
     }
 
     /// <summary>Gets the most bytes this observer ever held in buffers (line buffer or JSON buffer capacity).</summary>
@@ -84,6 +87,20 @@ internal sealed class ResponseBodyObserver
         if (data.IsEmpty)
         {
             return;
+        }
+
+        if (_onFirstByte is not null && Interlocked.Exchange(ref _onFirstByte, null) is { } onFirstByte)
+        {
+            try
+            {
+                onFirstByte();
+            }
+#pragma warning disable CA1031 // Monitoring must never break the caller's request.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                // The time to first byte is lost; the body goes on.
+            }
         }
 
         lock (_gate)

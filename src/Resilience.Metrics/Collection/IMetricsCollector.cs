@@ -33,6 +33,9 @@ public interface IMetricsCollector
     /// <summary>Records tokens learned after the request completed.</summary>
     void RecordTokens(TokensReported tokens);
 
+    /// <summary>Records the time from a request's start to the first byte of its body the caller read (streamed bodies).</summary>
+    void RecordFirstByte(BackendKey backend, TimeSpan elapsed);
+
     /// <summary>Counts a fault inside monitoring itself (the request it happened in went on unharmed).</summary>
     void RecordMonitoringError(BackendKey backend);
 }

@@ -263,6 +263,15 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     }
 
     /// <inheritdoc />
+    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
+    {
+        var recorded = Get(backend).Recorded;
+        var ticks = Math.Max(0, elapsed.Ticks);
+        recorded.Counters.Add(recorded.Counters.CurrentStripe, RecordedMetrics.FirstByteTicks, ticks);
+        recorded.FirstByte.Record(ticks);
+    }
+
+    /// <inheritdoc />
     public void RecordMonitoringError(BackendKey backend)
     {
         var recorded = Get(backend).Recorded;

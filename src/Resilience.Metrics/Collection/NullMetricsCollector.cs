@@ -33,6 +33,10 @@ internal sealed class NullMetricsCollector : IMetricsCollector
     {
     }
 
+    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
+    {
+    }
+
     public void RecordMonitoringError(BackendKey backend)
     {
     }

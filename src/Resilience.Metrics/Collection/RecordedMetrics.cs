@@ -21,7 +21,8 @@ internal sealed class RecordedMetrics
     public const int QueueLengthSum = 10;
     public const int QueueRejections = 11;
     public const int MonitoringErrors = 12;
-    private const int FirstCategory = 13;                               // one slot per ErrorCategory after None
+    public const int FirstByteTicks = 13;
+    private const int FirstCategory = 14;                               // one slot per ErrorCategory after None
     private const int CounterCount = FirstCategory + 7;
 
     public const int MaxErrorTypes = 64;
@@ -41,6 +42,9 @@ internal sealed class RecordedMetrics
     public StripedCounters Counters { get; } = new(CounterCount);
 
     public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Time to the first body byte of streamed responses.</summary>
+    public LatencyHistogram FirstByte { get; } = new();
 
     public BoundedCounterMap ErrorTypes { get; } = new(MaxErrorTypes);
 

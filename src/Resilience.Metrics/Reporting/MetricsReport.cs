@@ -80,7 +80,16 @@ public sealed record LatencyMetrics
 
     /// <summary>How many latencies were recorded.</summary>
     public long Count { get; init; }
+
+    /// <summary>Time from a request's start to the first byte of its body, for streamed responses; null when there were none.</summary>
+    public FirstByteLatency? TimeToFirstByte { get; init; }
 }
+
+/// <summary>Time to first byte of streamed responses, in milliseconds.</summary>
+/// <param name="Count">How many streamed responses were measured.</param>
+/// <param name="AvgLatency">Mean time to first byte.</param>
+/// <param name="Percentiles">Percentiles by name, as for the request latency.</param>
+public sealed record FirstByteLatency(long Count, double AvgLatency, IReadOnlyDictionary<string, double> Percentiles);
 
 /// <summary>Requests and tokens per second over a time window.</summary>
 public sealed record ThroughputMetrics

@@ -84,6 +84,7 @@ public sealed class MetricsReporter : IMetricsReporter
     private static LatencyMetrics LatencyFigures(BackendMetrics backend, RecordedMetrics recorded)
     {
         var histogram = recorded.Latency.Snapshot();
+        var firstByte = recorded.FirstByte.Snapshot();
         return new LatencyMetrics
         {
             Count = histogram.Total,
@@ -91,6 +92,10 @@ public sealed class MetricsReporter : IMetricsReporter
             MinLatency = histogram.MinTicks / TicksPerMillisecond,
             MaxLatency = histogram.MaxTicks / TicksPerMillisecond,
             Percentiles = Percentiles(histogram, backend.Registration.LatencyPercentiles),
+            TimeToFirstByte = firstByte.Total == 0 ? null : new FirstByteLatency(
+                firstByte.Total,
+                Ratio(recorded.Counters.Sum(RecordedMetrics.FirstByteTicks), firstByte.Total) / TicksPerMillisecond,
+                Percentiles(firstByte, backend.Registration.LatencyPercentiles)),
         };
     }
 

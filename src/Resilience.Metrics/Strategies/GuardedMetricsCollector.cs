@@ -99,6 +99,18 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
         }
     }
 
+    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
+    {
+        try
+        {
+            _inner.RecordFirstByte(backend, elapsed);
+        }
+        catch (Exception exception)
+        {
+            Fault(backend, exception);
+        }
+    }
+
     public void RecordMonitoringError(BackendKey backend)
     {
         try

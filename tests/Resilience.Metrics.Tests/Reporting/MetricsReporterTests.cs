@@ -74,6 +74,21 @@ public sealed class MetricsReporterTests : IDisposable
     }
 
     [Fact]
+    public void Time_to_first_byte_is_reported_for_streams_only()
+    {
+        Assert.Null(_reporter.GetLatencyMetrics("openai").TimeToFirstByte);
+
+        _collector.RecordFirstByte(_openai, TimeSpan.FromMilliseconds(100));
+        _collector.RecordFirstByte(_openai, TimeSpan.FromMilliseconds(300));
+
+        var firstByte = _reporter.GetLatencyMetrics("openai").TimeToFirstByte;
+        Assert.NotNull(firstByte);
+        Assert.Equal(2, firstByte.Count);
+        Assert.Equal(200, firstByte.AvgLatency, 6);
+        Assert.Equal(300, firstByte.Percentiles["99"], 300 * 0.01);
+    }
+
+    [Fact]
     public void Configured_percentiles_are_the_reported_keys()
     {
         var key = _collector.RegisterBackend("groq", new BackendRegistration { LatencyPercentiles = [75, 99.9] });

@@ -15,7 +15,6 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     private readonly RequestMonitoringStrategyOptions _options;
     private readonly TimeProvider _time;
     private readonly HttpUsageExtractor _usage;
-    private readonly Action<TokenUsage> _recordStreamUsage;
 
     public RequestMonitoringStrategy(BackendKey backend, GuardedMetricsCollector collector, RequestMonitoringStrategyOptions options)
     {
@@ -24,7 +23,6 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         _options = options;
         _time = collector.TimeProvider;
         _usage = new HttpUsageExtractor(options.ApiFormat);
-        _recordStreamUsage = usage => _collector.RecordTokens(new TokensReported(_backend, usage.Model, usage.PromptTokens, usage.CompletionTokens));
     }
 
     protected override async ValueTask<Outcome<T>> ExecuteCore<TState>(
@@ -82,14 +80,13 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         TokenUsage usage = default;
         if (!failed && outcome.Result is HttpResponseMessage response)
         {
-            // Bodies of unknown length (streams) report their tokens later, when the caller has read them; only
-            // they need a callback that knows this request's model.
-            var onStreamUsage = model is null || response.Content.Headers.ContentLength is not null
-                ? _recordStreamUsage
-                : usage => _recordStreamUsage(usage with { Model = usage.Model ?? model });
+            // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
+            // reads them: only they need an object that remembers this request.
+            var stream = response.Content.Headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
             try
             {
-                usage = await _usage.InspectResponseAsync(response, onStreamUsage, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+                usage = await _usage.InspectResponseAsync(response, stream is null ? null : stream.OnUsage, context.CancellationToken, stream is null ? null : stream.OnFirstByte)
+                    .ConfigureAwait(context.ContinueOnCapturedContext);
                 model ??= usage.Model;
             }
             catch (Exception bodyFailure)
@@ -148,5 +145,14 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             Attempts = attempts,
             StatusCode = status,
         };
+    }
+
+    /// <summary>One streamed body being read by its caller: reports its tokens and its time to first byte.</summary>
+    private sealed class StreamObservation(RequestMonitoringStrategy<T> strategy, string? model, long start)
+    {
+        public void OnUsage(TokenUsage usage) =>
+            strategy._collector.RecordTokens(new TokensReported(strategy._backend, usage.Model ?? model, usage.PromptTokens, usage.CompletionTokens));
+
+        public void OnFirstByte() => strategy._collector.RecordFirstByte(strategy._backend, strategy._time.GetElapsedTime(start));
     }
 }

@@ -68,7 +68,7 @@ public sealed class JsonReportFormatterTests
              "throughput", "models", "monitoring_errors"],
             Names(root));
         Assert.Equal(["prompt", "completion"], Names(Walk(root, "token_counts")));
-        Assert.Equal(["avg_latency", "min_latency", "max_latency", "percentiles", "count"], Names(Walk(root, "latency")));
+        Assert.Equal(["avg_latency", "min_latency", "max_latency", "percentiles", "count", "time_to_first_byte"], Names(Walk(root, "latency")));
         Assert.Equal(
             ["current_queue_size", "active_requests", "avg_queue_time_ms", "avg_queue_length", "max_queue_length", "queue_rejection_count"],
             Names(Walk(root, "queue")));
