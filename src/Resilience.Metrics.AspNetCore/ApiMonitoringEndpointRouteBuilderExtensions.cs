@@ -54,6 +54,7 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
 
         group.MapGet("/grafana-dashboard.json", static (IMetricsReporter reporter) =>
             Results.Text(reporter.ExportGrafanaDashboard(), "application/json"));
+        group.MapGet("/dashboard", global::Resilience.Metrics.AspNetCore.ApiMonitoringDashboardPage.Serve);
 
         return group;
     }

@@ -11,6 +11,7 @@ namespace Resilience.Metrics.Demo;
 internal sealed class LoadGenerator : IDisposable
 {
     private static readonly TimeSpan MaxRequestTime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan InterruptedDrain = TimeSpan.FromSeconds(2);
 
     private readonly IHttpClientFactory _clients;
     private readonly IReadOnlyList<DemoBackend> _backends;
@@ -57,8 +58,8 @@ internal sealed class LoadGenerator : IDisposable
     public event Action<int>? CycleStarted;
 
     /// <summary>
-    /// Runs until <paramref name="stop"/> is cancelled, then waits (up to <paramref name="drain"/>) for the
-    /// requests in flight; <paramref name="abort"/> cancels those too.
+    /// Runs until <paramref name="stop"/> is cancelled, then waits (up to <paramref name="drain"/>, or 2 s when
+    /// <paramref name="abort"/> was cancelled) for the requests in flight, and cancels those left.
     /// </summary>
     public async Task RunAsync(TimeSpan drain, CancellationToken stop, CancellationToken abort)
     {
@@ -68,7 +69,7 @@ internal sealed class LoadGenerator : IDisposable
         var next = TimeSpan.Zero;
         var cycle = -1;
         var stepIndex = 0;
-        using var inFlight = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        using var inFlight = new CancellationTokenSource();
         try
         {
             while (!stop.IsCancellationRequested)
@@ -117,12 +118,13 @@ internal sealed class LoadGenerator : IDisposable
             // The run's end.
         }
 
+        // Let the requests in flight finish (briefly when the run was interrupted), then cancel what is left.
         var pending = Task.WhenAll(requests);
         try
         {
-            await pending.WaitAsync(drain, abort).ConfigureAwait(false);
+            await pending.WaitAsync(abort.IsCancellationRequested ? InterruptedDrain : drain).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (TimeoutException)
         {
             await inFlight.CancelAsync().ConfigureAwait(false);
             await pending.ConfigureAwait(false);
