@@ -298,7 +298,7 @@ internal static class DemoProgram
         await output.WriteLineAsync(SummaryTable.Format(reporter, names, elapsed)).ConfigureAwait(false);
 
         var written = await OutputFiles.WriteAsync(options.Output, reporter, CancellationToken.None).ConfigureAwait(false);
-        await output.WriteLineAsync($"Wrote {string.Join(", ", written.Select(Path.GetFullPath))}").ConfigureAwait(false);
+        await output.WriteLineAsync($"Wrote to {Path.GetFullPath(options.Output)}: {string.Join(", ", written.Select(Path.GetFileName))}").ConfigureAwait(false);
         await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

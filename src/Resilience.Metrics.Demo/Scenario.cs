@@ -57,7 +57,7 @@ internal static class Scenario
         new(S(19), S(24), SimulatedApi.Ollama, "slow responses: half take 6 s, past the 2.5 s attempt timeout", SimulatedFault.Delay(S(6)), 0.5),
         new(S(20), S(24), SimulatedApi.HuggingFaceTgi, "outage: 503 model loading for 4 s", SimulatedFault.Status(503)),
         new(S(21), S(21), SimulatedApi.Ollama, "an invalid request: no model (expect 400 invalid_request)", ClientFault: ClientFault.InvalidBody),
-        new(S(24), S(27), SimulatedApi.Llvm, "connection resets: 40 % of connections are aborted", SimulatedFault.ResetConnection(), 0.4),
+        new(S(23), S(27), SimulatedApi.Llvm, "connection resets: half of the connections are aborted", SimulatedFault.ResetConnection(), 0.5),
         new(S(25), S(25), SimulatedApi.Groq, "an invalid request: no model (expect 400 invalid_request)", ClientFault: ClientFault.InvalidBody),
     ];
 

@@ -67,8 +67,8 @@ internal static class SummaryTable
             N(opens),
         ]);
         text.AppendLine();
-        text.Append("errors by category (retried attempts included): ");
-        text.AppendLine(string.Join(", ", categories.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:N0}"))));
+        text.AppendLine("errors by category (failed attempts that were retried included):");
+        text.Append("  ").AppendLine(string.Join(" · ", categories.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:N0}"))));
         return text.ToString();
     }
 
