@@ -63,7 +63,7 @@ internal sealed record DemoOptions
           --model <api>=<name>     the model to ask that backend for, e.g. ollama=qwen2.5:0.5b. Repeatable.
           -h, --help               show this help
 
-        Exit codes: 0 done, 2 bad command line.
+        Exit codes: 0 done (Ctrl+C included), 1 could not start (e.g. the port is taken), 2 bad command line.
         """;
 
     /// <summary>Parses <paramref name="args"/>; on failure returns null and a message for the user.</summary>
