@@ -56,6 +56,7 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
 
         group.MapGet("/grafana-dashboard.json", static (IMetricsReporter reporter) =>
             Results.Text(reporter.ExportGrafanaDashboard(), "application/json"));
+        group.MapGet("/dashboard", global::Resilience.Metrics.AspNetCore.ApiMonitoringDashboardPage.Serve);
 
         group.MapGet("/alert-rules.yml", static (IOptions<ApiMonitoringAlertOptions> options) =>
             Results.Text(ApiMonitoringAlertRules.ToPrometheusYaml(options.Value), ApiMonitoringAlertRules.ContentType));
