@@ -49,7 +49,14 @@ public sealed class DemoRunTests : IDisposable
             Assert.True(promtoolExit is 0 or 3, findings);
             Assert.DoesNotContain("error", findings, StringComparison.OrdinalIgnoreCase);
             Assert.All(findings.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches("^api_(model_)?latency_milliseconds ", line));
+
+            var rules = Path.Combine(_output, "alert-rules.yml");
+            var (rulesExit, rulesOutput) = await ExternalTools.RunAsync(promtool, $"check rules {rules}", "");
+            Assert.True(rulesExit == 0, rulesOutput);
+            Assert.Contains("SUCCESS: 4 rules found", rulesOutput, StringComparison.Ordinal);
         }
+
+        Assert.Contains("ApiHighErrorRate", await File.ReadAllTextAsync(Path.Combine(_output, "alert-rules.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
