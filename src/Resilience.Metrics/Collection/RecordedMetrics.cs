@@ -60,11 +60,12 @@ internal sealed class RecordedMetrics
 
     public static int CategorySlot(ErrorCategory category) => FirstCategory + (int)category - 1;
 
+    /// <summary>Counts an error by category and type; an unclassified one (error tracking off) is not counted here.</summary>
     public void RecordError(int stripe, ErrorCategory category, string? errorType)
     {
         if (category == ErrorCategory.None)
         {
-            category = ErrorCategory.Unexpected;
+            return;
         }
 
         Counters.Increment(stripe, CategorySlot(category));

@@ -121,6 +121,17 @@ public sealed class MetricsReporterTests : IDisposable
     }
 
     [Fact]
+    public void Unclassified_failures_count_as_failures_only()
+    {
+        Request(1, ok: false, category: ErrorCategory.None);
+
+        var report = _reporter.GetMetricsReport("openai");
+        Assert.Equal(1, report.Failures);
+        Assert.Empty(report.Errors.ErrorTypes);
+        Assert.All(report.Errors.ErrorCategories.Values, count => Assert.Equal(0, count));
+    }
+
+    [Fact]
     public void No_errors_means_no_most_common_error()
     {
         Request(1);
