@@ -92,9 +92,16 @@ internal sealed class HttpUsageExtractor
         }
     }
 
-    /// <summary>Inspects a response with the configured <see cref="Format"/>; see <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken)"/>.</summary>
+    /// <summary>Inspects a response with the configured <see cref="Format"/>; see <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken, string?)"/>.</summary>
     public ValueTask<TokenUsage> InspectResponseAsync(HttpResponseMessage response, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken) =>
         InspectResponseAsync(response, Format, onStreamUsage, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="InspectResponseAsync(HttpResponseMessage, Action{TokenUsage}?, CancellationToken)"/>; a stream's usage
+    /// that names no model is reported with <paramref name="requestModel"/> (so callers need no per-request closure).
+    /// </summary>
+    public ValueTask<TokenUsage> InspectResponseAsync(HttpResponseMessage response, string? requestModel, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken) =>
+        InspectResponseAsync(response, Format, onStreamUsage, cancellationToken, requestModel);
 
     /// <summary>
     /// Reads, or arranges to read, the token usage of a response.
@@ -120,9 +127,10 @@ internal sealed class HttpUsageExtractor
     /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the request URL.</param>
     /// <param name="onStreamUsage">Called once with the usage of a body read as the caller reads it.</param>
     /// <param name="cancellationToken">Cancels loading a JSON body.</param>
+    /// <param name="requestModel">The model a stream's usage is reported with when the stream names none.</param>
     /// <returns>The usage of a buffered JSON body; <c>default</c> otherwise.</returns>
     public ValueTask<TokenUsage> InspectResponseAsync(
-        HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken)
+        HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, string? requestModel = null)
     {
         ArgumentNullException.ThrowIfNull(response);
         try
@@ -133,19 +141,21 @@ internal sealed class HttpUsageExtractor
                 return default;
             }
 
+            // The media type first: it rejects most responses without looking at the URL (and content without any
+            // header, such as an empty body, without even a header lookup).
+            HttpContentHeaders headers = content.Headers;
+            ObservedBodyKind? kind = headers.NonValidated.Count == 0 ? null : ClassifyMediaType(headers);
+            if (kind is null || IsEncoded(headers))
+            {
+                return default;
+            }
+
             if (format == ApiFormat.Auto)
             {
                 format = ApiFormatDetector.Detect(response.RequestMessage?.RequestUri);
             }
 
             if (format == ApiFormat.S3)
-            {
-                return default;
-            }
-
-            HttpContentHeaders headers = content.Headers;
-            ObservedBodyKind? kind = ClassifyMediaType(headers);
-            if (kind is null || IsEncoded(headers))
             {
                 return default;
             }
@@ -163,7 +173,7 @@ internal sealed class HttpUsageExtractor
                     : LoadAndReadAsync(content, format, cancellationToken);
             }
 
-            var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, onStreamUsage);
+            var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, onStreamUsage, requestModel);
             response.Content = new UsageObservingContent(content, observer);
             return default;
         }

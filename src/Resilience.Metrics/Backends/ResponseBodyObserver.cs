@@ -30,6 +30,7 @@ internal sealed class ResponseBodyObserver
     private readonly ObservedBodyKind _kind;
     private readonly int _maxBytes;
     private readonly Action<TokenUsage>? _onUsage;
+    private readonly string? _fallbackModel;
     private EventStreamUsageParser? _parser;
     private byte[]? _json;
     private int _jsonLength;
@@ -43,12 +44,14 @@ internal sealed class ResponseBodyObserver
     /// <param name="kind">How the body is read.</param>
     /// <param name="maxBytes">The JSON size limit and the longest stream line read.</param>
     /// <param name="onUsage">Called once with the usage when any token count or model was found.</param>
-    public ResponseBodyObserver(ApiFormat format, ObservedBodyKind kind, int maxBytes, Action<TokenUsage>? onUsage)
+    /// <param name="fallbackModel">The model reported when the body names none (the request's model).</param>
+    public ResponseBodyObserver(ApiFormat format, ObservedBodyKind kind, int maxBytes, Action<TokenUsage>? onUsage, string? fallbackModel = null)
     {
         _format = format;
         _kind = kind;
         _maxBytes = maxBytes;
         _onUsage = onUsage;
+        _fallbackModel = fallbackModel;
     }
 
     /// <summary>Gets the most bytes this observer ever held in buffers (line buffer or JSON buffer capacity).</summary>
@@ -154,7 +157,7 @@ internal sealed class ResponseBodyObserver
         {
             try
             {
-                _onUsage(usage);
+                _onUsage(usage.Model is null && _fallbackModel is not null ? usage with { Model = _fallbackModel } : usage);
             }
 #pragma warning disable CA1031 // A faulty callback must not surface in the caller's read.
             catch (Exception)

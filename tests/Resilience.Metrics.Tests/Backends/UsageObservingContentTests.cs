@@ -130,6 +130,35 @@ public sealed class UsageObservingContentTests
     }
 
     [Fact]
+    public async Task A_stream_that_names_no_model_is_reported_with_the_request_model()
+    {
+        using HttpResponseMessage unnamed = TestResponses.Streamed(Encoding.UTF8.GetBytes(TgiStream), "text/event-stream", "http://tgi:8080/generate_stream", chunkSize: 37);
+        using HttpResponseMessage named = TestResponses.Streamed(Encoding.UTF8.GetBytes(OpenAIStream), "text/event-stream", "https://api.openai.com/v1/chat/completions", chunkSize: 37);
+        var reports = new List<TokenUsage>();
+        var extractor = new HttpUsageExtractor();
+
+        await extractor.InspectResponseAsync(unnamed, "tgi-from-request", reports.Add, Ct);
+        await extractor.InspectResponseAsync(named, "gpt-from-request", reports.Add, Ct);
+        await ReadAllAsync(await unnamed.Content.ReadAsStreamAsync(Ct), bufferSize: 64);
+        await ReadAllAsync(await named.Content.ReadAsStreamAsync(Ct), bufferSize: 64);
+
+        Assert.Equal(2, reports.Count);
+        Assert.Equal(new TokenUsage(0, 3, "tgi-from-request"), reports[0]);
+        Assert.Equal("gpt-4o-mini-2024-07-18", reports[1].Model);
+    }
+
+    [Fact]
+    public async Task Content_without_headers_is_not_inspected()
+    {
+        using var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+
+        TokenUsage usage = await new HttpUsageExtractor().InspectResponseAsync(response, "model", _ => Assert.Fail("no callback"), Ct);
+
+        Assert.Equal(default, usage);
+        Assert.IsNotType<UsageObservingContent>(response.Content);
+    }
+
+    [Fact]
     public async Task All_headers_are_copied_to_the_wrapper()
     {
         var content = new TrackingStreamContent(new ChunkedReadStream(Encoding.UTF8.GetBytes(OpenAIStream)));

@@ -30,31 +30,65 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         _recordStreamUsage = usage => _collector.RecordTokens(new TokensReported(_backend, usage.Model, usage.PromptTokens, usage.CompletionTokens));
     }
 
-    protected override async ValueTask<Outcome<T>> ExecuteCore<TState>(
+    protected override ValueTask<Outcome<T>> ExecuteCore<TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
         ResilienceContext context,
         TState state)
     {
         var start = _time.GetTimestamp();
-        using var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
-        var request = context.GetRequestMessage();
-        var model = ResolveModel(context, request);
+        var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
+        var model = ResolveModel(context);
 
-        var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-
+        ValueTask<Outcome<T>> pending;
         try
         {
-            await RecordAsync(outcome, context, request, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+            pending = callback(context, state);
         }
-        catch (Exception exception)
+        catch
         {
-            Fault(exception);
+            activity?.Dispose();
+            throw;
         }
 
-        return outcome;
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return CompleteAsync(pending, context, model, start, activity);
+        }
+
+        // The request completed synchronously: record without a state machine (the common case for an in-memory
+        // or cached response, and the one the per-request overhead is measured with).
+        var outcome = pending.Result;
+        var recording = TryRecord(outcome, context, model, start, activity);
+        if (!recording.IsCompletedSuccessfully)
+        {
+            return AwaitRecordingAsync(recording, outcome, activity);
+        }
+
+        activity?.Dispose();
+        return new ValueTask<Outcome<T>>(outcome);
     }
 
-    private string? ResolveModel(ResilienceContext context, HttpRequestMessage? request)
+    private async ValueTask<Outcome<T>> CompleteAsync(
+        ValueTask<Outcome<T>> pending, ResilienceContext context, string? model, long start, Activity? activity)
+    {
+        using (activity)
+        {
+            var outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+            await TryRecord(outcome, context, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+            return outcome;
+        }
+    }
+
+    private static async ValueTask<Outcome<T>> AwaitRecordingAsync(ValueTask recording, Outcome<T> outcome, Activity? activity)
+    {
+        using (activity)
+        {
+            await recording.ConfigureAwait(false);
+            return outcome;
+        }
+    }
+
+    private string? ResolveModel(ResilienceContext context)
     {
         try
         {
@@ -63,7 +97,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
                 return model;
             }
 
-            model = request is null ? null : _usage.GetRequestModel(request);
+            model = context.GetRequestMessage() is { } request ? _usage.GetRequestModel(request) : null;
             if (model is not null)
             {
                 // Shared with the retry strategy, which counts retries per model.
@@ -79,20 +113,54 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    private async ValueTask RecordAsync(Outcome<T> outcome, ResilienceContext context, HttpRequestMessage? request, string? model, long start, Activity? activity)
+    /// <summary>Records the request; never throws: a fault is caught, logged and counted.</summary>
+    private ValueTask TryRecord(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity)
     {
-        var failed = Outcomes.IsFailure(outcome);
-        TokenUsage usage = default;
-        if (!failed && outcome.Result is HttpResponseMessage response)
+        try
         {
-            // Streams report their tokens later, when the caller has read them.
-            usage = await _usage.InspectResponseAsync(
-                response,
-                model is null ? _recordStreamUsage : usage => _recordStreamUsage(usage with { Model = usage.Model ?? model }),
-                context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
-            model ??= usage.Model;
+            var failed = Outcomes.IsFailure(outcome);
+            if (!failed && outcome.Result is HttpResponseMessage response)
+            {
+                // Streams report their tokens later, when the caller has read them (with the request's model when the
+                // stream names none).
+                var inspecting = _usage.InspectResponseAsync(response, model, _recordStreamUsage, context.CancellationToken);
+                if (!inspecting.IsCompletedSuccessfully)
+                {
+                    return RecordAfterInspectionAsync(inspecting, outcome, context, model, start, activity);
+                }
+
+                Record(outcome, context, model, start, activity, failed, inspecting.Result);
+            }
+            else
+            {
+                Record(outcome, context, model, start, activity, failed, default);
+            }
+        }
+        catch (Exception exception)
+        {
+            Fault(exception);
         }
 
+        return default;
+    }
+
+    private async ValueTask RecordAfterInspectionAsync(
+        ValueTask<TokenUsage> inspecting, Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity)
+    {
+        try
+        {
+            var usage = await inspecting.ConfigureAwait(context.ContinueOnCapturedContext);
+            Record(outcome, context, model, start, activity, failed: false, usage);
+        }
+        catch (Exception exception)
+        {
+            Fault(exception);
+        }
+    }
+
+    private void Record(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity, bool failed, TokenUsage usage)
+    {
+        model ??= usage.Model;
         var latency = _time.GetElapsedTime(start);
         var (category, errorType) = failed && _options.ErrorTracking ? Outcomes.Classify(outcome, context) : (ErrorCategory.None, null);
         var attempts = context.Properties.GetValue(ApiMonitoringContext.Attempts, 1);
@@ -121,10 +189,9 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         var end = _time.GetUtcNow();
         var status = Outcomes.StatusCode(outcome);
-        return new RequestTrace
+        // An Activity's id is text already; without one, the trace draws a random id and formats it only when read.
+        return new RequestTrace((activity ?? Activity.Current)?.TraceId.ToHexString(), _backend.Name)
         {
-            TraceId = (activity ?? Activity.Current)?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString(),
-            Backend = _backend.Name,
             Model = model,
             Success = !failed,
             Latency = latency.TotalMilliseconds,
