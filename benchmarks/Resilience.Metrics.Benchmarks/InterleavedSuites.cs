@@ -135,6 +135,8 @@ internal static class InterleavedSuites
             [
                 new("plain", n => Loop(n, () => bench.A_Plain().GetAwaiter().GetResult())),
                 new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult())),
+                new("polly", n => Loop(n, () => bench.D_FactoryPolly().GetAwaiter().GetResult())),
+                new("monitored-no-bodies", n => Loop(n, () => bench.E_MonitoredWithoutBodies().GetAwaiter().GetResult())),
                 new("monitored", n => Loop(n, () => bench.C_Monitored().GetAwaiter().GetResult())),
             ], TimeSpan.FromMilliseconds(40), rounds, TimeSpan.FromSeconds(3));
         }

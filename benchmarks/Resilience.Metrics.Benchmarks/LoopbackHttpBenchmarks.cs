@@ -22,7 +22,10 @@ public class LoopbackHttpBenchmarks
     private HttpClient _plain = null!;
     private HttpClient _factory = null!;
     private HttpClient _monitored = null!;
+    private HttpClient _polly = null!;
+    private HttpClient _monitoredNoBodies = null!;
     private ServiceProvider _services = null!;
+    private ServiceProvider _pollyServices = null!;
     private Uri _endpoint = null!;
 
     [GlobalSetup]
@@ -41,10 +44,17 @@ public class LoopbackHttpBenchmarks
         var services = new ServiceCollection();
         services.AddHttpClient("factory");
         services.AddHttpClient("bench").AddApiMonitoring();
+        services.AddHttpClient("bench-no-bodies").AddApiMonitoring(static o => o.ApiFormat = ApiFormat.S3);
         _services = services.BuildServiceProvider();
         var factory = _services.GetRequiredService<IHttpClientFactory>();
         _factory = factory.CreateClient("factory");
         _monitored = factory.CreateClient("bench");
+        _monitoredNoBodies = factory.CreateClient("bench-no-bodies");
+
+        var pollyServices = new ServiceCollection();
+        pollyServices.AddHttpClient("polly").AddResilienceHandler("polly", static builder => PipelineBenchmarks.AddPollyStrategies(builder));
+        _pollyServices = pollyServices.BuildServiceProvider();
+        _polly = _pollyServices.GetRequiredService<IHttpClientFactory>().CreateClient("polly");
     }
 
     [GlobalCleanup]
@@ -52,6 +62,7 @@ public class LoopbackHttpBenchmarks
     {
         _plain.Dispose();
         _services.Dispose();
+        _pollyServices.Dispose();
         _server.StopAsync().GetAwaiter().GetResult();
         ((IDisposable)_server).Dispose();
     }
@@ -61,6 +72,13 @@ public class LoopbackHttpBenchmarks
 
     [Benchmark(Description = "loopback: IHttpClientFactory client")]
     public Task<string> B_Factory() => HttpClientBenchmarks.Send(_factory, _endpoint);
+
+    [Benchmark(Description = "loopback: factory + Polly handler (no monitoring)")]
+    public Task<string> D_FactoryPolly() => HttpClientBenchmarks.Send(_polly, _endpoint);
+
+    /// <summary>Monitoring without reading bodies (the S3 format reads no model or tokens): what reading them costs.</summary>
+    [Benchmark(Description = "loopback: factory + AddApiMonitoring, bodies not read")]
+    public Task<string> E_MonitoredWithoutBodies() => HttpClientBenchmarks.Send(_monitoredNoBodies, _endpoint);
 
     [Benchmark(Description = "loopback: factory + AddApiMonitoring")]
     public Task<string> C_Monitored() => HttpClientBenchmarks.Send(_monitored, _endpoint);
