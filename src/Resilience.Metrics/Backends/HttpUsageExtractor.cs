@@ -134,19 +134,21 @@ internal sealed class HttpUsageExtractor
                 return default;
             }
 
+            // The media type first: it rejects most responses without looking at the URL (and content without any
+            // header, such as an empty body, without even a header lookup).
+            HttpContentHeaders headers = content.Headers;
+            ObservedBodyKind? kind = headers.NonValidated.Count == 0 ? null : ClassifyMediaType(headers);
+            if (kind is null || IsEncoded(headers))
+            {
+                return default;
+            }
+
             if (format == ApiFormat.Auto)
             {
                 format = ApiFormatDetector.Detect(response.RequestMessage?.RequestUri);
             }
 
             if (format == ApiFormat.S3)
-            {
-                return default;
-            }
-
-            HttpContentHeaders headers = content.Headers;
-            ObservedBodyKind? kind = ClassifyMediaType(headers);
-            if (kind is null || IsEncoded(headers))
             {
                 return default;
             }

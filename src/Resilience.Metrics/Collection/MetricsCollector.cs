@@ -147,7 +147,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             var stats = recorded.Models.Get(model);
             var modelCounters = stats.Counters;
             var modelStripe = modelCounters.CurrentStripe;
-            modelCounters.Increment(modelStripe, ModelStats.Requests);
             modelCounters.Increment(modelStripe, request.Succeeded ? ModelStats.Successes : ModelStats.Failures);
             modelCounters.Add(modelStripe, ModelStats.LatencyTicks, ticks);
             stats.Latency?.Record(ticks);

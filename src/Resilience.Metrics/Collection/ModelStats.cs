@@ -5,7 +5,7 @@ namespace Resilience.Metrics;
 /// <summary>One model's counters, striped like the backend's.</summary>
 internal sealed class ModelStats(string name, bool detailedLatency)
 {
-    public const int Requests = 0;
+    // Requests are successes + failures (as for the backend): one interlocked add fewer per request.
     public const int Successes = 1;
     public const int Failures = 2;
     public const int LatencyTicks = 3;
@@ -18,6 +18,8 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     public string Name { get; } = name;
 
     public StripedCounters Counters { get; } = new(CounterCount);
+
+    public long Requests => Counters.Sum(Successes) + Counters.Sum(Failures);
 
     /// <summary>Per-model latency distribution, kept only with detailed latency on.</summary>
     public LatencyHistogram? Latency { get; } = detailedLatency ? new LatencyHistogram() : null;

@@ -201,8 +201,8 @@ public sealed class MetricsReporter : IMetricsReporter
     private static ModelMetrics ModelFigures(ModelStats stats, BackendRegistration registration)
     {
         var counters = stats.Counters;
-        var requests = counters.Sum(ModelStats.Requests);
         var successes = counters.Sum(ModelStats.Successes);
+        var requests = successes + counters.Sum(ModelStats.Failures);
         return new ModelMetrics
         {
             Requests = requests,

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Resilience.Metrics.IntegrationTests.Reliability;
 
+[Collection(typeof(MemoryMeasuringTests))]
 public class BadInputTests
 {
     private const int ModelCap = 100;   // docs/architecture.md: distinct models per backend before 'other'

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Resilience.Metrics.IntegrationTests.Reliability;
 
+[Collection(typeof(MemoryMeasuringTests))]
 public class LoadTests
 {
     private const string Usage = """{"id":"x","model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}""";

@@ -130,6 +130,17 @@ public sealed class UsageObservingContentTests
     }
 
     [Fact]
+    public async Task Content_without_headers_is_not_inspected()
+    {
+        using var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+
+        TokenUsage usage = await new HttpUsageExtractor().InspectResponseAsync(response, _ => Assert.Fail("no callback"), Ct);
+
+        Assert.Equal(default, usage);
+        Assert.IsNotType<UsageObservingContent>(response.Content);
+    }
+
+    [Fact]
     public async Task All_headers_are_copied_to_the_wrapper()
     {
         var content = new TrackingStreamContent(new ChunkedReadStream(Encoding.UTF8.GetBytes(OpenAIStream)));

@@ -47,6 +47,7 @@ public sealed class ApiCircuitBreakerTests : IDisposable
         Assert.Equal(3, _reporter.GetCircuitBreakerMetrics("gemini").FailureCount);
         await Assert.ThrowsAsync<BrokenCircuitException>(async () => await pipeline.ExecuteAsync(Backend));
         Assert.Equal(3, served);
+        Assert.Equal(3, _reporter.GetCircuitBreakerMetrics("gemini").FailureCount);   // the rejected attempt is not counted
         Assert.Equal(4, _reporter.GetErrorMetrics("gemini").ErrorCategories["service_unavailable"]);   // three 503s and one rejection
 
         _time.Advance(TimeSpan.FromSeconds(30));
@@ -92,5 +93,29 @@ public sealed class ApiCircuitBreakerTests : IDisposable
 
         Assert.Equal(1, opened);
         Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("ollama").CurrentState);
+    }
+
+    [Fact]
+    public async Task Attempts_are_counted_when_the_predicate_completes_asynchronously()
+    {
+        var backend = _collector.RegisterBackend("tgi");
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+            .AddApiCircuitBreaker(backend, _collector, new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                MinimumThroughput = 10,
+                ShouldHandle = async args =>
+                {
+                    await Task.Yield();
+                    return args.Outcome.Result?.StatusCode == HttpStatusCode.BadGateway;
+                },
+            })
+            .Build();
+
+        (await pipeline.ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.BadGateway)))).Dispose();
+        (await pipeline.ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.BadGateway)))).Dispose();
+        Assert.Equal(2, _reporter.GetCircuitBreakerMetrics("tgi").FailureCount);
+
+        (await pipeline.ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK)))).Dispose();
+        Assert.Equal(0, _reporter.GetCircuitBreakerMetrics("tgi").FailureCount);
     }
 }

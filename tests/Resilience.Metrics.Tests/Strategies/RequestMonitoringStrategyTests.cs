@@ -114,4 +114,64 @@ public class RequestMonitoringStrategyTests
         Assert.Equal("real result", result);
         _collector.Received(1).RecordMonitoringError(Backend);
     }
+
+    [Fact]
+    public async Task A_request_that_completes_asynchronously_is_recorded_once_with_its_latency()
+    {
+        var result = await Pipeline<string>().ExecuteAsync(async _ =>
+        {
+            await Task.Yield();
+            _time.Advance(TimeSpan.FromMilliseconds(75));
+            return "late";
+        });
+
+        Assert.Equal("late", result);
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Succeeded && e.Latency == TimeSpan.FromMilliseconds(75)));
+    }
+
+    [Fact]
+    public async Task A_response_whose_body_must_be_loaded_first_is_recorded_with_its_tokens()
+    {
+        // StreamContent of known length is not in memory: the usage is read after loading it (asynchronous path).
+        var body = new MemoryStream("""{"model":"gpt-4o","usage":{"prompt_tokens":7,"completion_tokens":2}}"""u8.ToArray());
+        var content = new StreamContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentLength = body.Length;
+
+        using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ =>
+            ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content }));
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e =>
+            e.Succeeded && e.PromptTokens == 7 && e.CompletionTokens == 2 && e.Model == "gpt-4o"));
+    }
+
+    [Fact]
+    public async Task A_trace_without_an_activity_gets_a_random_w3c_trace_id()
+    {
+        RequestTrace? first = null;
+        RequestTrace? second = null;
+        _collector.When(c => c.RecordRequest(Arg.Any<RequestCompleted>())).Do(call =>
+        {
+            var trace = call.Arg<RequestCompleted>().Trace;
+            if (first is null)
+            {
+                first = trace;
+            }
+            else
+            {
+                second = trace;
+            }
+        });
+        var pipeline = Pipeline<string>(tracing: true);
+
+        await pipeline.ExecuteAsync(_ => ValueTask.FromResult("a"));
+        await pipeline.ExecuteAsync(_ => ValueTask.FromResult("b"));
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Matches("^[0-9a-f]{32}$", first.TraceId);
+        Assert.NotEqual(new string('0', 32), first.TraceId);
+        Assert.Same(first.TraceId, first.TraceId);
+        Assert.NotEqual(first.TraceId, second.TraceId);
+    }
 }

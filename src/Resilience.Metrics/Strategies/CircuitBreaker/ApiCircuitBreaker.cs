@@ -7,7 +7,7 @@ namespace Resilience.Metrics;
 /// <summary>
 /// Wires Polly's circuit breaker to the collector and the log: every state change is logged (Warning on open,
 /// Information on half-open and close) and recorded with its time; every attempt the breaker judges is counted
-/// for <c>failure_count</c>.
+/// for <c>failure_count</c> (in the breaker's predicate, so attempts the open circuit rejected are not counted).
 /// </summary>
 internal static class ApiCircuitBreaker
 {
@@ -21,7 +21,7 @@ internal static class ApiCircuitBreaker
         ShouldHandle = static args => new ValueTask<bool>(Outcomes.IsTransient(args.Outcome)),
     };
 
-    /// <summary>Adds the breaker and, inside it, the attempt counter; the user's own callbacks still run.</summary>
+    /// <summary>Adds the breaker with the attempt counter in its predicate; the user's own callbacks and predicate still run.</summary>
     public static void Add<T>(ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, CircuitBreakerStrategyOptions<T> options, ILogger logger)
     {
         var onOpened = options.OnOpened;
@@ -56,31 +56,29 @@ internal static class ApiCircuitBreaker
             }
         };
 
+        // The attempt counter runs in the breaker's own predicate, which the breaker calls once for every attempt it let
+        // through (never for one it rejected): no extra strategy layer per request.
         var shouldHandle = options.ShouldHandle;
+        options.ShouldHandle = args => Judge(shouldHandle(args), args.Context, backend, collector);
         builder.AddCircuitBreaker(options);
-        builder.AddStrategy(_ => new CircuitAttemptRecorder<T>(backend, collector, shouldHandle), new CircuitAttemptRecorderOptions());
     }
 
-    /// <summary>Sits inside the breaker, so attempts it rejected (open circuit) are not counted as failures.</summary>
-    private sealed class CircuitAttemptRecorder<T>(
-        BackendKey backend,
-        IMetricsCollector collector,
-        Func<CircuitBreakerPredicateArguments<T>, ValueTask<bool>> shouldHandle) : ResilienceStrategy<T>
+    private static ValueTask<bool> Judge(ValueTask<bool> judged, ResilienceContext context, BackendKey backend, IMetricsCollector collector)
     {
-        protected override async ValueTask<Outcome<T>> ExecuteCore<TState>(
-            Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
-            ResilienceContext context,
-            TState state)
+        if (!judged.IsCompletedSuccessfully)
         {
-            var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-            var failed = await shouldHandle(new CircuitBreakerPredicateArguments<T>(context, outcome)).ConfigureAwait(context.ContinueOnCapturedContext);
-            collector.RecordCircuitAttempt(backend, failed);
-            return outcome;
+            return JudgeAsync(judged, context, backend, collector);
         }
+
+        var failed = judged.Result;
+        collector.RecordCircuitAttempt(backend, failed);
+        return new ValueTask<bool>(failed);
     }
 
-    private sealed class CircuitAttemptRecorderOptions : ResilienceStrategyOptions
+    private static async ValueTask<bool> JudgeAsync(ValueTask<bool> judged, ResilienceContext context, BackendKey backend, IMetricsCollector collector)
     {
-        public CircuitAttemptRecorderOptions() => Name = "ApiCircuitAttempts";
+        var failed = await judged.ConfigureAwait(context.ContinueOnCapturedContext);
+        collector.RecordCircuitAttempt(backend, failed);
+        return failed;
     }
 }

@@ -14,16 +14,56 @@ internal sealed class ApiQueueStrategy(BackendKey backend, IMetricsCollector col
 
     internal PriorityGate Gate => _gate;
 
-    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+    protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
         TState state)
     {
-        if (_gate.TryEnter())
+        if (!_gate.TryEnter())
         {
-            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started));
+            return WaitThenExecuteAsync(callback, context, state);
         }
-        else if (await WaitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext) is { } rejection)
+
+        // Admitted at once: no state machine unless the request itself goes asynchronous.
+        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started));
+        ValueTask<Outcome<TResult>> pending;
+        try
+        {
+            pending = callback(context, state);
+        }
+        catch
+        {
+            Release();
+            throw;
+        }
+
+        if (pending.IsCompleted)
+        {
+            Release();
+            return pending;
+        }
+
+        return ReleaseWhenDoneAsync(pending, context);
+    }
+
+    private async ValueTask<Outcome<TResult>> ReleaseWhenDoneAsync<TResult>(ValueTask<Outcome<TResult>> pending, ResilienceContext context)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    private async ValueTask<Outcome<TResult>> WaitThenExecuteAsync<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        if (await WaitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext) is { } rejection)
         {
             return Outcome.FromException<TResult>(rejection);
         }
@@ -34,9 +74,14 @@ internal sealed class ApiQueueStrategy(BackendKey backend, IMetricsCollector col
         }
         finally
         {
-            _gate.Exit();
-            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Finished));
+            Release();
         }
+    }
+
+    private void Release()
+    {
+        _gate.Exit();
+        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Finished));
     }
 
     /// <summary>Waits for a slot; returns the exception to fail with when the request is not admitted.</summary>

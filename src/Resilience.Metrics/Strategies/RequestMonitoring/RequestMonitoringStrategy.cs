@@ -25,30 +25,62 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         _usage = new HttpUsageExtractor(options.ApiFormat);
     }
 
-    protected override async ValueTask<Outcome<T>> ExecuteCore<TState>(
+    protected override ValueTask<Outcome<T>> ExecuteCore<TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback,
         ResilienceContext context,
         TState state)
     {
         var start = _time.GetTimestamp();
-        using var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
-        var model = ResolveModel(context, context.GetRequestMessage());
+        var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
+        var model = ResolveModel(context);
 
-        var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-
+        ValueTask<Outcome<T>> pending;
         try
         {
-            outcome = await RecordAsync(outcome, context, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+            pending = callback(context, state);
         }
-        catch (Exception exception)
+        catch
         {
-            _collector.Fault(_backend, exception);
+            activity?.Dispose();
+            throw;
         }
 
-        return outcome;
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return CompleteAsync(pending, context, model, start, activity);
+        }
+
+        // The request completed synchronously: record without a state machine (the common case for an in-memory
+        // or cached response, and the one the per-request overhead is measured with).
+        var recording = TryRecord(pending.Result, context, model, start, activity);
+        if (!recording.IsCompletedSuccessfully)
+        {
+            return AwaitRecordingAsync(recording, activity);
+        }
+
+        activity?.Dispose();
+        return recording;
     }
 
-    private string? ResolveModel(ResilienceContext context, HttpRequestMessage? request)
+    private async ValueTask<Outcome<T>> CompleteAsync(
+        ValueTask<Outcome<T>> pending, ResilienceContext context, string? model, long start, Activity? activity)
+    {
+        using (activity)
+        {
+            var outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+            return await TryRecord(outcome, context, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+    }
+
+    private static async ValueTask<Outcome<T>> AwaitRecordingAsync(ValueTask<Outcome<T>> recording, Activity? activity)
+    {
+        using (activity)
+        {
+            return await recording.ConfigureAwait(false);
+        }
+    }
+
+    private string? ResolveModel(ResilienceContext context)
     {
         try
         {
@@ -57,7 +89,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
                 return model;
             }
 
-            model = request is null ? null : _usage.GetRequestModel(request);
+            model = context.GetRequestMessage() is { } request ? _usage.GetRequestModel(request) : null;
             if (model is not null)
             {
                 // Shared with the retry strategy, which counts retries per model.
@@ -73,32 +105,77 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    /// <summary>Records the request; returns its outcome, which is a failure instead when the body failed to arrive.</summary>
-    private async ValueTask<Outcome<T>> RecordAsync(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity)
+    /// <summary>
+    /// Records the request and returns its outcome: the inner pipeline's, or a failure when a JSON body failed to
+    /// arrive while it was loaded for its tokens. Never throws: a fault is caught, logged and counted.
+    /// </summary>
+    private ValueTask<Outcome<T>> TryRecord(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity)
     {
-        var failed = Outcomes.IsFailure(outcome);
-        TokenUsage usage = default;
-        if (!failed && outcome.Result is HttpResponseMessage response)
+        try
         {
-            // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
-            // reads them: only they need an object that remembers this request.
-            var stream = response.Content.Headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
-            try
+            if (!Outcomes.IsFailure(outcome) && outcome.Result is HttpResponseMessage response)
             {
-                usage = await _usage.InspectResponseAsync(response, stream is null ? null : stream.OnUsage, context.CancellationToken, stream is null ? null : stream.OnFirstByte)
-                    .ConfigureAwait(context.ContinueOnCapturedContext);
-                model ??= usage.Model;
+                // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
+                // reads them: only they need an object that remembers this request.
+                var stream = response.Content.Headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
+                var inspecting = _usage.InspectResponseAsync(response, stream is null ? null : stream.OnUsage, context.CancellationToken, stream is null ? null : stream.OnFirstByte);
+                if (!inspecting.IsCompletedSuccessfully)
+                {
+                    return RecordAfterInspectionAsync(inspecting, outcome, response, context, model, start, activity);
+                }
+
+                Record(outcome, context, model, start, activity, failed: false, inspecting.Result);
             }
-            catch (Exception bodyFailure)
+            else
             {
-                // Loading a JSON body failed in transport: the request's own failure, as the caller would have met
-                // it reading the body; a half-read response is of no use to anyone.
-                response.Dispose();
-                outcome = Outcome.FromException<T>(bodyFailure);
-                failed = true;
+                Record(outcome, context, model, start, activity, Outcomes.IsFailure(outcome), default);
             }
         }
+        catch (Exception exception)
+        {
+            _collector.Fault(_backend, exception);
+        }
 
+        return new ValueTask<Outcome<T>>(outcome);
+    }
+
+    private async ValueTask<Outcome<T>> RecordAfterInspectionAsync(
+        ValueTask<TokenUsage> inspecting, Outcome<T> outcome, HttpResponseMessage response, ResilienceContext context, string? model, long start, Activity? activity)
+    {
+        TokenUsage usage;
+        try
+        {
+            usage = await inspecting.ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception bodyFailure)
+        {
+            // Loading a JSON body failed in transport: the request's own failure, as the caller would have met it
+            // reading the body; a half-read response is of no use to anyone.
+            response.Dispose();
+            outcome = Outcome.FromException<T>(bodyFailure);
+            Guarded(() => Record(outcome, context, model, start, activity, failed: true, default));
+            return outcome;
+        }
+
+        Guarded(() => Record(outcome, context, model, start, activity, failed: false, usage));
+        return outcome;
+    }
+
+    private void Guarded(Action record)
+    {
+        try
+        {
+            record();
+        }
+        catch (Exception exception)
+        {
+            _collector.Fault(_backend, exception);
+        }
+    }
+
+    private void Record(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity, bool failed, TokenUsage usage)
+    {
+        model ??= usage.Model;
         var latency = _time.GetElapsedTime(start);
         var (category, errorType) = failed && _options.ErrorTracking ? Outcomes.Classify(outcome, context) : (ErrorCategory.None, null);
         var attempts = context.Properties.GetValue(ApiMonitoringContext.Attempts, 1);
@@ -120,8 +197,6 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             ApiMonitoringTelemetry.CompleteRequest(activity, model, Outcomes.StatusCode(outcome), failed ? errorType ?? ErrorClassifier.GetErrorType(Outcomes.StatusCode(outcome), outcome.Exception) : null);
         }
-
-        return outcome;
     }
 
     private RequestTrace Trace(Outcome<T> outcome, ResilienceContext context, string? model, bool failed, TimeSpan latency,
@@ -129,10 +204,9 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         var end = _time.GetUtcNow();
         var status = Outcomes.StatusCode(outcome);
-        return new RequestTrace
+        // An Activity's id is text already; without one, the trace draws a random id and formats it only when read.
+        return new RequestTrace((activity ?? Activity.Current)?.TraceId.ToHexString(), _backend.Name)
         {
-            TraceId = (activity ?? Activity.Current)?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString(),
-            Backend = _backend.Name,
             Model = model,
             Success = !failed,
             Latency = latency.TotalMilliseconds,

@@ -1,0 +1,168 @@
+namespace Resilience.Metrics.Benchmarks;
+
+/// <summary>Suites 1 to 3 measured the <see cref="Interleaved"/> way, reusing the benchmark classes' setups.</summary>
+internal static class InterleavedSuites
+{
+    public static Dictionary<string, Interleaved.Result> Pipeline(int rounds = 60)
+    {
+        var bench = new PipelineBenchmarks();
+        bench.Setup();
+        try
+        {
+            return Interleaved.Measure(
+            [
+                new("a", n => Loop(n, bench.A_Empty)),
+                new("b", n => Loop(n, bench.B_Polly)),
+                new("c", n => Loop(n, bench.C_PollyTelemetry)),
+                new("d", n => Loop(n, bench.D_Monitored)),
+                new("e", n => Loop(n, bench.E_MonitoredTracing)),
+                new("f", n => Loop(n, bench.F_Guide)),
+            ], TimeSpan.FromMilliseconds(20), rounds, TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    /// <summary>Suite 4's library side: one collector per size, every size's report in every round.</summary>
+    public static Dictionary<string, Interleaved.Result> Reports(IReadOnlyList<int> sizes, int rounds = 40)
+    {
+        var collectors = sizes.Select(n =>
+        {
+            var collector = new MetricsCollector();
+            ReportData.Fill(collector, "bench", n);
+            return (N: n, Collector: collector, Reporter: new MetricsReporter(collector));
+        }).ToArray();
+        try
+        {
+            var variants = new List<Interleaved.Variant>();
+            foreach (var (n, _, reporter) in collectors)
+            {
+                variants.Add(new($"report/{n}", count => Loop(count, () => reporter.GetMetricsReport("bench"))));
+                variants.Add(new($"prometheus/{n}", count => Loop(count, reporter.GetPrometheusMetrics)));
+            }
+
+            return Interleaved.Measure(variants, TimeSpan.FromMilliseconds(10), rounds, TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            foreach (var (_, collector, _) in collectors)
+            {
+                collector.Dispose();
+            }
+        }
+    }
+
+    public static Dictionary<string, Interleaved.Result> Breakdown(int rounds = 60)
+    {
+        var bench = new BreakdownBenchmarks();
+        bench.Setup();
+        try
+        {
+            return Interleaved.Measure(
+            [
+                new("Empty", n => Loop(n, bench.Empty)),
+                new("Polly_ConcurrencyLimiter", n => Loop(n, bench.Polly_ConcurrencyLimiter)),
+                new("Polly_Retry", n => Loop(n, bench.Polly_Retry)),
+                new("Polly_CircuitBreaker", n => Loop(n, bench.Polly_CircuitBreaker)),
+                new("Ours_RequestMonitoring", n => Loop(n, bench.Ours_RequestMonitoring)),
+                new("Ours_Queue", n => Loop(n, bench.Ours_Queue)),
+                new("Ours_Retry", n => Loop(n, bench.Ours_Retry)),
+                new("Ours_CircuitBreaker", n => Loop(n, bench.Ours_CircuitBreaker)),
+                new("Collector_RecordRequest", n => Loop(n, bench.Collector_RecordRequest)),
+                new("Composed_Polly", n => Loop(n, bench.Composed_Polly)),
+                new("Composed_OursWithoutMonitoring", n => Loop(n, bench.Composed_OursWithoutMonitoring)),
+                new("Composed_Ours", n => Loop(n, bench.Composed_Ours)),
+                new("Composed_OursUnfused", n => Loop(n, bench.Composed_OursUnfused)),
+                new("Composed_MonitoringOverPolly", n => Loop(n, bench.Composed_MonitoringOverPolly)),
+            ], TimeSpan.FromMilliseconds(10), rounds, TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    public static Dictionary<string, Interleaved.Result> Http(int rounds = 40)
+    {
+        var bench = new HttpClientBenchmarks();
+        bench.Setup();
+        try
+        {
+            return Interleaved.Measure(
+            [
+                new("plain", n => Loop(n, () => bench.A_Plain().GetAwaiter().GetResult())),
+                new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult())),
+                new("polly", n => Loop(n, () => bench.C_FactoryPolly().GetAwaiter().GetResult())),
+                new("monitored", n => Loop(n, () => bench.D_Monitored().GetAwaiter().GetResult())),
+            ], TimeSpan.FromMilliseconds(25), rounds, TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    public static Dictionary<string, Interleaved.Result> Contention(int rounds = 30)
+    {
+        var bench = new ContentionBenchmarks();
+        bench.Setup();
+        try
+        {
+            const long ops = ContentionBenchmarks.OperationsPerThread;
+            return Interleaved.Measure(
+            [
+                // Operations per thread (the per-thread cost); the counter is CPU time per operation over both threads.
+                new("one", n => Loop(n, bench.OneThread) * ops, () => bench.CpuNanoseconds),
+                new("two", n => Loop(n, bench.TwoThreads) * ops, () => bench.CpuNanoseconds / 2),
+                new("control", n => Loop(n, bench.TwoThreadsSeparateBackends) * ops, () => bench.CpuNanoseconds / 2),
+            ], TimeSpan.FromMilliseconds(30), rounds, TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    public static Dictionary<string, Interleaved.Result> Loopback(int rounds = 30)
+    {
+        var bench = new LoopbackHttpBenchmarks();
+        bench.Setup();
+        try
+        {
+            return Interleaved.Measure(
+            [
+                new("plain", n => Loop(n, () => bench.A_Plain().GetAwaiter().GetResult())),
+                new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult())),
+                new("polly", n => Loop(n, () => bench.D_FactoryPolly().GetAwaiter().GetResult())),
+                new("monitored-no-bodies", n => Loop(n, () => bench.E_MonitoredWithoutBodies().GetAwaiter().GetResult())),
+                new("monitored", n => Loop(n, () => bench.C_Monitored().GetAwaiter().GetResult())),
+            ], TimeSpan.FromMilliseconds(40), rounds, TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    private static long Loop<T>(int n, Func<T> call)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            call();
+        }
+
+        return n;
+    }
+
+    private static long Loop(int n, Action call)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            call();
+        }
+
+        return n;
+    }
+}
