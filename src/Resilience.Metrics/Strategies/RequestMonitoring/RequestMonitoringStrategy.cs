@@ -6,7 +6,8 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// The outermost strategy: measures a request end to end (queue and retries included), judges its final outcome,
-/// learns its model and tokens, and sends one <see cref="RequestCompleted"/>. A fault in any of that is caught,
+/// learns its model and tokens, and sends one <see cref="RequestCompleted"/>. Built by <c>AddApiMonitoring</c>, it also
+/// runs the priority queue (<see cref="ApiQueue"/>) that sits right inside it. A fault in any of that is caught,
 /// logged and counted; the caller always gets the outcome the inner pipeline produced.
 /// </summary>
 internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
@@ -18,9 +19,17 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     private readonly TimeProvider _time;
     private readonly HttpUsageExtractor _usage;
     private readonly Action<TokenUsage> _recordStreamUsage;
+    private readonly ApiQueue? _queue;
 
-    public RequestMonitoringStrategy(BackendKey backend, IMetricsCollector collector, RequestMonitoringStrategyOptions options, ILogger logger)
+    /// <param name="backend">The backend recorded.</param>
+    /// <param name="collector">Where the request events go.</param>
+    /// <param name="options">What is recorded.</param>
+    /// <param name="logger">Where monitoring faults are logged.</param>
+    /// <param name="queue">The priority queue right inside request monitoring, run here rather than as a strategy of its
+    /// own (one Polly strategy layer less per request); null when there is none.</param>
+    public RequestMonitoringStrategy(BackendKey backend, IMetricsCollector collector, RequestMonitoringStrategyOptions options, ILogger logger, ApiQueue? queue = null)
     {
+        _queue = queue;
         _backend = backend;
         _collector = collector;
         _options = options;
@@ -42,7 +51,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         ValueTask<Outcome<T>> pending;
         try
         {
-            pending = callback(context, state);
+            pending = _queue is null ? callback(context, state) : _queue.ExecuteAsync(callback, context, state);
         }
         catch
         {
@@ -118,8 +127,10 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         try
         {
-            var failed = Outcomes.IsFailure(outcome);
-            if (!failed && outcome.Result is HttpResponseMessage response)
+            // Outcomes.IsFailure, with one type test of the result for both questions.
+            var response = outcome.Result as HttpResponseMessage;
+            var failed = outcome.Exception is not null || response is { StatusCode: >= System.Net.HttpStatusCode.BadRequest };
+            if (!failed && response is not null)
             {
                 // Streams report their tokens later, when the caller has read them (with the request's model when the
                 // stream names none).
