@@ -27,14 +27,17 @@ internal sealed class LatencyHistogram
         _buckets = new long[(Stripes.Count + 1) * BucketCount];
     }
 
-    public void Record(long ticks)
+    public void Record(long ticks) => Record(ticks, Thread.GetCurrentProcessorId());
+
+    /// <summary>Records on the stripe of processor <paramref name="processorId"/> (the caller's, read once per event).</summary>
+    public void Record(long ticks, int processorId)
     {
         if (ticks < 0)
         {
             ticks = 0;
         }
 
-        var stripe = ((Thread.GetCurrentProcessorId() & _stripeMask) + 1) * BucketCount;
+        var stripe = ((processorId & _stripeMask) + 1) * BucketCount;
         Interlocked.Increment(ref _buckets[stripe + BucketIndex(ticks)]);
 
         // Min and max change rarely once warm: read first so the common case writes nothing shared.

@@ -113,15 +113,16 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordRequest(RequestCompleted request)
     {
         var backend = Get(request.Backend);
-        _telemetry.OnRequest(request, backend.Registration);
+        _telemetry.OnRequest(in request, backend.Registration);
         var recorded = backend.Recorded;
         var counters = recorded.Counters;
-        var stripe = counters.CurrentStripe;
+        var processor = Thread.GetCurrentProcessorId();
+        var stripe = counters.StripeOf(processor);
         var ticks = Math.Max(0, request.Latency.Ticks);
 
         counters.Increment(stripe, request.Succeeded ? RecordedMetrics.Successes : RecordedMetrics.Failures);
         counters.Add(stripe, RecordedMetrics.LatencyTicks, ticks);
-        recorded.Latency.Record(ticks);
+        recorded.Latency.Record(ticks, processor);
 
         if (!request.Succeeded)
         {
@@ -146,10 +147,10 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
         {
             var stats = recorded.Models.Get(model);
             var modelCounters = stats.Counters;
-            var modelStripe = modelCounters.CurrentStripe;
+            var modelStripe = modelCounters.StripeOf(processor);
             modelCounters.Increment(modelStripe, request.Succeeded ? ModelStats.Successes : ModelStats.Failures);
             modelCounters.Add(modelStripe, ModelStats.LatencyTicks, ticks);
-            stats.Latency?.Record(ticks);
+            stats.Latency?.Record(ticks, processor);
             if (retried)
             {
                 modelCounters.Increment(modelStripe, ModelStats.RetriedRequests);

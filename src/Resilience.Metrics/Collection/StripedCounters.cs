@@ -29,7 +29,10 @@ internal sealed class StripedCounters
     public int StripeCount { get; }
 
     /// <summary>The offset of the calling thread's stripe; take it once per event and pass it to <see cref="Add"/>.</summary>
-    public int CurrentStripe => ((Thread.GetCurrentProcessorId() & _stripeMask) + 1) * Stride;
+    public int CurrentStripe => StripeOf(Thread.GetCurrentProcessorId());
+
+    /// <summary>The offset of the stripe of processor <paramref name="processorId"/> (one processor id serves several structures per event).</summary>
+    public int StripeOf(int processorId) => ((processorId & _stripeMask) + 1) * Stride;
 
     public void Add(int stripe, int counter, long value) => Interlocked.Add(ref _cells[stripe + counter], value);
 

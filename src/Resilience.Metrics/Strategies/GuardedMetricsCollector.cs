@@ -19,7 +19,7 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
         _logger = logger;
     }
 
-    public static IMetricsCollector Wrap(IMetricsCollector collector, ILogger? logger) =>
+    public static GuardedMetricsCollector Wrap(IMetricsCollector collector, ILogger? logger) =>
         collector as GuardedMetricsCollector ?? new GuardedMetricsCollector(collector, logger ?? NullLogger.Instance);
 
     public TimeProvider TimeProvider => _inner.TimeProvider;

@@ -50,7 +50,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(collector), "{state}", "1 for the circuit's current state, 0 for the others.");
     }
 
-    public void OnRequest(RequestCompleted request, BackendRegistration registration)
+    public void OnRequest(in RequestCompleted request, BackendRegistration registration)
     {
         var seconds = request.Latency.TotalSeconds;
         if (_requests.Enabled || _duration.Enabled)

@@ -2,119 +2,16 @@ using Polly;
 
 namespace Resilience.Metrics;
 
-/// <summary>
-/// Priority admission in front of a backend: High before Normal before Low, first come first served within a
-/// priority. Reports queue changes, queue time and the queue length seen on arrival to the collector.
-/// </summary>
+/// <summary>The priority queue (<see cref="ApiQueue"/>) as a strategy of its own (<c>AddApiQueue</c>); works on any pipeline.</summary>
 internal sealed class ApiQueueStrategy(BackendKey backend, IMetricsCollector collector, ApiQueueStrategyOptions options)
     : ResilienceStrategy
 {
-    private readonly PriorityGate _gate = new(options.MaxConcurrentRequests, options.QueueSize);
-    private readonly TimeProvider _time = collector.TimeProvider;
+    private readonly ApiQueue _queue = new(backend, collector, options);
 
-    internal PriorityGate Gate => _gate;
+    internal PriorityGate Gate => _queue.Gate;
 
     protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,
-        TState state)
-    {
-        if (!_gate.TryEnter())
-        {
-            return WaitThenExecuteAsync(callback, context, state);
-        }
-
-        // Admitted at once: no state machine unless the request itself goes asynchronous.
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started));
-        ValueTask<Outcome<TResult>> pending;
-        try
-        {
-            pending = callback(context, state);
-        }
-        catch
-        {
-            Release();
-            throw;
-        }
-
-        if (pending.IsCompleted)
-        {
-            Release();
-            return pending;
-        }
-
-        return ReleaseWhenDoneAsync(pending, context);
-    }
-
-    private async ValueTask<Outcome<TResult>> ReleaseWhenDoneAsync<TResult>(ValueTask<Outcome<TResult>> pending, ResilienceContext context)
-    {
-        try
-        {
-            return await pending.ConfigureAwait(context.ContinueOnCapturedContext);
-        }
-        finally
-        {
-            Release();
-        }
-    }
-
-    private async ValueTask<Outcome<TResult>> WaitThenExecuteAsync<TResult, TState>(
-        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
-        ResilienceContext context,
-        TState state)
-    {
-        if (await WaitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext) is { } rejection)
-        {
-            return Outcome.FromException<TResult>(rejection);
-        }
-
-        try
-        {
-            return await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-        }
-        finally
-        {
-            Release();
-        }
-    }
-
-    private void Release()
-    {
-        _gate.Exit();
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Finished));
-    }
-
-    /// <summary>Waits for a slot; returns the exception to fail with when the request is not admitted.</summary>
-    private async ValueTask<Exception?> WaitAsync(ResilienceContext context)
-    {
-        var start = _time.GetTimestamp();
-        switch (_gate.Enter(ApiMonitoringContext.GetPriority(context), context.CancellationToken, out var queueLength, out var admission))
-        {
-            case GateEntry.Admitted:
-                // A slot freed up while we announced ourselves: admitted without waiting.
-                collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength));
-                return null;
-            case GateEntry.Rejected:
-                collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Rejected, queueLength));
-                return new QueueRejectedException(
-                    $"The request queue of backend '{backend.Name}' is full: {options.MaxConcurrentRequests} requests in flight and {options.QueueSize} waiting.");
-        }
-
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Enqueued, queueLength));
-        try
-        {
-            await admission!.ConfigureAwait(context.ContinueOnCapturedContext);
-        }
-        catch (OperationCanceledException exception)
-        {
-            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Dequeued));
-            return exception;
-        }
-
-        var waited = _time.GetElapsedTime(start);
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Dequeued));
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength, waited));
-        context.Properties.Set(ApiMonitoringContext.QueueTime, waited);
-        return null;
-    }
+        TState state) => _queue.ExecuteAsync(callback, context, state);
 }

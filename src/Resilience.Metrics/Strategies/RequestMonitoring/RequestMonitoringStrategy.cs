@@ -15,9 +15,16 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     private readonly RequestMonitoringStrategyOptions _options;
     private readonly TimeProvider _time;
     private readonly HttpUsageExtractor _usage;
+    private readonly ApiQueue? _queue;
 
-    public RequestMonitoringStrategy(BackendKey backend, GuardedMetricsCollector collector, RequestMonitoringStrategyOptions options)
+    /// <param name="backend">The backend recorded.</param>
+    /// <param name="collector">Where the request events go.</param>
+    /// <param name="options">What is recorded.</param>
+    /// <param name="queue">The priority queue right inside request monitoring, run here rather than as a strategy of its
+    /// own (one Polly strategy layer less per request); null when there is none.</param>
+    public RequestMonitoringStrategy(BackendKey backend, GuardedMetricsCollector collector, RequestMonitoringStrategyOptions options, ApiQueue? queue = null)
     {
+        _queue = queue;
         _backend = backend;
         _collector = collector;
         _options = options;
@@ -37,7 +44,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         ValueTask<Outcome<T>> pending;
         try
         {
-            pending = callback(context, state);
+            pending = _queue is null ? callback(context, state) : _queue.ExecuteAsync(callback, context, state);
         }
         catch
         {
@@ -113,7 +120,10 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         try
         {
-            if (!Outcomes.IsFailure(outcome) && outcome.Result is HttpResponseMessage response)
+            // Outcomes.IsFailure, with one type test of the result for both questions.
+            var response = outcome.Result as HttpResponseMessage;
+            var failed = outcome.Exception is not null || response is { StatusCode: >= System.Net.HttpStatusCode.BadRequest };
+            if (!failed && response is not null)
             {
                 // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
                 // reads them: only they need an object that remembers this request.
@@ -128,7 +138,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             }
             else
             {
-                Record(outcome, context, model, start, activity, Outcomes.IsFailure(outcome), default);
+                Record(outcome, context, model, start, activity, failed, default);
             }
         }
         catch (Exception exception)
