@@ -59,20 +59,22 @@ internal static class QuickRun
             return summary;
         }
 
-        var pipeline = Results(Bench<PipelineBenchmarks>());
-        var http = Results(Bench<HttpClientBenchmarks>());
-        var contention = Results(Bench<ContentionBenchmarks>());
-        var reports = Results(Bench<ReportBenchmarks>(static c => c.Descriptor.WorkloadMethod.Name
-            is nameof(ReportBenchmarks.Ours_GetMetricsReport) or nameof(ReportBenchmarks.Ours_GetPrometheusMetrics)
-            or nameof(ReportBenchmarks.Guide_GetLatencyMetrics) or nameof(ReportBenchmarks.Guide_GetMetricsReport)));
-
-        Console.WriteLine("[quick] interleaved paired measurements (suites 1 to 3) ...");
+        // The interleaved measurements run first, in a process where no other benchmark has run yet (the JIT's
+        // profile-guided choices for code the variants share then come from these variants alone).
+        Console.WriteLine("[quick] interleaved paired measurements (suites 1 to 4) ...");
         var pipelineI = InterleavedSuites.Pipeline();
         var contentionI = InterleavedSuites.Contention();
         var httpI = InterleavedSuites.Http();
         var loopbackI = InterleavedSuites.Loopback();
         var sizes = new[] { 10_000, 1_000_000, 10_000_000 };
         var reportsI = InterleavedSuites.Reports(sizes);
+
+        var pipeline = Results(Bench<PipelineBenchmarks>());
+        var http = Results(Bench<HttpClientBenchmarks>());
+        var contention = Results(Bench<ContentionBenchmarks>());
+        var reports = Results(Bench<ReportBenchmarks>(static c => c.Descriptor.WorkloadMethod.Name
+            is nameof(ReportBenchmarks.Ours_GetMetricsReport) or nameof(ReportBenchmarks.Ours_GetPrometheusMetrics)
+            or nameof(ReportBenchmarks.Guide_GetLatencyMetrics) or nameof(ReportBenchmarks.Guide_GetMetricsReport)));
 
         Console.WriteLine();
         var memory = MemoryFootprint.Measure([10_000, 1_000_000, 10_000_000]);
@@ -104,8 +106,22 @@ internal static class QuickRun
         })
         {
             var i = pipelineI[key];
+            double ratio, minusB;
+            if (key == "e")
+            {
+                // Measured in its own set, paired with (d): chain through (d).
+                var dWithE = pipelineI["d (with e)"];
+                ratio = i.MedianRatio(dWithE) * pipelineI["d"].MedianRatio(pipelineI["a"]);
+                minusB = i.MedianDifference(dWithE) + pipelineI["d"].MedianDifference(pipelineI["b"]);
+            }
+            else
+            {
+                ratio = i.MedianRatio(pipelineI["a"]);
+                minusB = i.MedianDifference(pipelineI["b"]);
+            }
+
             Console.WriteLine(string.Create(Invariant,
-                $"| {name} | {r.Ns:F1} | {i.Median:F1} | {i.MedianRatio(pipelineI["a"]):F2} | {i.MedianDifference(pipelineI["b"]):F1} | {i.BytesPerOp:F0} |"));
+                $"| {name} | {r.Ns:F1} | {i.Median:F1} | {ratio:F2} | {minusB:F1} | {i.BytesPerOp:F0} |"));
         }
 
         Console.WriteLine();
@@ -113,7 +129,7 @@ internal static class QuickRun
         var db = pipelineI["d"].MedianDifference(pipelineI["b"]);
         var cb = pipelineI["c"].MedianDifference(pipelineI["b"]);
         var dBytes = pipelineI["d"].BytesPerOp;
-        var eExtra = pipelineI["e"].BytesPerOp - dBytes;
+        var eExtra = pipelineI["e"].BytesPerOp - pipelineI["d (with e)"].BytesPerOp;
         targets.Add(("1. (d) - (b) <= 100 ns", string.Create(Invariant, $"{db:F1} ns (BenchmarkDotNet: {d.Ns - b.Ns:F1} ns)"), db <= 100));
         targets.Add(("1. (d) allocates 0 B per request", string.Create(Invariant, $"{dBytes:F2} B ((b): {pipelineI["b"].BytesPerOp:F0} B; BenchmarkDotNet: {d.Bytes} B)"), dBytes < 0.5 && d.Bytes == 0));
         targets.Add(("1. (d) - (b) <= ((c) - (b)) / 3", string.Create(Invariant, $"{db:F1} ns vs {cb / 3:F1} ns (BenchmarkDotNet: {d.Ns - b.Ns:F1} vs {(c.Ns - b.Ns) / 3:F1})"), db <= cb / 3));
