@@ -53,7 +53,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
             var monitoring = options.ToRequestMonitoring();
             var queue = options.Queue.Enabled ? options.Queue : null;
             builder.AddStrategy(
-                _ => new RequestMonitoringStrategy<T>(backend, guarded, monitoring, queue is null ? null : new ApiQueue(backend, collector, queue)),
+                _ => new RequestMonitoringStrategy<T>(backend, guarded, monitoring, queue is null ? null : new ApiQueue(backend, guarded, queue)),
                 monitoring);
         }
         else if (options.Queue.Enabled)

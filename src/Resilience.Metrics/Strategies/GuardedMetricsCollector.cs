@@ -11,11 +11,15 @@ namespace Resilience.Metrics;
 internal sealed class GuardedMetricsCollector : IMetricsCollector
 {
     private readonly IMetricsCollector _inner;
+
+    // Our own collector is called directly (a sealed class: no interface dispatch on the request path).
+    private readonly MetricsCollector? _own;
     private readonly ILogger _logger;
 
     private GuardedMetricsCollector(IMetricsCollector inner, ILogger logger)
     {
         _inner = inner;
+        _own = inner as MetricsCollector;
         _logger = logger;
     }
 
@@ -31,7 +35,14 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     {
         try
         {
-            _inner.RecordRequest(request);
+            if (_own is { } own)
+            {
+                own.RecordRequest(request);
+            }
+            else
+            {
+                _inner.RecordRequest(request);
+            }
         }
         catch (Exception exception)
         {
@@ -43,7 +54,14 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     {
         try
         {
-            _inner.RecordRetry(retry);
+            if (_own is { } own)
+            {
+                own.RecordRetry(retry);
+            }
+            else
+            {
+                _inner.RecordRetry(retry);
+            }
         }
         catch (Exception exception)
         {
@@ -55,7 +73,14 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     {
         try
         {
-            _inner.RecordCircuitStateChange(change);
+            if (_own is { } own)
+            {
+                own.RecordCircuitStateChange(change);
+            }
+            else
+            {
+                _inner.RecordCircuitStateChange(change);
+            }
         }
         catch (Exception exception)
         {
@@ -67,7 +92,14 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     {
         try
         {
-            _inner.RecordCircuitAttempt(backend, failed);
+            if (_own is { } own)
+            {
+                own.RecordCircuitAttempt(backend, failed);
+            }
+            else
+            {
+                _inner.RecordCircuitAttempt(backend, failed);
+            }
         }
         catch (Exception exception)
         {
@@ -79,7 +111,14 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     {
         try
         {
-            _inner.RecordQueue(queueEvent);
+            if (_own is { } own)
+            {
+                own.RecordQueue(queueEvent);
+            }
+            else
+            {
+                _inner.RecordQueue(queueEvent);
+            }
         }
         catch (Exception exception)
         {
@@ -91,7 +130,14 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     {
         try
         {
-            _inner.RecordTokens(tokens);
+            if (_own is { } own)
+            {
+                own.RecordTokens(tokens);
+            }
+            else
+            {
+                _inner.RecordTokens(tokens);
+            }
         }
         catch (Exception exception)
         {
@@ -103,7 +149,14 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     {
         try
         {
-            _inner.RecordFirstByte(backend, elapsed);
+            if (_own is { } own)
+            {
+                own.RecordFirstByte(backend, elapsed);
+            }
+            else
+            {
+                _inner.RecordFirstByte(backend, elapsed);
+            }
         }
         catch (Exception exception)
         {

@@ -22,7 +22,7 @@ internal static class ApiCircuitBreaker
     };
 
     /// <summary>Adds the breaker with the attempt counter in its predicate; the user's own callbacks and predicate still run.</summary>
-    public static void Add<T>(ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, CircuitBreakerStrategyOptions<T> options, ILogger logger)
+    public static void Add<T>(ResiliencePipelineBuilder<T> builder, BackendKey backend, GuardedMetricsCollector collector, CircuitBreakerStrategyOptions<T> options, ILogger logger)
     {
         var onOpened = options.OnOpened;
         var onClosed = options.OnClosed;
@@ -63,7 +63,7 @@ internal static class ApiCircuitBreaker
         builder.AddCircuitBreaker(options);
     }
 
-    private static ValueTask<bool> Judge(ValueTask<bool> judged, ResilienceContext context, BackendKey backend, IMetricsCollector collector)
+    private static ValueTask<bool> Judge(ValueTask<bool> judged, ResilienceContext context, BackendKey backend, GuardedMetricsCollector collector)
     {
         if (!judged.IsCompletedSuccessfully)
         {
@@ -75,7 +75,7 @@ internal static class ApiCircuitBreaker
         return new ValueTask<bool>(failed);
     }
 
-    private static async ValueTask<bool> JudgeAsync(ValueTask<bool> judged, ResilienceContext context, BackendKey backend, IMetricsCollector collector)
+    private static async ValueTask<bool> JudgeAsync(ValueTask<bool> judged, ResilienceContext context, BackendKey backend, GuardedMetricsCollector collector)
     {
         var failed = await judged.ConfigureAwait(context.ContinueOnCapturedContext);
         collector.RecordCircuitAttempt(backend, failed);

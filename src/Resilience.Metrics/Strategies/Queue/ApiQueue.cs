@@ -11,7 +11,7 @@ namespace Resilience.Metrics;
 /// request monitoring right outside the queue, runs it inside the request-monitoring strategy instead: every strategy
 /// in a Polly pipeline costs a generic virtual dispatch and a component hop per request, and this spares one.
 /// </remarks>
-internal sealed class ApiQueue(BackendKey backend, IMetricsCollector collector, ApiQueueStrategyOptions options)
+internal sealed class ApiQueue(BackendKey backend, GuardedMetricsCollector collector, ApiQueueStrategyOptions options)
 {
     private readonly PriorityGate _gate = new(options.MaxConcurrentRequests, options.QueueSize);
     private readonly TimeProvider _time = collector.TimeProvider;

@@ -127,7 +127,9 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             {
                 // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
                 // reads them: only they need an object that remembers this request.
-                var stream = response.Content.Headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
+                // (A body without any header is not inspected at all: skip even the length lookup.)
+                var headers = response.Content.Headers;
+                var stream = headers.NonValidated.Count != 0 && headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
                 var inspecting = _usage.InspectResponseAsync(response, stream is null ? null : stream.OnUsage, context.CancellationToken, stream is null ? null : stream.OnFirstByte);
                 if (!inspecting.IsCompletedSuccessfully)
                 {

@@ -6,7 +6,7 @@ namespace Resilience.Metrics;
 /// <summary>Builds Polly's retry strategy from <see cref="ApiRetryStrategyOptions"/>, reporting every retry.</summary>
 internal static class ApiRetry
 {
-    public static RetryStrategyOptions<T> ToPolly<T>(BackendKey backend, IMetricsCollector collector, ApiRetryStrategyOptions options) => new()
+    public static RetryStrategyOptions<T> ToPolly<T>(BackendKey backend, GuardedMetricsCollector collector, ApiRetryStrategyOptions options) => new()
     {
         Name = options.Name,
         MaxRetryAttempts = options.MaxRetries,
