@@ -24,7 +24,7 @@ internal static class QuickRun
 
     public static int Run()
     {
-        var started = DateTime.UtcNow;
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var artifacts = Path.Combine(Environment.CurrentDirectory, "BenchmarkDotNet.Artifacts", "quick");
         Directory.CreateDirectory(artifacts);
         var logPath = Path.Combine(artifacts, "quick-log.txt");
@@ -254,7 +254,7 @@ internal static class QuickRun
         }
 
         Console.WriteLine();
-        Console.WriteLine(string.Create(Invariant, $"quick run took {(DateTime.UtcNow - started).TotalSeconds:F0} s; BenchmarkDotNet log: {logPath}"));
+        Console.WriteLine(string.Create(Invariant, $"quick run took {started.Elapsed.TotalSeconds:F0} s; BenchmarkDotNet log: {logPath}"));
         return targets.All(t => t.Met) ? 0 : 1;
     }
 
