@@ -66,9 +66,6 @@ internal sealed class ResponseBodyObserver
         }
     }
 
-    /// <summary>Gets how many times the usage was reported (0 or 1).</summary>
-    public int ReportCount => Volatile.Read(ref _reportCount);
-
     /// <summary>Gets a value indicating whether observation has ended (end of body, dispose, or seek).</summary>
     public bool IsClosed
     {

@@ -26,7 +26,7 @@ internal sealed class ModelStats(string name, bool detailedLatency)
 }
 
 /// <summary>
-/// The models of one backend, capped: past <see cref="Capacity"/> distinct names, requests count under
+/// The models of one backend, capped: past <c>capacity</c> distinct names, requests count under
 /// <see cref="BoundedCounterMap.OverflowKey"/>. The last model seen is cached by reference, so a pipeline that
 /// always sends the same model string skips the dictionary.
 /// </summary>
@@ -35,8 +35,6 @@ internal sealed class ModelTable(int capacity, bool detailedLatency)
     private readonly ConcurrentDictionary<string, ModelStats> _models = new(StringComparer.Ordinal);
     private ModelStats? _last;
     private int _distinct;
-
-    public int Capacity => capacity;
 
     public ModelStats Get(string model)
     {

@@ -15,8 +15,13 @@ internal static class Outcomes
     public static int? StatusCode<T>(Outcome<T> outcome) =>
         outcome.Result is HttpResponseMessage response ? (int)response.StatusCode : null;
 
-    public static bool IsFailure<T>(Outcome<T> outcome) =>
-        outcome.Exception is not null || outcome.Result is HttpResponseMessage { StatusCode: >= HttpStatusCode.BadRequest };
+    /// <summary>An exception, or a response of status 400 or more; <paramref name="response"/> is the result when it is one.</summary>
+    public static bool IsFailure<T>(Outcome<T> outcome, out HttpResponseMessage? response)
+    {
+        // One type test of the result serves both questions.
+        response = outcome.Result as HttpResponseMessage;
+        return outcome.Exception is not null || response is { StatusCode: >= HttpStatusCode.BadRequest };
+    }
 
     /// <summary>Worth retrying, and counted by the circuit breaker: 408, 429, 5xx, network errors, attempt timeouts.</summary>
     public static bool IsTransient<T>(Outcome<T> outcome) => outcome.Exception switch

@@ -16,8 +16,6 @@ internal sealed class ApiQueue(BackendKey backend, GuardedMetricsCollector colle
     private readonly PriorityGate _gate = new(options.MaxConcurrentRequests, options.QueueSize);
     private readonly TimeProvider _time = collector.TimeProvider;
 
-    internal PriorityGate Gate => _gate;
-
     /// <summary>Runs <paramref name="callback"/> holding a slot: at once when one is free, else after waiting by priority.</summary>
     public ValueTask<Outcome<TResult>> ExecuteAsync<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,

@@ -8,8 +8,6 @@ internal sealed class ApiQueueStrategy(BackendKey backend, GuardedMetricsCollect
 {
     private readonly ApiQueue _queue = new(backend, collector, options);
 
-    internal PriorityGate Gate => _queue.Gate;
-
     protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
         ResilienceContext context,

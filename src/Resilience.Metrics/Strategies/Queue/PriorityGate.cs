@@ -12,10 +12,6 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
     private int _active;
     private int _waiting;       // waiters, plus arrivals between announcing themselves and taking a slot
 
-    public int Active => Volatile.Read(ref _active);
-
-    public int Waiting => Volatile.Read(ref _waiting);
-
     /// <summary>Takes a slot at once if one is free and nobody waits.</summary>
     public bool TryEnter() => Volatile.Read(ref _waiting) == 0 && TryTakeSlot();
 

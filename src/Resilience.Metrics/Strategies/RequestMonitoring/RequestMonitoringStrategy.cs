@@ -120,9 +120,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         try
         {
-            // Outcomes.IsFailure, with one type test of the result for both questions.
-            var response = outcome.Result as HttpResponseMessage;
-            var failed = outcome.Exception is not null || response is { StatusCode: >= System.Net.HttpStatusCode.BadRequest };
+            var failed = Outcomes.IsFailure(outcome, out var response);
             if (!failed && response is not null)
             {
                 // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
