@@ -2,13 +2,10 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// One backend's state in the collector: what was recorded (swapped on reset) plus the live state that a reset
-/// does not touch: queue and active-request gauges and the circuit's current state.
+/// does not touch: the observed queues and the circuit's current state.
 /// </summary>
 internal sealed class BackendMetrics : IDisposable
 {
-    public const int QueuedGauge = 0;
-    public const int ActiveGauge = 1;
-
     private readonly TimeProvider _time;
     private RecordedMetrics _recorded;
     private ITimer? _resetTimer;
@@ -32,7 +29,7 @@ internal sealed class BackendMetrics : IDisposable
 
     public RecordedMetrics Recorded => Volatile.Read(ref _recorded);
 
-    public StripedCounters Gauges { get; } = new(2);
+    public QueueStates Queues { get; } = new();
 
     public CircuitTimeline Circuit { get; }
 

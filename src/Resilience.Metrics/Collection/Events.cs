@@ -63,20 +63,17 @@ public enum QueueEventKind
     /// <summary>A request started waiting.</summary>
     Enqueued,
 
-    /// <summary>A waiting request left the queue: admitted or cancelled.</summary>
-    Dequeued,
-
     /// <summary>A request was rejected because the queue was full.</summary>
     Rejected,
 
-    /// <summary>A request was admitted and is now active.</summary>
+    /// <summary>A request was admitted (at once or after waiting) and is now active.</summary>
     Started,
-
-    /// <summary>An active request finished and released its slot.</summary>
-    Finished,
 }
 
-/// <summary>A change in a backend's queue; keeps the live queue size and active request count.</summary>
+/// <summary>
+/// Something that happened in a backend's queue. (How many requests wait or run right now is read from the queue
+/// itself: see <see cref="IMetricsCollector.ObserveQueue"/>.)
+/// </summary>
 /// <param name="Backend">The backend whose queue changed.</param>
 /// <param name="Kind">What happened.</param>
 /// <param name="QueueLength">How many requests were waiting when it happened (for <see cref="QueueEventKind.Started"/>: when the request arrived).</param>

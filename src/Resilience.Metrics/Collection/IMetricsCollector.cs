@@ -27,8 +27,14 @@ public interface IMetricsCollector
     /// <summary>Records an attempt's outcome as the circuit breaker counts it (for <c>failure_count</c>).</summary>
     void RecordCircuitAttempt(BackendKey backend, bool failed);
 
-    /// <summary>Records a queue change.</summary>
+    /// <summary>Records a queue change: a request waiting, admitted or rejected.</summary>
     void RecordQueue(QueueEvent queueEvent);
+
+    /// <summary>
+    /// Makes a queue's live state (requests waiting, requests in flight) part of the backend's figures, read when asked.
+    /// Call once, when the queue is built. The collector holds it weakly: a queue nothing else uses any more drops out.
+    /// </summary>
+    void ObserveQueue(BackendKey backend, IQueueState queue);
 
     /// <summary>Records tokens learned after the request completed.</summary>
     void RecordTokens(TokensReported tokens);

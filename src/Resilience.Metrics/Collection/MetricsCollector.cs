@@ -207,43 +207,38 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordQueue(QueueEvent queueEvent)
     {
         _telemetry.OnQueue(queueEvent);
-        var backend = Get(queueEvent.Backend);
-        var gauges = backend.Gauges;
-        var stripe = gauges.CurrentStripe;
+        var recorded = Get(queueEvent.Backend).Recorded;
+        var counters = recorded.Counters;
         switch (queueEvent.Kind)
         {
             case QueueEventKind.Enqueued:
-                gauges.Increment(stripe, BackendMetrics.QueuedGauge);
-                backend.Recorded.ObserveQueueLength(queueEvent.QueueLength + 1L);
-                break;
-            case QueueEventKind.Dequeued:
-                gauges.Add(stripe, BackendMetrics.QueuedGauge, -1);
+                recorded.ObserveQueueLength(queueEvent.QueueLength + 1L);
                 break;
             case QueueEventKind.Rejected:
-                var rejected = backend.Recorded;
-                rejected.Counters.Increment(rejected.Counters.CurrentStripe, RecordedMetrics.QueueRejections);
+                counters.Increment(counters.CurrentStripe, RecordedMetrics.QueueRejections);
                 break;
             case QueueEventKind.Started:
-                gauges.Increment(stripe, BackendMetrics.ActiveGauge);
-                var recorded = backend.Recorded;
-                var counters = recorded.Counters;
-                var counterStripe = counters.CurrentStripe;
-                counters.Increment(counterStripe, RecordedMetrics.Admissions);
+                var stripe = counters.CurrentStripe;
+                counters.Increment(stripe, RecordedMetrics.Admissions);
                 if (queueEvent.WaitTime > TimeSpan.Zero)
                 {
-                    counters.Add(counterStripe, RecordedMetrics.QueueTimeTicks, queueEvent.WaitTime.Ticks);
+                    counters.Add(stripe, RecordedMetrics.QueueTimeTicks, queueEvent.WaitTime.Ticks);
                 }
 
                 if (queueEvent.QueueLength > 0)
                 {
-                    counters.Add(counterStripe, RecordedMetrics.QueueLengthSum, queueEvent.QueueLength);
+                    counters.Add(stripe, RecordedMetrics.QueueLengthSum, queueEvent.QueueLength);
                 }
 
                 break;
-            case QueueEventKind.Finished:
-                gauges.Add(stripe, BackendMetrics.ActiveGauge, -1);
-                break;
         }
+    }
+
+    /// <inheritdoc />
+    public void ObserveQueue(BackendKey backend, IQueueState queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        Get(backend).Queues.Add(queue);
     }
 
     /// <inheritdoc />

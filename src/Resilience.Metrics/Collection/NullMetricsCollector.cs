@@ -29,6 +29,10 @@ internal sealed class NullMetricsCollector : IMetricsCollector
     {
     }
 
+    public void ObserveQueue(BackendKey backend, IQueueState queue)
+    {
+    }
+
     public void RecordTokens(TokensReported tokens)
     {
     }

@@ -227,11 +227,11 @@ public sealed class MetricsReporter : IMetricsReporter
     {
         var counters = recorded.Counters;
         var admissions = counters.Sum(RecordedMetrics.Admissions);
+        var (waiting, active) = backend.Queues.Read();
         return new QueueMetrics
         {
-            // Increments and decrements may land on different stripes; a sum read mid-update can dip below zero.
-            CurrentQueueSize = Math.Max(0, backend.Gauges.Sum(BackendMetrics.QueuedGauge)),
-            ActiveRequests = Math.Max(0, backend.Gauges.Sum(BackendMetrics.ActiveGauge)),
+            CurrentQueueSize = waiting,
+            ActiveRequests = active,
             AvgQueueTimeMs = Ratio(counters.Sum(RecordedMetrics.QueueTimeTicks), admissions) / TicksPerMillisecond,
             AvgQueueLength = Ratio(counters.Sum(RecordedMetrics.QueueLengthSum), admissions),
             MaxQueueLength = recorded.MaxQueueLength,

@@ -126,6 +126,9 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
         }
     }
 
+    // Like registration, observing a queue happens when a pipeline is built.
+    public void ObserveQueue(BackendKey backend, IQueueState queue) => _inner.ObserveQueue(backend, queue);
+
     public void RecordTokens(TokensReported tokens)
     {
         try

@@ -45,8 +45,8 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         _operationDuration = _meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 
-        _meter.CreateObservableUpDownCounter("api.client.queue.length", () => Gauge(collector, BackendMetrics.QueuedGauge), "{request}", "Requests waiting now.");
-        _meter.CreateObservableUpDownCounter("api.client.active_requests", () => Gauge(collector, BackendMetrics.ActiveGauge), "{request}", "Requests in flight now.");
+        _meter.CreateObservableUpDownCounter("api.client.queue.length", () => QueueGauge(collector, active: false), "{request}", "Requests waiting now.");
+        _meter.CreateObservableUpDownCounter("api.client.active_requests", () => QueueGauge(collector, active: true), "{request}", "Requests in flight now.");
         _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(collector), "{state}", "1 for the circuit's current state, 0 for the others.");
     }
 
@@ -165,11 +165,12 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         }
     }
 
-    private static IEnumerable<Measurement<long>> Gauge(MetricsCollector collector, int gauge)
+    private static IEnumerable<Measurement<long>> QueueGauge(MetricsCollector collector, bool active)
     {
         foreach (var backend in collector.All)
         {
-            yield return new Measurement<long>(Math.Max(0, backend.Gauges.Sum(gauge)), new KeyValuePair<string, object?>("api.backend", backend.Name));
+            var (waiting, running) = backend.Queues.Read();
+            yield return new Measurement<long>(active ? running : waiting, new KeyValuePair<string, object?>("api.backend", backend.Name));
         }
     }
 

@@ -5,6 +5,8 @@ namespace Resilience.Metrics.Tests.Alerts;
 /// <summary>A real collector and reporter on a fake clock, with helpers that record what the alert rules read.</summary>
 internal sealed class AlertTestBackends : IDisposable
 {
+    private readonly Dictionary<string, QueueStub> _queues = [];
+
     public AlertTestBackends()
     {
         Collector = new MetricsCollector(Time);
@@ -36,19 +38,33 @@ internal sealed class AlertTestBackends : IDisposable
 
     public void Enqueue(BackendKey backend, int count)
     {
+        var queue = QueueOf(backend);
         for (var i = 0; i < count; i++)
         {
-            Collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Enqueued, QueueLength: i));
+            Collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Enqueued, QueueLength: queue.CurrentQueueSize++));
         }
     }
 
-    public void Dequeue(BackendKey backend, int count)
+    public void Dequeue(BackendKey backend, int count) => QueueOf(backend).CurrentQueueSize -= count;
+
+    private QueueStub QueueOf(BackendKey backend)
     {
-        for (var i = 0; i < count; i++)
+        if (!_queues.TryGetValue(backend.Name, out var queue))
         {
-            Collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Dequeued));
+            _queues[backend.Name] = queue = new QueueStub();
+            Collector.ObserveQueue(backend, queue);
         }
+
+        return queue;
     }
 
     public void Dispose() => Collector.Dispose();
+
+    /// <summary>A queue whose live counts the test sets.</summary>
+    internal sealed class QueueStub : IQueueState
+    {
+        public int CurrentQueueSize { get; set; }
+
+        public int ActiveRequests { get; set; }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Metrics.Tests.Reporting;
@@ -213,23 +214,28 @@ public sealed class MetricsReporterTests : IDisposable
     }
 
     [Fact]
-    public void Queue_figures_come_from_queue_events()
+    public void Queue_figures_come_from_queue_events_and_the_live_counts_from_the_observed_queues()
     {
+        var first = new QueueState(waiting: 1, active: 1);
+        var second = new QueueState(waiting: 2, active: 3);
+        _collector.ObserveQueue(_openai, first);
+        _collector.ObserveQueue(_openai, second);
+        _collector.ObserveQueue(_openai, first);
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started));
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Enqueued, 0));
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Enqueued, 1));
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Rejected, 2));
-        _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Finished));
-        _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Dequeued));
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started, 1, TimeSpan.FromMilliseconds(30)));
 
         var queue = _reporter.GetQueueMetrics("openai");
-        Assert.Equal(1, queue.CurrentQueueSize);
-        Assert.Equal(1, queue.ActiveRequests);
+        Assert.Equal(3, queue.CurrentQueueSize);        // 1 + 2: each queue counted once
+        Assert.Equal(4, queue.ActiveRequests);
         Assert.Equal(15, queue.AvgQueueTimeMs, 6);       // (0 + 30) / 2 admissions
         Assert.Equal(0.5, queue.AvgQueueLength, 6);      // (0 + 1) / 2
         Assert.Equal(2, queue.MaxQueueLength);
         Assert.Equal(1, queue.QueueRejectionCount);
+        GC.KeepAlive(first);
+        GC.KeepAlive(second);
     }
 
     [Fact]
@@ -328,6 +334,8 @@ public sealed class MetricsReporterTests : IDisposable
     public void Reset_clears_what_was_recorded_but_keeps_live_queue_and_circuit_state()
     {
         Request(10, model: "m", prompt: 1);
+        var queue = new QueueState(waiting: 0, active: 1);
+        _collector.ObserveQueue(_openai, queue);
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started));
         _collector.RecordCircuitStateChange(new CircuitStateChanged(_openai, CircuitState.Open));
         _time.Advance(TimeSpan.FromSeconds(5));
@@ -341,6 +349,7 @@ public sealed class MetricsReporterTests : IDisposable
         Assert.Equal(0, report.TokenCounts.Prompt);
         Assert.Equal(0, report.Latency.Count);
         Assert.Equal(1, report.Queue.ActiveRequests);
+        GC.KeepAlive(queue);
         Assert.Equal("OPEN", report.CircuitBreaker.CurrentState);
         Assert.Equal(0, report.CircuitBreaker.OpenCircuitCount);
         Assert.Equal(2, report.CircuitBreaker.StateTimeSeconds["OPEN"], 6);
@@ -455,5 +464,32 @@ public sealed class MetricsReporterTests : IDisposable
         Assert.Equal(new TokenCounts(threads * perThread, 2L * threads * perThread), report.TokenCounts);
         Assert.Equal(report.TotalRequests, report.Models.Values.Sum(m => m.Requests));
         Assert.Equal(report.Failures, report.Errors.ErrorTypes["503"]);
+    }
+
+    [Fact]
+    public void A_queue_nothing_uses_any_more_drops_out_of_the_live_counts()
+    {
+        ObserveTemporaryQueue();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        var queue = _reporter.GetQueueMetrics("openai");
+        Assert.Equal(0, queue.CurrentQueueSize);
+        Assert.Equal(0, queue.ActiveRequests);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ObserveTemporaryQueue()
+    {
+        _collector.ObserveQueue(_openai, new QueueState(waiting: 7, active: 7));
+        Assert.Equal(7, _reporter.GetQueueMetrics("openai").ActiveRequests);
+    }
+
+    private sealed class QueueState(int waiting, int active) : IQueueState
+    {
+        public int CurrentQueueSize => waiting;
+
+        public int ActiveRequests => active;
     }
 }

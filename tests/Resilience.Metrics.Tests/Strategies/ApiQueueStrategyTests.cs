@@ -7,8 +7,15 @@ public class ApiQueueStrategyTests
 {
     private static readonly BackendKey Backend = new(0, "openai");
     private readonly IMetricsCollector _collector = Substitute.For<IMetricsCollector>();
+    private IQueueState? _queue;
 
-    public ApiQueueStrategyTests() => _collector.TimeProvider.Returns(TimeProvider.System);
+    public ApiQueueStrategyTests()
+    {
+        _collector.TimeProvider.Returns(TimeProvider.System);
+        _collector.When(c => c.ObserveQueue(Backend, Arg.Any<IQueueState>())).Do(call => _queue = call.Arg<IQueueState>());
+    }
+
+    private IQueueState Queue => _queue ?? throw new InvalidOperationException("The queue was not observed.");
 
     private ResiliencePipeline Pipeline(int concurrency, int queueSize) =>
         new ResiliencePipelineBuilder()
@@ -37,11 +44,18 @@ public class ApiQueueStrategyTests
     [Fact]
     public async Task An_uncontended_request_starts_and_finishes_without_queueing()
     {
-        var result = await Run(Pipeline(2, 10), () => Task.FromResult("ok"));
+        var pipeline = Pipeline(2, 10);
+        var gate = new TaskCompletionSource<string>();
+        var running = Run(pipeline, () => gate.Task).AsTask();
 
-        Assert.Equal("ok", result);
+        Assert.Equal(1, Queue.ActiveRequests);
+        gate.SetResult("ok");
+
+        Assert.Equal("ok", await running);
+        Assert.Equal(0, Queue.ActiveRequests);
+        Assert.Equal(0, Queue.CurrentQueueSize);
+        _collector.Received(1).ObserveQueue(Backend, Arg.Any<IQueueState>());
         _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Started));
-        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Finished));
         _collector.DidNotReceive().RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued));
     }
 
@@ -60,11 +74,14 @@ public class ApiQueueStrategyTests
         }
 
         await WaitUntil(() => _collector.ReceivedCalls().Count(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]) == 5);
+        Assert.Equal(5, Queue.CurrentQueueSize);
+        Assert.Equal(1, Queue.ActiveRequests);
         gate.SetResult("holder");
         await Task.WhenAll(waiters.Append(holder));
 
         Assert.Equal(["high-1", "high-2", "normal-1", "normal-2", "low-1"], order);
-        _collector.Received(5).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Dequeued));
+        Assert.Equal(0, Queue.CurrentQueueSize);
+        Assert.Equal(0, Queue.ActiveRequests);
         _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued && e.QueueLength == 4));
         _collector.Received(5).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started && e.WaitTime > TimeSpan.Zero));
     }
@@ -99,13 +116,14 @@ public class ApiQueueStrategyTests
         var waiter = Run(pipeline, () => { ran = true; return Task.FromResult("no"); }, token: cancel.Token).AsTask();
         await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]));
 
+        Assert.Equal(1, Queue.CurrentQueueSize);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);
+        Assert.Equal(0, Queue.CurrentQueueSize);
         gate.SetResult("done");
         await holder;
         Assert.False(ran);
-        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Dequeued));
         _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
         Assert.Equal("after", await Run(pipeline, () => Task.FromResult("after")));
     }
@@ -127,7 +145,8 @@ public class ApiQueueStrategyTests
 
         Assert.InRange(peak, 1, 3);
         _collector.Received(200).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
-        _collector.Received(200).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Finished));
+        Assert.Equal(0, Queue.ActiveRequests);
+        Assert.Equal(0, Queue.CurrentQueueSize);
     }
 
     private static void InterlockedMax(ref int target, int value)

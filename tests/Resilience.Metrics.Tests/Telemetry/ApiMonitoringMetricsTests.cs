@@ -1,3 +1,4 @@
+using NSubstitute;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -107,6 +108,10 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
     [Fact]
     public void Retries_queue_and_circuit_instruments_report_their_events()
     {
+        var queue = Substitute.For<IQueueState>();
+        queue.CurrentQueueSize.Returns(2);
+        queue.ActiveRequests.Returns(1);
+        _collector.ObserveQueue(_backend, queue);
         _collector.RecordRetry(new RetryAttempted(_backend) { ErrorCategory = ErrorCategory.ServiceUnavailable, ErrorType = "503" });
         _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Enqueued));
         _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Enqueued));
@@ -124,5 +129,6 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
 
         var states = Points("api.client.circuit.state").ToDictionary(p => (string)p.Tags["api.circuit.state"]!, p => p.Point.GetGaugeLastValueLong());
         Assert.Equal(new Dictionary<string, long> { ["CLOSED"] = 0, ["HALF-OPEN"] = 0, ["OPEN"] = 1 }, states);
+        GC.KeepAlive(queue);
     }
 }

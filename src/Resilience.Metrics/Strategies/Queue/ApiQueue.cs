@@ -4,17 +4,31 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// Priority admission in front of a backend: High before Normal before Low, first come first served within a
-/// priority. Reports queue changes, queue time and the queue length seen on arrival to the collector.
+/// priority. Reports admissions, rejections, queue time and the queue length seen on arrival to the collector, which
+/// reads how many requests wait and run from the gate itself.
 /// </summary>
 /// <remarks>
 /// <c>AddApiQueue</c> adds it as a strategy of its own (<see cref="ApiQueueStrategy"/>). <c>AddApiMonitoring</c>, which puts
 /// request monitoring right outside the queue, runs it inside the request-monitoring strategy instead: every strategy
 /// in a Polly pipeline costs a generic virtual dispatch and a component hop per request, and this spares one.
 /// </remarks>
-internal sealed class ApiQueue(BackendKey backend, GuardedMetricsCollector collector, ApiQueueStrategyOptions options)
+internal sealed class ApiQueue
 {
-    private readonly PriorityGate _gate = new(options.MaxConcurrentRequests, options.QueueSize);
-    private readonly TimeProvider _time = collector.TimeProvider;
+    private readonly BackendKey _backend;
+    private readonly GuardedMetricsCollector _collector;
+    private readonly ApiQueueStrategyOptions _options;
+    private readonly PriorityGate _gate;
+    private readonly TimeProvider _time;
+
+    public ApiQueue(BackendKey backend, GuardedMetricsCollector collector, ApiQueueStrategyOptions options)
+    {
+        _backend = backend;
+        _collector = collector;
+        _options = options;
+        _time = collector.TimeProvider;
+        _gate = new PriorityGate(options.MaxConcurrentRequests, options.QueueSize);
+        collector.ObserveQueue(backend, _gate);
+    }
 
     /// <summary>Runs <paramref name="callback"/> holding a slot: at once when one is free, else after waiting by priority.</summary>
     public ValueTask<Outcome<TResult>> ExecuteAsync<TResult, TState>(
@@ -28,7 +42,7 @@ internal sealed class ApiQueue(BackendKey backend, GuardedMetricsCollector colle
         }
 
         // Admitted at once: no state machine unless the request itself goes asynchronous.
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started));
+        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Started));
         ValueTask<Outcome<TResult>> pending;
         try
         {
@@ -81,11 +95,7 @@ internal sealed class ApiQueue(BackendKey backend, GuardedMetricsCollector colle
         }
     }
 
-    private void Release()
-    {
-        _gate.Exit();
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Finished));
-    }
+    private void Release() => _gate.Exit();
 
     /// <summary>Waits for a slot; returns the exception to fail with when the request is not admitted.</summary>
     private async ValueTask<Exception?> WaitAsync(ResilienceContext context)
@@ -95,28 +105,26 @@ internal sealed class ApiQueue(BackendKey backend, GuardedMetricsCollector colle
         {
             case GateEntry.Admitted:
                 // A slot freed up while we announced ourselves: admitted without waiting.
-                collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength));
+                _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Started, queueLength));
                 return null;
             case GateEntry.Rejected:
-                collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Rejected, queueLength));
+                _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Rejected, queueLength));
                 return new QueueRejectedException(
-                    $"The request queue of backend '{backend.Name}' is full: {options.MaxConcurrentRequests} requests in flight and {options.QueueSize} waiting.");
+                    $"The request queue of backend '{_backend.Name}' is full: {_options.MaxConcurrentRequests} requests in flight and {_options.QueueSize} waiting.");
         }
 
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Enqueued, queueLength));
+        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Enqueued, queueLength));
         try
         {
             await admission!.ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (OperationCanceledException exception)
         {
-            collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Dequeued));
             return exception;
         }
 
         var waited = _time.GetElapsedTime(start);
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Dequeued));
-        collector.RecordQueue(new QueueEvent(backend, QueueEventKind.Started, queueLength, waited));
+        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Started, queueLength, waited));
         context.Properties.Set(ApiMonitoringContext.QueueTime, waited);
         return null;
     }

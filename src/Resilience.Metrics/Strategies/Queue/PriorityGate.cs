@@ -3,14 +3,19 @@ namespace Resilience.Metrics;
 /// <summary>
 /// Admits at most <c>maxConcurrency</c> holders; the rest wait in three FIFO lines by priority, up to
 /// <c>queueSize</c> in all. The uncontended path is one compare-and-swap and allocates nothing; waiting takes a
-/// lock and one waiter object.
+/// lock and one waiter object. Its own counts are the queue's live gauges (<see cref="IQueueState"/>).
 /// </summary>
-internal sealed class PriorityGate(int maxConcurrency, int queueSize)
+internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueState
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter>[] _lines = [new(), new(), new()];
     private int _active;
     private int _waiting;       // waiters, plus arrivals between announcing themselves and taking a slot
+    private int _queued;        // waiters only; changed under the lock
+
+    public int CurrentQueueSize => Volatile.Read(ref _queued);
+
+    public int ActiveRequests => Math.Max(0, Volatile.Read(ref _active));
 
     /// <summary>Takes a slot at once if one is free and nobody waits.</summary>
     public bool TryEnter() => Volatile.Read(ref _waiting) == 0 && TryTakeSlot();
@@ -26,7 +31,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
         Waiter waiter;
         lock (_lock)
         {
-            queueLength = CountWaiters();
+            queueLength = _queued;
 
             // Announce first, then look for a slot: a holder that releases after our announcement sees us waiting
             // and hands its slot over; one that released before it left the slot for us to take here.
@@ -45,6 +50,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
 
             waiter = new Waiter(this, priority);
             waiter.Node = _lines[(int)priority].AddLast(waiter);
+            Volatile.Write(ref _queued, _queued + 1);
         }
 
         admission = waiter.WaitAsync(cancellationToken);
@@ -94,6 +100,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
                         }
 
                         line.RemoveFirst();
+                        Volatile.Write(ref _queued, _queued - 1);
                         first.Value.Node = null;
                         Interlocked.Decrement(ref _waiting);
                         next = first.Value;
@@ -111,8 +118,6 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
         }
     }
 
-    private int CountWaiters() => _lines[0].Count + _lines[1].Count + _lines[2].Count;
-
     /// <summary>Leaves the queue on cancellation; false when the waiter was admitted first.</summary>
     private bool TryLeave(Waiter waiter)
     {
@@ -124,6 +129,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize)
             }
 
             _lines[(int)waiter.Priority].Remove(node);
+            Volatile.Write(ref _queued, _queued - 1);
             waiter.Node = null;
             Interlocked.Decrement(ref _waiting);
             return true;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using Polly;
 
 namespace Resilience.Metrics;
@@ -121,13 +122,14 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         try
         {
             var failed = Outcomes.IsFailure(outcome, out var response);
-            if (!failed && response is not null)
+            HttpContentHeaders? headers;
+
+            // A body without any header (an empty one) holds nothing to read: it is not inspected at all.
+            if (!failed && response is not null && (headers = response.Content.Headers).NonValidated.Count != 0)
             {
                 // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
                 // reads them: only they need an object that remembers this request.
-                // (A body without any header is not inspected at all: skip even the length lookup.)
-                var headers = response.Content.Headers;
-                var stream = headers.NonValidated.Count != 0 && headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
+                var stream = headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
                 var inspecting = _usage.InspectResponseAsync(response, stream is null ? null : stream.OnUsage, context.CancellationToken, stream is null ? null : stream.OnFirstByte);
                 if (!inspecting.IsCompletedSuccessfully)
                 {
