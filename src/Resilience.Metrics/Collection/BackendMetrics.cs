@@ -57,7 +57,7 @@ internal sealed class BackendMetrics : IDisposable
 
     public void Reset()
     {
-        Volatile.Write(ref _recorded, new RecordedMetrics(_time.GetTimestamp(), Registration));
+        Volatile.Write(ref _recorded, new RecordedMetrics(_time.GetTimestamp(), Registration, Queues.Read().Admissions));
         Circuit.Reset();
     }
 

@@ -66,13 +66,13 @@ public enum QueueEventKind
     /// <summary>A request was rejected because the queue was full.</summary>
     Rejected,
 
-    /// <summary>A request was admitted (at once or after waiting) and is now active.</summary>
+    /// <summary>A request that announced itself to the queue was admitted: after waiting, or at once when a slot had just freed up.</summary>
     Started,
 }
 
 /// <summary>
-/// Something that happened in a backend's queue. (How many requests wait or run right now is read from the queue
-/// itself: see <see cref="IMetricsCollector.ObserveQueue"/>.)
+/// Something that happened in a backend's queue. (How many requests wait or run right now, and how many were admitted,
+/// is read from the queue itself: see <see cref="IMetricsCollector.ObserveQueue"/>.)
 /// </summary>
 /// <param name="Backend">The backend whose queue changed.</param>
 /// <param name="Kind">What happened.</param>

@@ -1,8 +1,8 @@
 namespace Resilience.Metrics;
 
 /// <summary>
-/// A queue's live state. The collector reads it when a report or an OpenTelemetry collection asks (see
-/// <see cref="IMetricsCollector.ObserveQueue"/>), so no request has to send an event to keep these two gauges.
+/// A queue's own counts. The collector reads them when a report or an OpenTelemetry collection asks (see
+/// <see cref="IMetricsCollector.ObserveQueue"/>), so a request admitted at once sends no event at all.
 /// </summary>
 public interface IQueueState
 {
@@ -11,4 +11,7 @@ public interface IQueueState
 
     /// <summary>Requests holding a slot now.</summary>
     int ActiveRequests { get; }
+
+    /// <summary>Requests admitted since the queue was built, at once or after waiting (never decreases).</summary>
+    long Admissions { get; }
 }

@@ -219,7 +219,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
                 break;
             case QueueEventKind.Started:
                 var stripe = counters.CurrentStripe;
-                counters.Increment(stripe, RecordedMetrics.Admissions);
                 if (queueEvent.WaitTime > TimeSpan.Zero)
                 {
                     counters.Add(stripe, RecordedMetrics.QueueTimeTicks, queueEvent.WaitTime.Ticks);

@@ -16,13 +16,12 @@ internal sealed class RecordedMetrics
     public const int PromptTokens = 5;
     public const int CompletionTokens = 6;
     public const int LatencyTicks = 7;
-    public const int Admissions = 8;
-    public const int QueueTimeTicks = 9;
-    public const int QueueLengthSum = 10;
-    public const int QueueRejections = 11;
-    public const int MonitoringErrors = 12;
-    public const int FirstByteTicks = 13;
-    private const int FirstCategory = 14;                               // one slot per ErrorCategory after None
+    public const int QueueTimeTicks = 8;
+    public const int QueueLengthSum = 9;
+    public const int QueueRejections = 10;
+    public const int MonitoringErrors = 11;
+    public const int FirstByteTicks = 12;
+    private const int FirstCategory = 13;                               // one slot per ErrorCategory after None
     private const int CounterCount = FirstCategory + 7;
 
     public const int MaxErrorTypes = 64;
@@ -30,14 +29,18 @@ internal sealed class RecordedMetrics
 
     private long _maxQueueLength;
 
-    public RecordedMetrics(long startTimestamp, BackendRegistration registration)
+    public RecordedMetrics(long startTimestamp, BackendRegistration registration, long admissionsBefore = 0)
     {
         StartTimestamp = startTimestamp;
+        AdmissionsBefore = admissionsBefore;
         Traces = new TraceRing(registration.MetricsWindowSize);
         Models = new ModelTable(MaxModels, registration.DetailedLatency);
     }
 
     public long StartTimestamp { get; }
+
+    /// <summary>The queues' admissions when this record began: they count admissions since they were built.</summary>
+    public long AdmissionsBefore { get; }
 
     public StripedCounters Counters { get; } = new(CounterCount);
 

@@ -226,8 +226,8 @@ public sealed class MetricsReporter : IMetricsReporter
     private static QueueMetrics QueueFigures(BackendMetrics backend, RecordedMetrics recorded)
     {
         var counters = recorded.Counters;
-        var admissions = counters.Sum(RecordedMetrics.Admissions);
-        var (waiting, active) = backend.Queues.Read();
+        var (waiting, active, admitted) = backend.Queues.Read();
+        var admissions = Math.Max(0, admitted - recorded.AdmissionsBefore);
         return new QueueMetrics
         {
             CurrentQueueSize = waiting,

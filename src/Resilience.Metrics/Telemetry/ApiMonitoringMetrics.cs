@@ -36,7 +36,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>("api.client.request.duration", "s", "End-to-end request duration, queue time and retries included.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _retries = _meter.CreateCounter<long>("api.client.retries", "{retry}", "Retry attempts, by the failed attempt's error.");
-        _queueTime = _meter.CreateHistogram<double>("api.client.queue.time", "s", "Time requests waited for admission.",
+        _queueTime = _meter.CreateHistogram<double>("api.client.queue.time", "s", "How long requests that found no free slot waited for one.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30] });
         _queueRejections = _meter.CreateCounter<long>("api.client.queue.rejections", "{request}", "Requests rejected because the queue was full.");
         _circuitTransitions = _meter.CreateCounter<long>("api.client.circuit.transitions", "{transition}", "Circuit breaker state changes, by new state.");
@@ -169,7 +169,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
     {
         foreach (var backend in collector.All)
         {
-            var (waiting, running) = backend.Queues.Read();
+            var (waiting, running, _) = backend.Queues.Read();
             yield return new Measurement<long>(active ? running : waiting, new KeyValuePair<string, object?>("api.backend", backend.Name));
         }
     }

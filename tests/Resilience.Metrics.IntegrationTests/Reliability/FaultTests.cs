@@ -113,8 +113,8 @@ public class FaultTests
             Assert.Same(sent, received);
         }
 
-        // Per request: the queue's admission, the breaker's attempt, the request itself.
-        Assert.Equal(30, new MetricsReporter(real).GetMetricsReport("fragile").MonitoringErrors);
+        // Per request: the breaker's attempt and the request itself (a request admitted at once sends no queue event).
+        Assert.Equal(20, new MetricsReporter(real).GetMetricsReport("fragile").MonitoringErrors);
         Assert.Contains(logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Message.Contains("fragile", StringComparison.Ordinal) && l.Message.Contains("InvalidOperationException", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.GetSnapshot(), l => l.Message.Contains("collector bug", StringComparison.Ordinal));
     }

@@ -66,5 +66,7 @@ internal sealed class AlertTestBackends : IDisposable
         public int CurrentQueueSize { get; set; }
 
         public int ActiveRequests { get; set; }
+
+        public long Admissions { get; set; }
     }
 }

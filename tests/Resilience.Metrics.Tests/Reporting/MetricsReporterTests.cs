@@ -216,12 +216,11 @@ public sealed class MetricsReporterTests : IDisposable
     [Fact]
     public void Queue_figures_come_from_queue_events_and_the_live_counts_from_the_observed_queues()
     {
-        var first = new QueueState(waiting: 1, active: 1);
-        var second = new QueueState(waiting: 2, active: 3);
+        var first = new QueueState(waiting: 1, active: 1, admissions: 1);
+        var second = new QueueState(waiting: 2, active: 3, admissions: 1);
         _collector.ObserveQueue(_openai, first);
         _collector.ObserveQueue(_openai, second);
         _collector.ObserveQueue(_openai, first);
-        _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started));
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Enqueued, 0));
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Enqueued, 1));
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Rejected, 2));
@@ -230,7 +229,7 @@ public sealed class MetricsReporterTests : IDisposable
         var queue = _reporter.GetQueueMetrics("openai");
         Assert.Equal(3, queue.CurrentQueueSize);        // 1 + 2: each queue counted once
         Assert.Equal(4, queue.ActiveRequests);
-        Assert.Equal(15, queue.AvgQueueTimeMs, 6);       // (0 + 30) / 2 admissions
+        Assert.Equal(15, queue.AvgQueueTimeMs, 6);       // (0 + 30) / 2 admissions, one at once, one after waiting
         Assert.Equal(0.5, queue.AvgQueueLength, 6);      // (0 + 1) / 2
         Assert.Equal(2, queue.MaxQueueLength);
         Assert.Equal(1, queue.QueueRejectionCount);
@@ -334,9 +333,9 @@ public sealed class MetricsReporterTests : IDisposable
     public void Reset_clears_what_was_recorded_but_keeps_live_queue_and_circuit_state()
     {
         Request(10, model: "m", prompt: 1);
-        var queue = new QueueState(waiting: 0, active: 1);
+        var queue = new QueueState(waiting: 0, active: 1, admissions: 1);
         _collector.ObserveQueue(_openai, queue);
-        _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started));
+        _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started, 0, TimeSpan.FromMilliseconds(40)));
         _collector.RecordCircuitStateChange(new CircuitStateChanged(_openai, CircuitState.Open));
         _time.Advance(TimeSpan.FromSeconds(5));
 
@@ -349,6 +348,10 @@ public sealed class MetricsReporterTests : IDisposable
         Assert.Equal(0, report.TokenCounts.Prompt);
         Assert.Equal(0, report.Latency.Count);
         Assert.Equal(1, report.Queue.ActiveRequests);
+        Assert.Equal(0, report.Queue.AvgQueueTimeMs);   // the admission before the reset is not counted after it
+        queue.Admissions += 2;
+        _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started, 0, TimeSpan.FromMilliseconds(30)));
+        Assert.Equal(15, _reporter.GetQueueMetrics("openai").AvgQueueTimeMs, 6);
         GC.KeepAlive(queue);
         Assert.Equal("OPEN", report.CircuitBreaker.CurrentState);
         Assert.Equal(0, report.CircuitBreaker.OpenCircuitCount);
@@ -467,29 +470,33 @@ public sealed class MetricsReporterTests : IDisposable
     }
 
     [Fact]
-    public void A_queue_nothing_uses_any_more_drops_out_of_the_live_counts()
+    public void A_queue_nothing_uses_any_more_drops_out_of_the_live_counts_but_its_admissions_stay_counted()
     {
         ObserveTemporaryQueue();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started, 0, TimeSpan.FromMilliseconds(70)));
 
         var queue = _reporter.GetQueueMetrics("openai");
         Assert.Equal(0, queue.CurrentQueueSize);
         Assert.Equal(0, queue.ActiveRequests);
+        Assert.Equal(10, queue.AvgQueueTimeMs, 6);       // 70 ms over the gone queue's 7 admissions
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ObserveTemporaryQueue()
     {
-        _collector.ObserveQueue(_openai, new QueueState(waiting: 7, active: 7));
+        _collector.ObserveQueue(_openai, new QueueState(waiting: 7, active: 7, admissions: 7));
         Assert.Equal(7, _reporter.GetQueueMetrics("openai").ActiveRequests);
     }
 
-    private sealed class QueueState(int waiting, int active) : IQueueState
+    private sealed class QueueState(int waiting, int active, long admissions) : IQueueState
     {
         public int CurrentQueueSize => waiting;
 
         public int ActiveRequests => active;
+
+        public long Admissions { get; set; } = admissions;
     }
 }

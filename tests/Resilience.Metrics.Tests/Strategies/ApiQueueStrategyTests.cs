@@ -54,9 +54,9 @@ public class ApiQueueStrategyTests
         Assert.Equal("ok", await running);
         Assert.Equal(0, Queue.ActiveRequests);
         Assert.Equal(0, Queue.CurrentQueueSize);
+        Assert.Equal(1, Queue.Admissions);
         _collector.Received(1).ObserveQueue(Backend, Arg.Any<IQueueState>());
-        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Started));
-        _collector.DidNotReceive().RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued));
+        _collector.DidNotReceiveWithAnyArgs().RecordQueue(default);
     }
 
     [Fact]
@@ -82,6 +82,7 @@ public class ApiQueueStrategyTests
         Assert.Equal(["high-1", "high-2", "normal-1", "normal-2", "low-1"], order);
         Assert.Equal(0, Queue.CurrentQueueSize);
         Assert.Equal(0, Queue.ActiveRequests);
+        Assert.Equal(6, Queue.Admissions);
         _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued && e.QueueLength == 4));
         _collector.Received(5).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started && e.WaitTime > TimeSpan.Zero));
     }
@@ -124,8 +125,10 @@ public class ApiQueueStrategyTests
         gate.SetResult("done");
         await holder;
         Assert.False(ran);
-        _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
+        Assert.Equal(1, Queue.Admissions);
+        _collector.DidNotReceive().RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
         Assert.Equal("after", await Run(pipeline, () => Task.FromResult("after")));
+        Assert.Equal(2, Queue.Admissions);
     }
 
     [Fact]
@@ -144,7 +147,7 @@ public class ApiQueueStrategyTests
         }, (RequestPriority)(i % 3)).AsTask()));
 
         Assert.InRange(peak, 1, 3);
-        _collector.Received(200).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
+        Assert.Equal(200, Queue.Admissions);
         Assert.Equal(0, Queue.ActiveRequests);
         Assert.Equal(0, Queue.CurrentQueueSize);
     }

@@ -4,8 +4,9 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// Priority admission in front of a backend: High before Normal before Low, first come first served within a
-/// priority. Reports admissions, rejections, queue time and the queue length seen on arrival to the collector, which
-/// reads how many requests wait and run from the gate itself.
+/// priority. Reports the requests that waited (their queue time and the queue they found) and the rejections to the
+/// collector, which reads how many requests wait, run and were admitted from the gate itself: a request admitted
+/// at once sends no event.
 /// </summary>
 /// <remarks>
 /// <c>AddApiQueue</c> adds it as a strategy of its own (<see cref="ApiQueueStrategy"/>). <c>AddApiMonitoring</c>, which puts
@@ -41,8 +42,7 @@ internal sealed class ApiQueue
             return WaitThenExecuteAsync(callback, context, state);
         }
 
-        // Admitted at once: no state machine unless the request itself goes asynchronous.
-        _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Started));
+        // Admitted at once: no event, and no state machine unless the request itself goes asynchronous.
         ValueTask<Outcome<TResult>> pending;
         try
         {
