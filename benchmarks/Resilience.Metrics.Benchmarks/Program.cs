@@ -5,6 +5,7 @@ using Resilience.Metrics.Benchmarks;
 // --accuracy / --memory: only the (non-timing) percentile accuracy or retained-memory table.
 // --interleaved [pipeline|breakdown|contention|http|loopback|reports ...]: the paired interleaved measurement only.
 // --profile Class.Method [seconds]: one benchmark method in a loop, for perf.
+// --measure Class.Method warmup-s measure-s: one benchmark method warmed up, then timed (the child process of --quick).
 // Anything else goes to BenchmarkDotNet's switcher (default: --filter *).
 if (args.Contains("--quick"))
 {
@@ -19,7 +20,12 @@ if (args.Contains("--accuracy"))
 if (args is ["--profile", var method, ..])
 {
     // Runs one benchmark method in a loop (default 20 s) for an external profiler: perf record -g -p <pid>.
-    return ProfileLoop.Run(method, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20);
+    return ProfileLoop.Profile(method, args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20);
+}
+
+if (args is ["--measure", var measured, var warmup, var seconds])
+{
+    return ProfileLoop.Measure(measured, double.Parse(warmup, System.Globalization.CultureInfo.InvariantCulture), double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
 }
 
 if (args is ["--interleaved", .. var suites])

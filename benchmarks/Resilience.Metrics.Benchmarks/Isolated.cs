@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Resilience.Metrics.Benchmarks;
+
+/// <summary>
+/// Every variant in a process of its own, as BenchmarkDotNet's default job runs it (so no variant's code is compiled
+/// from a profile that other variants shaped), but in rounds that run the variants one after the other, in a new
+/// order every round, so load from other processes on this shared machine falls on all of them alike. A difference
+/// is the median of the per-round differences.
+/// </summary>
+internal static class Isolated
+{
+    public static Dictionary<string, double[]> Measure(IReadOnlyList<string> methods, int rounds, double warmupSeconds, double measureSeconds)
+    {
+        var results = methods.ToDictionary(m => m, _ => new double[rounds], StringComparer.Ordinal);
+        var random = new Random(17);
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var method in methods.OrderBy(_ => random.Next()))
+            {
+                results[method][round] = RunChild(method, warmupSeconds, measureSeconds);
+            }
+        }
+
+        return results;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    public static double MedianDifference(double[] minuend, double[] subtrahend) => Median(minuend.Zip(subtrahend, (x, y) => x - y));
+
+    private static double RunChild(string method, double warmupSeconds, double measureSeconds)
+    {
+        // The apphost when started by `dotnet run`; `dotnet` itself when started as `dotnet the.dll`.
+        var host = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(Isolated).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "--measure", method, warmupSeconds.ToString(CultureInfo.InvariantCulture), measureSeconds.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var child = Process.Start(start)!;
+        var output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        var line = output.Split('\n').LastOrDefault(l => l.StartsWith("ns-per-call: ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"{method} printed no measurement (exit code {child.ExitCode}): {output}");
+        return double.Parse(line["ns-per-call: ".Length..], CultureInfo.InvariantCulture);
+    }
+}
