@@ -17,6 +17,7 @@ public class HttpClientBenchmarks
     private HttpClient _factory = null!;
     private HttpClient _factoryPolly = null!;
     private HttpClient _monitored = null!;
+    private HttpClient _monitoredNoBodies = null!;
     private ServiceProvider _services = null!;
     private ServiceProvider _pollyServices = null!;
 
@@ -29,6 +30,11 @@ public class HttpClientBenchmarks
         services.AddHttpClient("factory").ConfigurePrimaryHttpMessageHandler(static () => new InMemoryOpenAIHandler());
         services.AddHttpClient("bench")
             .AddApiMonitoring()
+            .ConfigurePrimaryHttpMessageHandler(static () => new InMemoryOpenAIHandler());
+
+        // The same monitoring with no body read (S3 bodies hold no model or tokens): what reading them costs.
+        services.AddHttpClient("bench-no-bodies")
+            .AddApiMonitoring(static o => o.ApiFormat = ApiFormat.S3)
             .ConfigurePrimaryHttpMessageHandler(static () => new InMemoryOpenAIHandler());
         _services = services.BuildServiceProvider();
 
@@ -43,6 +49,7 @@ public class HttpClientBenchmarks
         var factory = _services.GetRequiredService<IHttpClientFactory>();
         _factory = factory.CreateClient("factory");
         _monitored = factory.CreateClient("bench");
+        _monitoredNoBodies = factory.CreateClient("bench-no-bodies");
         _factoryPolly = _pollyServices.GetRequiredService<IHttpClientFactory>().CreateClient("polly");
     }
 
@@ -65,6 +72,9 @@ public class HttpClientBenchmarks
 
     [Benchmark(Description = "factory + AddApiMonitoring")]
     public Task<string> D_Monitored() => Send(_monitored);
+
+    [Benchmark(Description = "factory + AddApiMonitoring, bodies not read (S3 format)")]
+    public Task<string> E_MonitoredNoBodies() => Send(_monitoredNoBodies);
 
     internal static Task<string> Send(HttpClient client) => Send(client, Endpoint);
 

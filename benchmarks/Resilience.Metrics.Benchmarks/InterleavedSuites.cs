@@ -105,6 +105,7 @@ internal static class InterleavedSuites
                 new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult())),
                 new("polly", n => Loop(n, () => bench.C_FactoryPolly().GetAwaiter().GetResult())),
                 new("monitored", n => Loop(n, () => bench.D_Monitored().GetAwaiter().GetResult())),
+                new("monitored-no-bodies", n => Loop(n, () => bench.E_MonitoredNoBodies().GetAwaiter().GetResult())),
             ], TimeSpan.FromMilliseconds(25), rounds, TimeSpan.FromSeconds(3));
         }
         finally
