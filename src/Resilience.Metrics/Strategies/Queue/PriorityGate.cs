@@ -2,8 +2,9 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// Admits at most <c>maxConcurrency</c> holders; the rest wait in three FIFO lines by priority, up to
-/// <c>queueSize</c> in all. The uncontended path is one compare-and-swap and allocates nothing; waiting takes a
-/// lock and one waiter object. Its own counts are the queue's live gauges (<see cref="IQueueState"/>).
+/// <c>queueSize</c> in all. The uncontended path is one compare-and-swap plus the admission count, and allocates
+/// nothing; waiting takes a lock and one waiter object. Its own counts are what the collector reports for the queue
+/// (<see cref="IQueueState"/>).
 /// </summary>
 internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueState
 {
