@@ -50,8 +50,16 @@ internal static class Isolated
         }
 
         using var child = Process.Start(start)!;
-        var output = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
+        var reading = child.StandardOutput.ReadToEndAsync();
+
+        // Start-up, set-up and the two spans take seconds; a child that hangs must not hang the quick run.
+        if (!child.WaitForExit(TimeSpan.FromSeconds(warmupSeconds + measureSeconds + 60)))
+        {
+            child.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{method} did not finish its measurement.");
+        }
+
+        var output = reading.GetAwaiter().GetResult();
         var line = output.Split('\n').LastOrDefault(l => l.StartsWith("ns-per-call: ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"{method} printed no measurement (exit code {child.ExitCode}): {output}");
         return double.Parse(line["ns-per-call: ".Length..], CultureInfo.InvariantCulture);

@@ -31,6 +31,9 @@ internal sealed class BackendMetrics : IDisposable
 
     public QueueStates Queues { get; } = new();
 
+    /// <summary>Requests the backend's queues admitted since it was registered; a reset remembers where it stood.</summary>
+    public AdmissionCounter Admissions { get; } = new();
+
     public CircuitTimeline Circuit { get; }
 
     public void Update(BackendRegistration registration)
@@ -57,7 +60,7 @@ internal sealed class BackendMetrics : IDisposable
 
     public void Reset()
     {
-        Volatile.Write(ref _recorded, new RecordedMetrics(_time.GetTimestamp(), Registration, Queues.Read().Admissions));
+        Volatile.Write(ref _recorded, new RecordedMetrics(_time.GetTimestamp(), Registration, Admissions.Count));
         Circuit.Reset();
     }
 

@@ -31,10 +31,12 @@ public interface IMetricsCollector
     void RecordQueue(QueueEvent queueEvent);
 
     /// <summary>
-    /// Makes a queue's live state (requests waiting, requests in flight) part of the backend's figures, read when asked.
-    /// Call once, when the queue is built. The collector holds it weakly: a queue nothing else uses any more drops out.
+    /// Makes a queue's live state (requests waiting, requests in flight) part of the backend's figures, read when asked,
+    /// and returns the backend's admission counter, which the queue increments once for every request it admits. Call
+    /// once, when the queue is built. The collector holds the queue weakly: a queue nothing else uses any more drops out.
+    /// (A collector that does not report queues can keep this default: a counter nobody reads.)
     /// </summary>
-    void ObserveQueue(BackendKey backend, IQueueState queue);
+    AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => new();
 
     /// <summary>Records tokens learned after the request completed.</summary>
     void RecordTokens(TokensReported tokens);

@@ -1,7 +1,7 @@
 namespace Resilience.Metrics;
 
 /// <summary>
-/// A queue's own counts. The collector reads them when a report or an OpenTelemetry collection asks (see
+/// A queue's live counts. The collector reads them when a report or an OpenTelemetry collection asks (see
 /// <see cref="IMetricsCollector.ObserveQueue"/>), so a request admitted at once sends no event at all.
 /// </summary>
 public interface IQueueState
@@ -12,6 +12,4 @@ public interface IQueueState
     /// <summary>Requests holding a slot now.</summary>
     int ActiveRequests { get; }
 
-    /// <summary>Requests admitted since the queue was built, at once or after waiting (never decreases).</summary>
-    long Admissions { get; }
 }

@@ -234,10 +234,12 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     }
 
     /// <inheritdoc />
-    public void ObserveQueue(BackendKey backend, IQueueState queue)
+    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        Get(backend).Queues.Add(queue);
+        var metrics = Get(backend);
+        metrics.Queues.Add(queue);
+        return metrics.Admissions;
     }
 
     /// <inheritdoc />

@@ -29,9 +29,7 @@ internal sealed class NullMetricsCollector : IMetricsCollector
     {
     }
 
-    public void ObserveQueue(BackendKey backend, IQueueState queue)
-    {
-    }
+    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => new();
 
     public void RecordTokens(TokensReported tokens)
     {

@@ -2,65 +2,51 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// The queues observed for one backend, summed when read. Held weakly: a pipeline that is built again (options
-/// reloaded) leaves its old queue to the garbage collector instead of to this list. The admissions of a queue that is
-/// gone stay counted, as of the last read.
+/// reloaded) leaves its old queue to the garbage collector instead of to this list. (Admissions are not the
+/// queues' to keep: they go to the backend's <see cref="AdmissionCounter"/>, which outlives them.)
 /// </summary>
 internal sealed class QueueStates
 {
     private readonly Lock _lock = new();
-    private readonly List<Entry> _queues = [];
-    private long _retiredAdmissions;
+    private WeakReference<IQueueState>[] _queues = [];
 
     public void Add(IQueueState queue)
     {
         lock (_lock)
         {
-            foreach (var entry in _queues)
+            // Copy on write, dropping queues that are gone: readers enumerate without a lock.
+            var live = new List<WeakReference<IQueueState>>(_queues.Length + 1);
+            foreach (var reference in _queues)
             {
-                if (entry.Queue.TryGetTarget(out var existing) && ReferenceEquals(existing, queue))
+                if (reference.TryGetTarget(out var existing))
                 {
-                    return;
+                    if (ReferenceEquals(existing, queue))
+                    {
+                        return;
+                    }
+
+                    live.Add(reference);
                 }
             }
 
-            _queues.Add(new Entry(new WeakReference<IQueueState>(queue)));
+            live.Add(new WeakReference<IQueueState>(queue));
+            Volatile.Write(ref _queues, live.ToArray());
         }
     }
 
-    /// <summary>Requests waiting and in flight now, and admitted since the queues were built, over every queue.</summary>
-    /// <remarks>Reads are rare (reports, metric collections): a lock keeps the bookkeeping of gone queues simple.</remarks>
-    public (int Waiting, int Active, long Admissions) Read()
+    /// <summary>Requests waiting and requests in flight now, over every live queue of the backend.</summary>
+    public (int Waiting, int Active) Read()
     {
         int waiting = 0, active = 0;
-        lock (_lock)
+        foreach (var reference in Volatile.Read(ref _queues))
         {
-            var admissions = _retiredAdmissions;
-            for (var i = _queues.Count - 1; i >= 0; i--)
+            if (reference.TryGetTarget(out var queue))
             {
-                var entry = _queues[i];
-                if (entry.Queue.TryGetTarget(out var queue))
-                {
-                    waiting += Math.Max(0, queue.CurrentQueueSize);
-                    active += Math.Max(0, queue.ActiveRequests);
-                    entry.LastAdmissions = Math.Max(entry.LastAdmissions, queue.Admissions);
-                    admissions += entry.LastAdmissions;
-                }
-                else
-                {
-                    _retiredAdmissions += entry.LastAdmissions;
-                    admissions += entry.LastAdmissions;
-                    _queues.RemoveAt(i);
-                }
+                waiting += Math.Max(0, queue.CurrentQueueSize);
+                active += Math.Max(0, queue.ActiveRequests);
             }
-
-            return (waiting, active, admissions);
         }
-    }
 
-    private sealed class Entry(WeakReference<IQueueState> queue)
-    {
-        public WeakReference<IQueueState> Queue { get; } = queue;
-
-        public long LastAdmissions { get; set; }
+        return (waiting, active);
     }
 }

@@ -39,7 +39,7 @@ internal sealed class RecordedMetrics
 
     public long StartTimestamp { get; }
 
-    /// <summary>The queues' admissions when this record began: they count admissions since they were built.</summary>
+    /// <summary>The backend's admission count when this record began (the counter is never reset).</summary>
     public long AdmissionsBefore { get; }
 
     public StripedCounters Counters { get; } = new(CounterCount);

@@ -226,8 +226,8 @@ public sealed class MetricsReporter : IMetricsReporter
     private static QueueMetrics QueueFigures(BackendMetrics backend, RecordedMetrics recorded)
     {
         var counters = recorded.Counters;
-        var (waiting, active, admitted) = backend.Queues.Read();
-        var admissions = Math.Max(0, admitted - recorded.AdmissionsBefore);
+        var (waiting, active) = backend.Queues.Read();
+        var admissions = Math.Max(0, backend.Admissions.Count - recorded.AdmissionsBefore);
         return new QueueMetrics
         {
             CurrentQueueSize = waiting,

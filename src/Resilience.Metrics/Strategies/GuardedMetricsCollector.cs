@@ -127,7 +127,7 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     }
 
     // Like registration, observing a queue happens when a pipeline is built.
-    public void ObserveQueue(BackendKey backend, IQueueState queue) => _inner.ObserveQueue(backend, queue);
+    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => _inner.ObserveQueue(backend, queue);
 
     public void RecordTokens(TokensReported tokens)
     {

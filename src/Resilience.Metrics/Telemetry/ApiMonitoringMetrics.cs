@@ -169,7 +169,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
     {
         foreach (var backend in collector.All)
         {
-            var (waiting, running, _) = backend.Queues.Read();
+            var (waiting, running) = backend.Queues.Read();
             yield return new Measurement<long>(active ? running : waiting, new KeyValuePair<string, object?>("api.backend", backend.Name));
         }
     }

@@ -66,7 +66,5 @@ internal sealed class AlertTestBackends : IDisposable
         public int CurrentQueueSize { get; set; }
 
         public int ActiveRequests { get; set; }
-
-        public long Admissions { get; set; }
     }
 }

@@ -7,12 +7,17 @@ public class ApiQueueStrategyTests
 {
     private static readonly BackendKey Backend = new(0, "openai");
     private readonly IMetricsCollector _collector = Substitute.For<IMetricsCollector>();
+    private readonly AdmissionCounter _admissions = new();
     private IQueueState? _queue;
 
     public ApiQueueStrategyTests()
     {
         _collector.TimeProvider.Returns(TimeProvider.System);
-        _collector.When(c => c.ObserveQueue(Backend, Arg.Any<IQueueState>())).Do(call => _queue = call.Arg<IQueueState>());
+        _collector.ObserveQueue(Backend, Arg.Any<IQueueState>()).Returns(call =>
+        {
+            _queue = call.Arg<IQueueState>();
+            return _admissions;
+        });
     }
 
     private IQueueState Queue => _queue ?? throw new InvalidOperationException("The queue was not observed.");
@@ -54,7 +59,7 @@ public class ApiQueueStrategyTests
         Assert.Equal("ok", await running);
         Assert.Equal(0, Queue.ActiveRequests);
         Assert.Equal(0, Queue.CurrentQueueSize);
-        Assert.Equal(1, Queue.Admissions);
+        Assert.Equal(1, _admissions.Count);
         _collector.Received(1).ObserveQueue(Backend, Arg.Any<IQueueState>());
         _collector.DidNotReceiveWithAnyArgs().RecordQueue(default);
     }
@@ -82,7 +87,7 @@ public class ApiQueueStrategyTests
         Assert.Equal(["high-1", "high-2", "normal-1", "normal-2", "low-1"], order);
         Assert.Equal(0, Queue.CurrentQueueSize);
         Assert.Equal(0, Queue.ActiveRequests);
-        Assert.Equal(6, Queue.Admissions);
+        Assert.Equal(6, _admissions.Count);
         _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued && e.QueueLength == 4));
         _collector.Received(5).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started && e.WaitTime > TimeSpan.Zero));
     }
@@ -125,10 +130,10 @@ public class ApiQueueStrategyTests
         gate.SetResult("done");
         await holder;
         Assert.False(ran);
-        Assert.Equal(1, Queue.Admissions);
+        Assert.Equal(1, _admissions.Count);
         _collector.DidNotReceive().RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
         Assert.Equal("after", await Run(pipeline, () => Task.FromResult("after")));
-        Assert.Equal(2, Queue.Admissions);
+        Assert.Equal(2, _admissions.Count);
     }
 
     [Fact]
@@ -147,7 +152,7 @@ public class ApiQueueStrategyTests
         }, (RequestPriority)(i % 3)).AsTask()));
 
         Assert.InRange(peak, 1, 3);
-        Assert.Equal(200, Queue.Admissions);
+        Assert.Equal(200, _admissions.Count);
         Assert.Equal(0, Queue.ActiveRequests);
         Assert.Equal(0, Queue.CurrentQueueSize);
     }

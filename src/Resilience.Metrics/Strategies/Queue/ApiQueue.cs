@@ -28,7 +28,8 @@ internal sealed class ApiQueue
         _options = options;
         _time = collector.TimeProvider;
         _gate = new PriorityGate(options.MaxConcurrentRequests, options.QueueSize);
-        collector.ObserveQueue(backend, _gate);
+        // (An application's own collector may hand back no counter: the queue then counts for nobody.)
+        _gate.Admissions = collector.ObserveQueue(backend, _gate) ?? new AdmissionCounter();
     }
 
     /// <summary>Runs <paramref name="callback"/> holding a slot: at once when one is free, else after waiting by priority.</summary>

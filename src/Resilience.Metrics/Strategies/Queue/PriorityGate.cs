@@ -13,13 +13,13 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
     private int _active;
     private int _waiting;       // waiters, plus arrivals between announcing themselves and taking a slot
     private int _queued;        // waiters only; changed under the lock
-    private long _admitted;
 
     public int CurrentQueueSize => Volatile.Read(ref _queued);
 
     public int ActiveRequests => Math.Max(0, Volatile.Read(ref _active));
 
-    public long Admissions => Volatile.Read(ref _admitted);
+    /// <summary>Counts every slot taken; the collector's, once the queue is observed.</summary>
+    public AdmissionCounter Admissions { get; set; } = new();
 
     /// <summary>Takes a slot at once if one is free and nobody waits.</summary>
     public bool TryEnter() => Volatile.Read(ref _waiting) == 0 && TryTakeSlot();
@@ -78,8 +78,8 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
             var seen = Interlocked.CompareExchange(ref _active, active + 1, active);
             if (seen == active)
             {
-                // Counted here, on a cache line this thread already owns, rather than by an event to the collector.
-                Interlocked.Increment(ref _admitted);
+                // Counted here rather than by an event to the collector.
+                Admissions.Increment();
                 return true;
             }
 
