@@ -43,20 +43,24 @@ public sealed class DemoRunTests : IDisposable
             Assert.Contains($"api_requests_total{{api=\"{backend}\"}}", prometheus, StringComparison.Ordinal);
         }
 
-        if (ExternalTools.Find("promtool") is { } promtool)
-        {
-            var (promtoolExit, findings) = await ExternalTools.RunAsync(promtool, "check metrics", prometheus);
-            Assert.True(promtoolExit is 0 or 3, findings);
-            Assert.DoesNotContain("error", findings, StringComparison.OrdinalIgnoreCase);
-            Assert.All(findings.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches("^api_(model_)?latency_milliseconds ", line));
+        Assert.Contains("ApiHighErrorRate", await File.ReadAllTextAsync(Path.Combine(_output, "alert-rules.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
-            var rules = Path.Combine(_output, "alert-rules.yml");
-            var (rulesExit, rulesOutput) = await ExternalTools.RunAsync(promtool, $"check rules {rules}", "");
-            Assert.True(rulesExit == 0, rulesOutput);
-            Assert.Contains("SUCCESS: 4 rules found", rulesOutput, StringComparison.Ordinal);
+        // Last, so that without promtool everything above was still checked and the test shows as skipped.
+        if (ExternalTools.Find("promtool") is not { } promtool)
+        {
+            Assert.Skip("promtool is not installed (CI installs it: apt-get install prometheus): the files were checked, promtool's checks were not");
+            return;
         }
 
-        Assert.Contains("ApiHighErrorRate", await File.ReadAllTextAsync(Path.Combine(_output, "alert-rules.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var (promtoolExit, findings) = await ExternalTools.RunAsync(promtool, "check metrics", prometheus);
+        Assert.True(promtoolExit is 0 or 3, findings);
+        Assert.DoesNotContain("error", findings, StringComparison.OrdinalIgnoreCase);
+        Assert.All(findings.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches("^api_(model_)?latency_milliseconds ", line));
+
+        var rules = Path.Combine(_output, "alert-rules.yml");
+        var (rulesExit, rulesOutput) = await ExternalTools.RunAsync(promtool, $"check rules {rules}", "");
+        Assert.True(rulesExit == 0, rulesOutput);
+        Assert.Contains("SUCCESS: 4 rules found", rulesOutput, StringComparison.Ordinal);
     }
 
     [Fact]

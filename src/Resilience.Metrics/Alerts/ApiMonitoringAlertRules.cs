@@ -70,7 +70,7 @@ public static class ApiMonitoringAlertRules
         Rule(
             yaml,
             "ApiCircuitOpen",
-            "api_circuit_state == 2",
+            "api_circuit_state == " + PrometheusFormatter.OpenCircuitValue,
             wait,
             "critical",
             "Circuit breaker open on {{ $labels.api }}",

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Resilience.Metrics;
 
 /// <summary>
@@ -35,8 +33,7 @@ internal sealed class EventStreamUsageParser : IDisposable
     private readonly bool _newlineDelimitedJson;
     private readonly int _maxLineBytes;
     private UsageFields _fields = UsageFields.Empty;
-    private byte[]? _line;
-    private int _lineLength;
+    private PooledByteBuffer _line;
     private bool _skippingLine;
     private bool _pendingCarriageReturn;
     private bool _atStart = true;
@@ -53,6 +50,7 @@ internal sealed class EventStreamUsageParser : IDisposable
         _format = format;
         _newlineDelimitedJson = newlineDelimitedJson;
         _maxLineBytes = maxLineBytes;
+        _line = new PooledByteBuffer(InitialBufferBytes, maxLineBytes);
     }
 
     /// <summary>Gets the usage found so far (zeros and no model when nothing was found).</summary>
@@ -72,10 +70,10 @@ internal sealed class EventStreamUsageParser : IDisposable
     public int SkippedLongLines { get; private set; }
 
     /// <summary>Gets the size of the line buffer held now (0 when none).</summary>
-    public int BufferCapacity => _line?.Length ?? 0;
+    public int BufferCapacity => _line.Capacity;
 
     /// <summary>Gets the largest line buffer this parser ever held.</summary>
-    public int PeakBufferCapacity { get; private set; }
+    public int PeakBufferCapacity => _line.PeakCapacity;
 
     /// <summary>Reads the next bytes of the body.</summary>
     /// <param name="chunk">The bytes, in order, as they arrived.</param>
@@ -138,20 +136,20 @@ internal sealed class EventStreamUsageParser : IDisposable
             return;
         }
 
-        if (!_skippingLine && _lineLength > 0)
+        if (!_skippingLine && _line.Length > 0)
         {
-            ProcessLine(_line.AsSpan(0, _lineLength));
+            ProcessLine(_line.Written);
         }
 
         _finished = true;
-        ReleaseBuffer();
+        _line.Release();
     }
 
     /// <summary>Returns the line buffer to the pool; further input is ignored.</summary>
     public void Dispose()
     {
         _finished = true;
-        ReleaseBuffer();
+        _line.Release();
     }
 
     private void EndLine(ReadOnlySpan<byte> tail)
@@ -159,11 +157,11 @@ internal sealed class EventStreamUsageParser : IDisposable
         if (_skippingLine)
         {
             _skippingLine = false;
-            _lineLength = 0;
+            _line.Clear();
             return;
         }
 
-        if (_lineLength == 0)
+        if (_line.Length == 0)
         {
             if (tail.Length > _maxLineBytes)
             {
@@ -178,15 +176,15 @@ internal sealed class EventStreamUsageParser : IDisposable
         if (!Append(tail))
         {
             _skippingLine = false; // the line ends here anyway
-            _lineLength = 0;
+            _line.Clear();
             return;
         }
 
-        ProcessLine(_line.AsSpan(0, _lineLength));
-        _lineLength = 0;
-        if (_line!.Length > RetainedBufferBytes)
+        ProcessLine(_line.Written);
+        _line.Clear();
+        if (_line.Capacity > RetainedBufferBytes)
         {
-            ReleaseBuffer();
+            _line.Release();
         }
     }
 
@@ -203,45 +201,15 @@ internal sealed class EventStreamUsageParser : IDisposable
             return true;
         }
 
-        int needed = _lineLength + bytes.Length;
-        if (bytes.Length > _maxLineBytes || needed > _maxLineBytes)
+        if (!_line.TryAppend(bytes))
         {
             SkippedLongLines++;
             _skippingLine = true;
-            _lineLength = 0;
-            ReleaseBuffer();
+            _line.Release();
             return false;
         }
 
-        if (_line is null || _line.Length < needed)
-        {
-            int size = Math.Max(_line?.Length * 2 ?? InitialBufferBytes, needed);
-            size = Math.Min(size, _maxLineBytes);
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
-            if (_line is not null)
-            {
-                _line.AsSpan(0, _lineLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_line);
-            }
-
-            _line = bigger;
-            PeakBufferCapacity = Math.Max(PeakBufferCapacity, bigger.Length);
-        }
-
-        bytes.CopyTo(_line.AsSpan(_lineLength));
-        _lineLength = needed;
         return true;
-    }
-
-    private void ReleaseBuffer()
-    {
-        byte[]? line = _line;
-        _line = null;
-        _lineLength = 0;
-        if (line is not null)
-        {
-            ArrayPool<byte>.Shared.Return(line);
-        }
     }
 
     private void ProcessLine(ReadOnlySpan<byte> line)

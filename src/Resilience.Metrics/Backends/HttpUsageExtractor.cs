@@ -123,9 +123,23 @@ internal sealed class HttpUsageExtractor
     /// <param name="onFirstByte">Called once when the caller reads the first byte of a body read as the caller reads it.</param>
     /// <returns>The usage of a buffered JSON body; <c>default</c> otherwise.</returns>
     public ValueTask<TokenUsage> InspectResponseAsync(
-        HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, Action? onFirstByte = null)
+        HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, Action? onFirstByte = null) =>
+        InspectResponseAsync(response, format, static callbacks => callbacks, (OnUsage: onStreamUsage, OnFirstByte: onFirstByte), cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken, Action?)"/>,
+    /// with the callbacks of a body read as the caller reads it made by <paramref name="streamCallbacks"/> from
+    /// <paramref name="state"/>, only for such a body: the common responses allocate nothing for them.
+    /// </summary>
+    public ValueTask<TokenUsage> InspectResponseAsync<TState>(
+        HttpResponseMessage response,
+        ApiFormat format,
+        Func<TState, (Action<TokenUsage>? OnUsage, Action? OnFirstByte)> streamCallbacks,
+        TState state,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(streamCallbacks);
         try
         {
             HttpContent? content = response.Content;
@@ -166,6 +180,7 @@ internal sealed class HttpUsageExtractor
                     : LoadAndReadAsync(content, format, cancellationToken);
             }
 
+            var (onStreamUsage, onFirstByte) = streamCallbacks(state);
             var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, onStreamUsage, onFirstByte);
             response.Content = new UsageObservingContent(content, observer);
             return default;

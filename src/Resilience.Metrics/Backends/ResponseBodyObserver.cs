@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Resilience.Metrics;
 
 /// <summary>How an observed response body is read.</summary>
@@ -32,11 +30,9 @@ internal sealed class ResponseBodyObserver
     private readonly Action<TokenUsage>? _onUsage;
     private Action? _onFirstByte;
     private EventStreamUsageParser? _parser;
-    private byte[]? _json;
-    private int _jsonLength;
+    private PooledByteBuffer _json;
     private bool _jsonOverflow;
     private bool _closed;
-    private int _peakBufferedBytes;
     private int _reportCount;
 
     /// <summary>Creates an observer.</summary>
@@ -50,6 +46,7 @@ internal sealed class ResponseBodyObserver
         _format = format;
         _kind = kind;
         _maxBytes = maxBytes;
+        _json = new PooledByteBuffer(16 * 1024, maxBytes);
         _onUsage = onUsage;
         _onFirstByte = onFirstByte;
     }
@@ -61,7 +58,7 @@ internal sealed class ResponseBodyObserver
         {
             lock (_gate)
             {
-                return Math.Max(_peakBufferedBytes, _parser?.PeakBufferCapacity ?? 0);
+                return Math.Max(_json.PeakCapacity, _parser?.PeakBufferCapacity ?? 0);
             }
         }
     }
@@ -185,12 +182,12 @@ internal sealed class ResponseBodyObserver
     private bool ReadCollectedJson(out TokenUsage usage)
     {
         usage = default;
-        if (_jsonOverflow || _json is null)
+        if (_jsonOverflow || _json.Length == 0)
         {
             return false;
         }
 
-        ReadOnlySpan<byte> body = _json.AsSpan(0, _jsonLength);
+        ReadOnlySpan<byte> body = _json.Written;
         if (ResponseUsageReader.TryRead(_format, body, out usage))
         {
             return true;
@@ -219,53 +216,17 @@ internal sealed class ResponseBodyObserver
     private void CloseLocked()
     {
         _closed = true;
-        _peakBufferedBytes = Math.Max(_peakBufferedBytes, _parser?.PeakBufferCapacity ?? 0);
         _parser?.Dispose();
-        byte[]? json = _json;
-        _json = null;
-        if (json is not null)
-        {
-            ArrayPool<byte>.Shared.Return(json);
-        }
+        _json.Release();
     }
 
     private void Collect(ReadOnlySpan<byte> data)
     {
-        if (_jsonOverflow)
+        // Larger than the limit: stop collecting; the document cannot be read.
+        if (!_jsonOverflow && !_json.TryAppend(data))
         {
-            return;
-        }
-
-        long needed = (long)_jsonLength + data.Length;
-        if (needed > _maxBytes)
-        {
-            // Larger than the limit: stop collecting; the document cannot be read.
             _jsonOverflow = true;
-            byte[]? json = _json;
-            _json = null;
-            if (json is not null)
-            {
-                ArrayPool<byte>.Shared.Return(json);
-            }
-
-            return;
+            _json.Release();
         }
-
-        if (_json is null || _json.Length < needed)
-        {
-            int size = (int)Math.Min(Math.Max(needed, Math.Max(16 * 1024, (_json?.Length ?? 0) * 2L)), _maxBytes);
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
-            if (_json is not null)
-            {
-                _json.AsSpan(0, _jsonLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_json);
-            }
-
-            _json = bigger;
-            _peakBufferedBytes = Math.Max(_peakBufferedBytes, bigger.Length);
-        }
-
-        data.CopyTo(_json.AsSpan(_jsonLength));
-        _jsonLength = (int)needed;
     }
 }

@@ -41,29 +41,8 @@ internal sealed class LatencyHistogram
         Interlocked.Increment(ref _buckets[stripe + BucketIndex(ticks)]);
 
         // Min and max change rarely once warm: read first so the common case writes nothing shared.
-        var min = Volatile.Read(ref _min);
-        while (ticks < min)
-        {
-            var seen = Interlocked.CompareExchange(ref _min, ticks, min);
-            if (seen == min)
-            {
-                break;
-            }
-
-            min = seen;
-        }
-
-        var max = Volatile.Read(ref _max);
-        while (ticks > max)
-        {
-            var seen = Interlocked.CompareExchange(ref _max, ticks, max);
-            if (seen == max)
-            {
-                break;
-            }
-
-            max = seen;
-        }
+        AtomicExtremes.Min(ref _min, ticks);
+        AtomicExtremes.Max(ref _max, ticks);
     }
 
     internal static int BucketIndex(long ticks)

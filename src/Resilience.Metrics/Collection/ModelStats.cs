@@ -27,8 +27,8 @@ internal sealed class ModelStats(string name, bool detailedLatency)
 
 /// <summary>
 /// The models of one backend, capped: past <c>capacity</c> distinct names, requests count under
-/// <see cref="BoundedCounterMap.OverflowKey"/>. The last model seen is cached by reference, so a pipeline that
-/// always sends the same model string skips the dictionary.
+/// <see cref="BoundedCounterMap.OverflowKey"/>. The last model seen is cached, so a pipeline that keeps sending the same
+/// model skips the dictionary, and the shared cache is written only when the model changes.
 /// </summary>
 internal sealed class ModelTable(int capacity, bool detailedLatency)
 {
@@ -39,13 +39,17 @@ internal sealed class ModelTable(int capacity, bool detailedLatency)
     public ModelStats Get(string model)
     {
         var last = Volatile.Read(ref _last);
-        if (last is not null && ReferenceEquals(last.Name, model))
+        if (last is not null && (ReferenceEquals(last.Name, model) || string.Equals(last.Name, model, StringComparison.Ordinal)))
         {
             return last;
         }
 
         var stats = Lookup(model);
-        Volatile.Write(ref _last, stats);
+        if (!ReferenceEquals(stats, last))
+        {
+            Volatile.Write(ref _last, stats);
+        }
+
         return stats;
     }
 
@@ -56,7 +60,12 @@ internal sealed class ModelTable(int capacity, bool detailedLatency)
             return stats;
         }
 
-        if (Interlocked.Increment(ref _distinct) > capacity)
+        // Once full, a new name goes to the overflow entry without touching the shared count.
+        if (Volatile.Read(ref _distinct) >= capacity)
+        {
+            model = BoundedCounterMap.OverflowKey;
+        }
+        else if (Interlocked.Increment(ref _distinct) > capacity)
         {
             Interlocked.Decrement(ref _distinct);
             model = BoundedCounterMap.OverflowKey;

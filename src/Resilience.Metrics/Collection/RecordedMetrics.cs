@@ -75,20 +75,7 @@ internal sealed class RecordedMetrics
         ErrorTypes.Increment(errorType ?? category.ToName());
     }
 
-    public void ObserveQueueLength(long length)
-    {
-        var max = Volatile.Read(ref _maxQueueLength);
-        while (length > max)
-        {
-            var seen = Interlocked.CompareExchange(ref _maxQueueLength, length, max);
-            if (seen == max)
-            {
-                return;
-            }
-
-            max = seen;
-        }
-    }
+    public void ObserveQueueLength(long length) => AtomicExtremes.Max(ref _maxQueueLength, length);
 
     public ThroughputSample Sample(long timestamp) =>
         new(timestamp, Requests, Counters.Sum(PromptTokens), Counters.Sum(CompletionTokens));

@@ -30,7 +30,7 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
     {
         if (o.BackendName is { } backend && string.IsNullOrWhiteSpace(backend))
         {
-            yield return "BackendName must not be empty.";
+            yield return Error("BackendName", "must not be empty", $"\"{backend}\"");
         }
 
         if (o.MetricsWindowSize <= 0)
@@ -58,7 +58,7 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
 
         if (o.Queue is null)
         {
-            yield return "Queue must not be null.";
+            yield return Error("Queue", "must not be null", "null");
         }
         else
         {
@@ -75,7 +75,7 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
 
         if (o.Retry is null)
         {
-            yield return "Retry must not be null.";
+            yield return Error("Retry", "must not be null", "null");
         }
         else
         {
@@ -102,7 +102,7 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
 
         if (o.CircuitBreaker is null)
         {
-            yield return "CircuitBreaker must not be null.";
+            yield return Error("CircuitBreaker", "must not be null", "null");
         }
         else
         {

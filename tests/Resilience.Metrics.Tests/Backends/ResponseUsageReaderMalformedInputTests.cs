@@ -218,7 +218,7 @@ public sealed class ResponseUsageReaderMalformedInputTests
     }
 
     [Fact]
-    public void Random_bytes_and_random_truncations_never_throw()
+    public void Random_bytes_never_throw_and_every_truncation_gives_no_usage()
     {
         var random = new Random(20240601);
         byte[][] samples =
@@ -229,23 +229,26 @@ public sealed class ResponseUsageReaderMalformedInputTests
             Encoding.UTF8.GetBytes(BackendSamples.OllamaGenerate),
             Encoding.UTF8.GetBytes(BackendSamples.TgiGenerateArrayWithPrefill),
         ];
-        int checkedInputs = 0;
         foreach (byte[] sample in samples)
         {
+            // A document cut anywhere before its closing bracket is not JSON: nothing may be read from it.
+            int end = sample.AsSpan().TrimEnd(" \t\r\n"u8).Length;
             for (int cut = 0; cut < sample.Length; cut++)
             {
                 foreach (ApiFormat format in AllFormats)
                 {
-                    _ = ResponseUsageReader.TryRead(format, sample.AsSpan(0, cut), out _);
+                    bool read = ResponseUsageReader.TryRead(format, sample.AsSpan(0, cut), out TokenUsage usage);
+                    if (cut < end)
+                    {
+                        Assert.False(read, $"{format}, cut at {cut} of {sample.Length}");
+                        Assert.Equal(default, usage);
+                    }
                 }
 
                 byte[] corrupted = (byte[])sample.Clone();
                 corrupted[random.Next(corrupted.Length)] = (byte)random.Next(256);
                 _ = ResponseUsageReader.TryRead(ApiFormat.Generic, corrupted, out _);
-                checkedInputs++;
             }
         }
-
-        Assert.True(checkedInputs > 1_000);
     }
 }

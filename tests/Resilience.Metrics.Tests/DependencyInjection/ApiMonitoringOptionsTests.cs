@@ -28,6 +28,10 @@ public class ApiMonitoringOptionsTests
         { "CircuitBreaker.SamplingDuration", o => o.CircuitBreaker.SamplingDuration = TimeSpan.FromMilliseconds(100) },
         { "AttemptTimeout", o => o.AttemptTimeout = TimeSpan.Zero },
         { "ApiFormat", o => o.ApiFormat = (ApiFormat)999 },
+        { "BackendName", o => o.BackendName = "  " },
+        { "Queue", o => o.Queue = null! },
+        { "Retry", o => o.Retry = null! },
+        { "CircuitBreaker", o => o.CircuitBreaker = null! },
     };
 
     [Theory]

@@ -71,7 +71,7 @@ public static class GuideExamples
         return errors;
     }
 
-    public static (LatencyMetrics, ThroughputMetrics) Performance(IMetricsReporter reporter)
+    public static (LatencyMetrics Latency, double P95, ThroughputMetrics LastTenSeconds, double TokensPerSecond) Performance(IMetricsReporter reporter)
     {
         // example: performance
         LatencyMetrics latency = reporter.GetLatencyMetrics("openai");
@@ -80,8 +80,7 @@ public static class GuideExamples
         ThroughputMetrics lastTenSeconds = reporter.GetThroughputMetrics("openai", TimeSpan.FromSeconds(10));
         double tokensPerSecond = lastMinute.TokenThroughput.TokensPerSecond;
         // end
-        Assert.True(p95 >= 0 && tokensPerSecond >= 0 && lastTenSeconds.TimeWindowSeconds == 10);
-        return (latency, lastMinute);
+        return (latency, p95, lastTenSeconds, tokensPerSecond);
     }
 
     public static (QueueMetrics, CircuitBreakerMetrics) QueueAndCircuit(IMetricsReporter reporter)

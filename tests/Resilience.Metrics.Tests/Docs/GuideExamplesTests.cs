@@ -33,7 +33,11 @@ public partial class GuideExamplesTests
         collector.RecordRequest(new RequestCompleted(key) { Succeeded = false, ErrorCategory = ErrorCategory.RateLimiting, ErrorType = "429", Latency = TimeSpan.FromMilliseconds(10) });
 
         Assert.Equal("429", GuideExamples.Errors(reporter).MostCommonError);
-        Assert.Equal(1, GuideExamples.Performance(reporter).Item1.Count);
+        var performance = GuideExamples.Performance(reporter);
+        Assert.Equal(1, performance.Latency.Count);
+        Assert.Equal(10, performance.P95, 0.1);                    // the one 10 ms request, within 1 %
+        Assert.Equal(10, performance.LastTenSeconds.TimeWindowSeconds);
+        Assert.Equal(0, performance.TokensPerSecond);              // no tokens were recorded
         Assert.Equal("CLOSED", GuideExamples.QueueAndCircuit(reporter).Item2.CurrentState);
         var (ascii, json, prometheus) = GuideExamples.Reports(reporter);
         Assert.StartsWith("=== openai Metrics Report ===", ascii);

@@ -146,6 +146,27 @@ public class RequestMonitoringStrategyTests
     }
 
     [Fact]
+    public async Task A_streams_tokens_go_to_the_model_its_request_was_counted_under()
+    {
+        // The request names "gpt-4o-mini"; the stream names the dated model: both figures belong to one model.
+        var stream = "data: {\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[]}\n\n"
+            + "data: {\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":12}}\n\n"
+            + "data: [DONE]\n\n";
+        var content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(stream)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/event-stream");
+        var context = ResilienceContextPool.Shared.Get();
+        context.Properties.Set(ApiMonitoringContext.Model, "gpt-4o-mini");
+
+        using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ =>
+            ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content }), context);
+        await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        ResilienceContextPool.Shared.Return(context);
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "gpt-4o-mini"));
+        _collector.Received(1).RecordTokens(new TokensReported(Backend, "gpt-4o-mini", 9, 12));
+    }
+
+    [Fact]
     public async Task A_trace_without_an_activity_gets_a_random_w3c_trace_id()
     {
         RequestTrace? first = null;

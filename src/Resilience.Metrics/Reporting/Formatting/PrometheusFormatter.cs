@@ -140,9 +140,7 @@ internal static class PrometheusFormatter
         {
             foreach (var (model, stats) in r.Models)
             {
-                family.Start(r.ApiName);
-                family.Label("model"u8, model);
-                family.End(stats.Requests);
+                family.Sample(r.ApiName, model, stats.Requests);
             }
         }
 
@@ -151,9 +149,7 @@ internal static class PrometheusFormatter
         {
             foreach (var (model, stats) in r.Models)
             {
-                family.Start(r.ApiName);
-                family.Label("model"u8, model);
-                family.End(stats.SuccessRate);
+                family.Sample(r.ApiName, model, stats.SuccessRate);
             }
         }
 
@@ -162,9 +158,7 @@ internal static class PrometheusFormatter
         {
             foreach (var (model, stats) in r.Models)
             {
-                family.Start(r.ApiName);
-                family.Label("model"u8, model);
-                family.End(stats.AvgLatency);
+                family.Sample(r.ApiName, model, stats.AvgLatency);
             }
         }
 
@@ -276,11 +270,14 @@ internal static class PrometheusFormatter
         }
     }
 
+    /// <summary>The value of <c>api_circuit_state</c> for an open circuit (the alert rules test for it).</summary>
+    internal const int OpenCircuitValue = 2;
+
     private static int? CircuitStateValue(string? state) => state switch
     {
         "CLOSED" => 0,
         "HALF-OPEN" => 1,
-        "OPEN" => 2,
+        "OPEN" => OpenCircuitValue,
         _ => null,
     };
 
@@ -394,6 +391,21 @@ internal static class PrometheusFormatter
         public void Sample(string api, double value)
         {
             Start(api);
+            End(value);
+        }
+
+        // One series of a per-model family.
+        public void Sample(string api, string model, long value)
+        {
+            Start(api);
+            Label("model"u8, model);
+            End(value);
+        }
+
+        public void Sample(string api, string model, double value)
+        {
+            Start(api);
+            Label("model"u8, model);
             End(value);
         }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using Polly;
 
 namespace Resilience.Metrics;
@@ -122,15 +121,13 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         try
         {
             var failed = Outcomes.IsFailure(outcome, out var response);
-            HttpContentHeaders? headers;
-
             // A body without any header (an empty one) holds nothing to read: it is not inspected at all.
-            if (!failed && response is not null && (headers = response.Content.Headers).NonValidated.Count != 0)
+            if (!failed && response is not null && response.Content.Headers.NonValidated.Count != 0)
             {
-                // Bodies of unknown length (streams) report their tokens and time to first byte later, as the caller
-                // reads them: only they need an object that remembers this request.
-                var stream = headers.ContentLength is null ? new StreamObservation(this, model, start) : null;
-                var inspecting = _usage.InspectResponseAsync(response, stream is null ? null : stream.OnUsage, context.CancellationToken, stream is null ? null : stream.OnFirstByte);
+                // Bodies read as the caller reads them (streams) report their tokens and time to first byte later: only
+                // they need an object that remembers this request, made when the extractor decides to observe one.
+                var inspecting = _usage.InspectResponseAsync(
+                    response, _usage.Format, static s => new StreamObservation(s.Strategy, s.Model, s.Start).Callbacks, (Strategy: this, Model: model, Start: start), context.CancellationToken);
                 if (!inspecting.IsCompletedSuccessfully)
                 {
                     return RecordAfterInspectionAsync(inspecting, outcome, response, context, model, start, activity);
@@ -165,19 +162,19 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             // reading the body; a half-read response is of no use to anyone.
             response.Dispose();
             outcome = Outcome.FromException<T>(bodyFailure);
-            Guarded(() => Record(outcome, context, model, start, activity, failed: true, default));
+            GuardedRecord(outcome, context, model, start, activity, failed: true, default);
             return outcome;
         }
 
-        Guarded(() => Record(outcome, context, model, start, activity, failed: false, usage));
+        GuardedRecord(outcome, context, model, start, activity, failed: false, usage);
         return outcome;
     }
 
-    private void Guarded(Action record)
+    private void GuardedRecord(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity, bool failed, TokenUsage usage)
     {
         try
         {
-            record();
+            Record(outcome, context, model, start, activity, failed, usage);
         }
         catch (Exception exception)
         {
@@ -233,11 +230,17 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         };
     }
 
-    /// <summary>One streamed body being read by its caller: reports its tokens and its time to first byte.</summary>
+    /// <summary>
+    /// One streamed body being read by its caller: reports its tokens and its time to first byte. Tokens go to the
+    /// model the request was counted under (the stream's own model only when the request named none), as in
+    /// <see cref="Record"/>.
+    /// </summary>
     private sealed class StreamObservation(RequestMonitoringStrategy<T> strategy, string? model, long start)
     {
+        public (Action<TokenUsage>? OnUsage, Action? OnFirstByte) Callbacks => (OnUsage, OnFirstByte);
+
         public void OnUsage(TokenUsage usage) =>
-            strategy._collector.RecordTokens(new TokensReported(strategy._backend, usage.Model ?? model, usage.PromptTokens, usage.CompletionTokens));
+            strategy._collector.RecordTokens(new TokensReported(strategy._backend, model ?? usage.Model, usage.PromptTokens, usage.CompletionTokens));
 
         public void OnFirstByte() => strategy._collector.RecordFirstByte(strategy._backend, strategy._time.GetElapsedTime(start));
     }
