@@ -140,36 +140,21 @@ public class ApiQueueStrategyTests
     public async Task Never_more_than_the_limit_run_at_once()
     {
         var pipeline = Pipeline(3, 1000);
-        var running = 0;
-        var peak = 0;
+        var running = 0L;
+        var peak = 0L;
         await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Run(pipeline, async () =>
         {
             var now = Interlocked.Increment(ref running);
-            InterlockedMax(ref peak, now);
+            AtomicExtremes.Max(ref peak, now);
             await Task.Yield();
             Interlocked.Decrement(ref running);
             return "x";
         }, (RequestPriority)(i % 3)).AsTask()));
 
-        Assert.InRange(peak, 1, 3);
+        Assert.InRange(peak, 1L, 3L);
         Assert.Equal(200, _admissions.Count);
         Assert.Equal(0, Queue.ActiveRequests);
         Assert.Equal(0, Queue.CurrentQueueSize);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 
     internal static async Task WaitUntil(Func<bool> condition)
