@@ -29,6 +29,7 @@ public class SecurityTests
         {
             ShouldListenTo = source => source.Name == ApiMonitoringTelemetry.Name || source.Name.StartsWith("System.Net", StringComparison.Ordinal),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            // The listener is process-wide: tests running in parallel stop activities on other threads while this one reads.
             ActivityStopped = activity => { lock (activities) { activities.Add(activity); } },
         };
         ActivitySource.AddActivityListener(listener);
@@ -71,6 +72,8 @@ public class SecurityTests
         Assert.Equal(5, traces.Count);
         Assert.Contains(traces, t => t.Error is not null && t.Error.Contains("[REDACTED]", StringComparison.Ordinal));
 
+        Activity[] stopped;
+        lock (activities) { stopped = [.. activities]; }
         var outputs = new Dictionary<string, string>
         {
             ["traces"] = JsonSerializer.Serialize(traces),
@@ -80,7 +83,7 @@ public class SecurityTests
             ["grafana"] = reporter.ExportGrafanaDashboard(),
             // Our log lines; HttpClient's and Polly's own logging are the application's to configure (docs/reliability.md).
             ["logs"] = string.Join('\n', logs.GetSnapshot().Where(r => r.Category?.StartsWith("Resilience.Metrics", StringComparison.Ordinal) == true).Select(r => r.Category + ": " + r.Message + " " + string.Join(',', r.StructuredState?.Select(p => p.Value) ?? []) + " " + r.Exception?.Message)),
-            ["activities"] = string.Join('\n', activities.Where(a => a.Source.Name == ApiMonitoringTelemetry.Name).SelectMany(a => a.TagObjects.Select(t => $"{t.Key}={t.Value}"))),
+            ["activities"] = string.Join('\n', stopped.Where(a => a.Source.Name == ApiMonitoringTelemetry.Name).SelectMany(a => a.TagObjects.Select(t => $"{t.Key}={t.Value}"))),
         };
 
         Assert.NotEmpty(outputs["logs"]);
