@@ -441,7 +441,7 @@ public sealed class ResponseShapeTests
     [Fact]
     public async Task Streams_really_stream_one_flushed_chunk_at_a_time()
     {
-        await using var server = await Sim.StartAsync(new SimulationOptions { StreamChunkDelay = TimeSpan.FromMilliseconds(60), CompletionTokens = 5 });
+        await using var server = await Sim.StartAsync(new SimulationOptions { StreamChunkDelay = TimeSpan.FromMilliseconds(100), CompletionTokens = 5 });
         using var client = Sim.Client(server, SimulatedApi.OpenAI);
         using var request = SimulatedRequests.Create(SimulatedApi.OpenAI, stream: true);
 
@@ -453,7 +453,8 @@ public sealed class ResponseShapeTests
 
         Assert.StartsWith("data: {", first, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
-        // 8 more chunks follow the first, 60 ms apart: the body was not sent in one piece.
+        // 8 more chunks follow the first, 100 ms apart: the body was not sent in one piece. The bound leaves 500 ms
+        // for this test to be slow between reading the first line and starting the watch (a busy CI machine).
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(300), $"rest of stream took {watch.Elapsed}");
     }
 

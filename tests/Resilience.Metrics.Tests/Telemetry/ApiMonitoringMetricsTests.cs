@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using NSubstitute;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -10,11 +11,13 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
     private readonly string _backendName = $"otel-{Guid.NewGuid():N}";
     private readonly List<Metric> _exported = [];
     private readonly MeterProvider _provider;
-    private readonly MetricsCollector _collector = new();
+    private readonly OwnMeterFactory _meters = new();
+    private readonly MetricsCollector _collector;
     private readonly BackendKey _backend;
 
     public ApiMonitoringMetricsTests()
     {
+        _collector = new MetricsCollector(meterFactory: _meters);
         _provider = Sdk.CreateMeterProviderBuilder().AddApiMonitoringInstrumentation().AddInMemoryExporter(_exported).Build();
         _backend = _collector.RegisterBackend(_backendName, new BackendRegistration { GenAiProviderName = "openai" });
     }
@@ -23,6 +26,7 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
     {
         _provider.Dispose();
         _collector.Dispose();
+        _meters.Dispose();
     }
 
     private List<(Dictionary<string, object?> Tags, MetricPoint Point)> Points(string name)
@@ -75,10 +79,12 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
     [Fact]
     public void Gen_ai_token_usage_and_operation_duration_follow_the_semantic_conventions()
     {
-        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = "gpt-4o", Latency = TimeSpan.FromMilliseconds(500), PromptTokens = 12, CompletionTokens = 30 });
-        _collector.RecordTokens(new TokensReported(_backend, "gpt-4o", 8, 0));
+        // The GenAI instruments carry no api.backend tag. The meter listener is process-wide and other tests record
+        // tokens at the same time (for other providers too): tell this test's points apart by a model of its own.
+        var model = $"gpt-4o-{Guid.NewGuid():N}";
+        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = model, Latency = TimeSpan.FromMilliseconds(500), PromptTokens = 12, CompletionTokens = 30 });
+        _collector.RecordTokens(new TokensReported(_backend, model, 8, 0));
 
-        // The GenAI instruments carry no api.backend tag, so read them unfiltered by backend: only this test uses model "gpt-4o" with provider openai.
         _exported.Clear();
         _provider.ForceFlush();
         var usage = _exported.Where(m => m.Name == "gen_ai.client.token.usage").SelectMany(m =>
@@ -92,6 +98,11 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
                     tags[tag.Key] = tag.Value;
                 }
 
+                if (!Equals(tags.GetValueOrDefault("gen_ai.request.model"), model))
+                {
+                    continue;
+                }
+
                 Assert.Equal("chat", tags["gen_ai.operation.name"]);
                 Assert.Equal("openai", tags["gen_ai.provider.name"]);
                 points.Add(((string)tags["gen_ai.token.type"]!, point.GetHistogramCount(), point.GetHistogramSum()));
@@ -100,6 +111,7 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
             return points;
         }).ToList();
 
+        Assert.Equal(2, usage.Count);
         Assert.Contains(("input", 2L, 20.0), usage);
         Assert.Contains(("output", 1L, 30.0), usage);
         Assert.Contains(_exported, m => m.Name == "gen_ai.client.operation.duration" && m.Unit == "s");
@@ -130,5 +142,25 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
         var states = Points("api.client.circuit.state").ToDictionary(p => (string)p.Tags["api.circuit.state"]!, p => p.Point.GetGaugeLastValueLong());
         Assert.Equal(new Dictionary<string, long> { ["CLOSED"] = 0, ["HALF-OPEN"] = 0, ["OPEN"] = 1 }, states);
         GC.KeepAlive(queue);
+    }
+
+    /// <summary>
+    /// Makes this test's meter distinct from every other collector's in the process (by a scope tag of its own).
+    /// OpenTelemetry merges identical instruments of same-named meters into one stream, and when any of those meters is
+    /// disposed (another test disposing its collector) it drops the whole stream: this test's points would vanish.
+    /// </summary>
+    private sealed class OwnMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _created = [];
+        private readonly string _id = Guid.NewGuid().ToString("N");
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(new MeterOptions(options.Name) { Version = options.Version, Tags = [new("test.instance", _id)], Scope = this });
+            _created.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _created.ForEach(m => m.Dispose());
     }
 }
