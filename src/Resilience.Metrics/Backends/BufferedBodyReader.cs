@@ -16,7 +16,7 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
     [ThreadStatic]
     private static BufferedBodyReader? t_cached;
 
-    private bool _readModel;
+    private Reading _reading;
     private ApiFormat _format;
     private int _maxBytes;
     private int _writes;
@@ -31,7 +31,7 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
     /// <summary>Reads the top-level <c>"model"</c> of an in-memory JSON request body of at most <paramref name="maxBytes"/> bytes.</summary>
     public static string? ReadModel(HttpContent content, int maxBytes)
     {
-        BufferedBodyReader sink = Rent(readModel: true, ApiFormat.Generic, maxBytes);
+        BufferedBodyReader sink = Rent(Reading.RequestModel, ApiFormat.Generic, maxBytes);
         try
         {
             content.CopyTo(sink, null, CancellationToken.None);
@@ -43,10 +43,13 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
         }
     }
 
-    /// <summary>Reads the usage of an in-memory (buffered) JSON response body of at most <paramref name="maxBytes"/> bytes.</summary>
-    public static bool TryReadUsage(HttpContent content, ApiFormat format, int maxBytes, out TokenUsage usage)
+    /// <summary>
+    /// Reads the usage of an in-memory (buffered) JSON response body of at most <paramref name="maxBytes"/> bytes; its
+    /// model only when <paramref name="readModel"/>.
+    /// </summary>
+    public static bool TryReadUsage(HttpContent content, ApiFormat format, int maxBytes, out TokenUsage usage, bool readModel = true)
     {
-        BufferedBodyReader sink = Rent(readModel: false, format, maxBytes);
+        BufferedBodyReader sink = Rent(readModel ? Reading.Usage : Reading.UsageWithoutModel, format, maxBytes);
         try
         {
             content.CopyTo(sink, null, CancellationToken.None);
@@ -73,13 +76,13 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
             return;
         }
 
-        if (_readModel)
+        if (_reading == Reading.RequestModel)
         {
             _model = ModelExtractor.FromJsonBody(buffer);
         }
         else
         {
-            _found = ResponseUsageReader.TryRead(_format, buffer, out _usage);
+            _found = ResponseUsageReader.TryRead(_format, buffer, out _usage, readModel: _reading == Reading.Usage);
         }
     }
 
@@ -88,11 +91,11 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
     {
     }
 
-    private static BufferedBodyReader Rent(bool readModel, ApiFormat format, int maxBytes)
+    private static BufferedBodyReader Rent(Reading reading, ApiFormat format, int maxBytes)
     {
         BufferedBodyReader sink = t_cached ?? new BufferedBodyReader();
         t_cached = null;
-        sink._readModel = readModel;
+        sink._reading = reading;
         sink._format = format;
         sink._maxBytes = maxBytes;
         sink._writes = 0;
@@ -107,5 +110,12 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
         sink._model = null;
         sink._usage = default;
         t_cached = sink;
+    }
+
+    private enum Reading
+    {
+        RequestModel,
+        Usage,
+        UsageWithoutModel,
     }
 }

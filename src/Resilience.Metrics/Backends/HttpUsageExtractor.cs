@@ -129,14 +129,17 @@ internal sealed class HttpUsageExtractor
     /// <summary>
     /// Like <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken, Action?)"/>,
     /// with the callbacks of a body read as the caller reads it made by <paramref name="streamCallbacks"/> from
-    /// <paramref name="state"/>, only for such a body: the common responses allocate nothing for them.
+    /// <paramref name="state"/>, only for such a body: the common responses allocate nothing for them. With
+    /// <paramref name="readModel"/> <see langword="false"/> (the caller knows the model already) a buffered body's model
+    /// is not read, so no string is made for it.
     /// </summary>
     public ValueTask<TokenUsage> InspectResponseAsync<TState>(
         HttpResponseMessage response,
         ApiFormat format,
         Func<TState, (Action<TokenUsage>? OnUsage, Action? OnFirstByte)> streamCallbacks,
         TState state,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool readModel = true)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(streamCallbacks);
@@ -176,8 +179,8 @@ internal sealed class HttpUsageExtractor
 
                 // Content that is already in memory is read in place; anything else is loaded into its buffer first.
                 return content is ByteArrayContent or ReadOnlyMemoryContent
-                    ? new ValueTask<TokenUsage>(BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage) ? usage : default)
-                    : LoadAndReadAsync(content, format, cancellationToken);
+                    ? new ValueTask<TokenUsage>(BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage, readModel) ? usage : default)
+                    : LoadAndReadAsync(content, format, readModel, cancellationToken);
             }
 
             var (onStreamUsage, onFirstByte) = streamCallbacks(state);
@@ -193,12 +196,12 @@ internal sealed class HttpUsageExtractor
         }
     }
 
-    private async ValueTask<TokenUsage> LoadAndReadAsync(HttpContent content, ApiFormat format, CancellationToken cancellationToken)
+    private async ValueTask<TokenUsage> LoadAndReadAsync(HttpContent content, ApiFormat format, bool readModel, CancellationToken cancellationToken)
     {
         await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage) ? usage : default;
+            return BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage, readModel) ? usage : default;
         }
 #pragma warning disable CA1031 // Monitoring must never break the caller's request.
         catch (Exception)

@@ -37,11 +37,19 @@ internal static class ResponseUsageReader
     /// <param name="utf8Json">The body, UTF-8 JSON: an object, or an array of objects (TGI, Gemini's JSON-array stream) whose
     /// fields are merged in order.</param>
     /// <param name="usage">What was found.</param>
+    /// <param name="readModel"><see langword="false"/> when the caller knows the model already (the request named it):
+    /// the body's model is then skipped, not copied into a new string.</param>
     /// <returns><see langword="true"/> when at least one token count or the model was found.</returns>
-    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage)
+    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel = true)
     {
         UsageFields fields = UsageFields.Empty;
-        if (!TryScan(format, utf8Json, ref fields))
+        Wanted wanted = WantedFor(format);
+        if (!readModel)
+        {
+            wanted &= ~(Wanted.Model | Wanted.ModelVersion);
+        }
+
+        if (!TryScan(wanted, utf8Json, ref fields))
         {
             usage = default;
             return false;
@@ -60,9 +68,11 @@ internal static class ResponseUsageReader
     /// <param name="utf8Json">The document.</param>
     /// <param name="fields">Receives the fields.</param>
     /// <returns><see langword="true"/> when the document was read without error.</returns>
-    public static bool TryScan(ApiFormat format, ReadOnlySpan<byte> utf8Json, ref UsageFields fields)
+    public static bool TryScan(ApiFormat format, ReadOnlySpan<byte> utf8Json, ref UsageFields fields) =>
+        TryScan(WantedFor(format), utf8Json, ref fields);
+
+    private static bool TryScan(Wanted wanted, ReadOnlySpan<byte> utf8Json, ref UsageFields fields)
     {
-        Wanted wanted = WantedFor(format);
         if (wanted == Wanted.None)
         {
             return false;

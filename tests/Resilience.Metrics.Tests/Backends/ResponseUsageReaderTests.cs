@@ -43,6 +43,21 @@ public sealed class ResponseUsageReaderTests
     }
 
     [Theory]
+    [MemberData(nameof(RealResponses))]
+    public void Without_the_model_the_same_tokens_are_read_and_no_model(string name, ApiFormat format, string body, long prompt, long completion, string? model)
+    {
+        _ = model;
+        bool found = ResponseUsageReader.TryRead(format, Encoding.UTF8.GetBytes(body), out TokenUsage usage, readModel: false);
+
+        Assert.True(found, name);
+        Assert.Equal(new TokenUsage(prompt, completion, null), usage);
+    }
+
+    [Fact]
+    public void Without_the_model_a_malformed_body_still_gives_nothing() =>
+        Assert.False(ResponseUsageReader.TryRead(ApiFormat.OpenAI, """{"model":"gpt-4o","usage":{"prompt_tokens":1}"""u8, out _, readModel: false));
+
+    [Theory]
     [MemberData(nameof(GenericResponses))]
     public void Generic_and_auto_read_the_field_names_of_every_shape(string name, string body, long prompt, long completion, string? model)
     {

@@ -70,6 +70,37 @@ public class ApiRetryTests
     }
 
     [Fact]
+    public async Task A_retry_is_counted_under_the_model_the_request_body_names()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.anthropic.com/v1/messages")
+        {
+            Content = new StringContent("""{"model":"claude-sonnet-4","max_tokens":5}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
+        context.SetRequestMessage(request);
+
+        using var response = await Pipeline().ExecuteAsync(
+            static (_, next) => next(default), context, Responses(HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK));
+        ResilienceContextPool.Shared.Return(context);
+
+        _collector.Received(1).RecordRetry(Arg.Is<RetryAttempted>(e => e.Model == "claude-sonnet-4"));
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "claude-sonnet-4" && e.Attempts == 2));
+    }
+
+    [Fact]
+    public async Task A_retry_is_counted_under_the_model_set_on_the_context()
+    {
+        var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
+        context.Properties.Set(ApiMonitoringContext.Model, "claude-haiku");
+
+        using var response = await Pipeline().ExecuteAsync(
+            static (_, next) => next(default), context, Responses(HttpStatusCode.TooManyRequests, HttpStatusCode.OK));
+        ResilienceContextPool.Shared.Return(context);
+
+        _collector.Received(1).RecordRetry(Arg.Is<RetryAttempted>(e => e.Model == "claude-haiku"));
+    }
+
+    [Fact]
     public void Delays_grow_by_the_backoff_factor_up_to_the_cap()
     {
         var options = new ApiRetryStrategyOptions { InitialRetryDelay = TimeSpan.FromSeconds(1), BackoffFactor = 3, MaxRetryDelay = TimeSpan.FromSeconds(20), UseJitter = false };

@@ -39,7 +39,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         var start = _time.GetTimestamp();
         var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
-        var model = ResolveModel(context);
+        var model = ResolveModel(context, out var format);
 
         ValueTask<Outcome<T>> pending;
         try
@@ -54,12 +54,12 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
 
         if (!pending.IsCompletedSuccessfully)
         {
-            return CompleteAsync(pending, context, model, start, activity);
+            return CompleteAsync(pending, context, model, format, start, activity);
         }
 
         // The request completed synchronously: record without a state machine (the common case for an in-memory
         // or cached response, and the one the per-request overhead is measured with).
-        var recording = TryRecord(pending.Result, context, model, start, activity);
+        var recording = TryRecord(pending.Result, context, model, format, start, activity);
         if (!recording.IsCompletedSuccessfully)
         {
             return AwaitRecordingAsync(recording, activity);
@@ -70,12 +70,12 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     }
 
     private async ValueTask<Outcome<T>> CompleteAsync(
-        ValueTask<Outcome<T>> pending, ResilienceContext context, string? model, long start, Activity? activity)
+        ValueTask<Outcome<T>> pending, ResilienceContext context, string? model, ApiFormat format, long start, Activity? activity)
     {
         using (activity)
         {
             var outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
-            return await TryRecord(outcome, context, model, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+            return await TryRecord(outcome, context, model, format, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
         }
     }
 
@@ -87,27 +87,17 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    private string? ResolveModel(ResilienceContext context)
+    /// <summary>The request's model, and its format when reading the model resolved it (so it is detected once).</summary>
+    private string? ResolveModel(ResilienceContext context, out ApiFormat format)
     {
         try
         {
-            if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var model))
-            {
-                return model;
-            }
-
-            model = context.GetRequestMessage() is { } request ? _usage.GetRequestModel(request) : null;
-            if (model is not null)
-            {
-                // Shared with the retry strategy, which counts retries per model.
-                context.Properties.Set(ApiMonitoringContext.Model, model);
-            }
-
-            return model;
+            return ApiMonitoringContext.GetModel(context, _usage, out format);
         }
         catch (Exception exception)
         {
             _collector.Fault(_backend, exception);
+            format = _usage.Format;
             return null;
         }
     }
@@ -116,7 +106,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     /// Records the request and returns its outcome: the inner pipeline's, or a failure when a JSON body failed to
     /// arrive while it was loaded for its tokens. Never throws: a fault is caught, logged and counted.
     /// </summary>
-    private ValueTask<Outcome<T>> TryRecord(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity)
+    private ValueTask<Outcome<T>> TryRecord(Outcome<T> outcome, ResilienceContext context, string? model, ApiFormat format, long start, Activity? activity)
     {
         try
         {
@@ -126,8 +116,14 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             {
                 // Bodies read as the caller reads them (streams) report their tokens and time to first byte later: only
                 // they need an object that remembers this request, made when the extractor decides to observe one.
+                // A model the request named is the one counted: the body's is then not read.
                 var inspecting = _usage.InspectResponseAsync(
-                    response, _usage.Format, static s => new StreamObservation(s.Strategy, s.Model, s.Start).Callbacks, (Strategy: this, Model: model, Start: start), context.CancellationToken);
+                    response,
+                    format,
+                    static s => new StreamObservation(s.Strategy, s.Model, s.Start).Callbacks,
+                    (Strategy: this, Model: model, Start: start),
+                    context.CancellationToken,
+                    readModel: model is null);
                 if (!inspecting.IsCompletedSuccessfully)
                 {
                     return RecordAfterInspectionAsync(inspecting, outcome, response, context, model, start, activity);

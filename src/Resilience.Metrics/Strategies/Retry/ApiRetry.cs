@@ -6,7 +6,11 @@ namespace Resilience.Metrics;
 /// <summary>Builds Polly's retry strategy from <see cref="ApiRetryStrategyOptions"/>, reporting every retry.</summary>
 internal static class ApiRetry
 {
-    public static RetryStrategyOptions<T> ToPolly<T>(BackendKey backend, GuardedMetricsCollector collector, ApiRetryStrategyOptions options) => new()
+    /// <param name="backend">The backend the retries are counted for.</param>
+    /// <param name="collector">Where each retry is sent.</param>
+    /// <param name="options">The retry's options.</param>
+    /// <param name="models">Reads a retried request's model (for per-model retry counts), only when one is retried.</param>
+    public static RetryStrategyOptions<T> ToPolly<T>(BackendKey backend, GuardedMetricsCollector collector, ApiRetryStrategyOptions options, HttpUsageExtractor models) => new()
     {
         Name = options.Name,
         MaxRetryAttempts = options.MaxRetries,
@@ -18,7 +22,7 @@ internal static class ApiRetry
             args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.AttemptNumber + 2);
             collector.RecordRetry(new RetryAttempted(backend)
             {
-                Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),
+                Model = ApiMonitoringContext.GetModel(args.Context, models, out _),
                 AttemptNumber = args.AttemptNumber + 1,
                 Delay = args.RetryDelay,
                 ErrorCategory = category,
