@@ -145,8 +145,9 @@ internal sealed class HttpUsageExtractor
         ArgumentNullException.ThrowIfNull(streamCallbacks);
         try
         {
+            // S3 bodies carry no usage: a format known to be S3 skips even the header lookups.
             HttpContent? content = response.Content;
-            if (content is null or UsageObservingContent)
+            if (content is null or UsageObservingContent || format == ApiFormat.S3)
             {
                 return default;
             }
@@ -163,11 +164,10 @@ internal sealed class HttpUsageExtractor
             if (format == ApiFormat.Auto)
             {
                 format = ApiFormatDetector.Detect(response.RequestMessage?.RequestUri);
-            }
-
-            if (format == ApiFormat.S3)
-            {
-                return default;
+                if (format == ApiFormat.S3)
+                {
+                    return default;
+                }
             }
 
             if (kind == ObservedBodyKind.Json && headers.ContentLength is long length)
