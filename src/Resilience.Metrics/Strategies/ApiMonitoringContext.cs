@@ -31,32 +31,6 @@ public static class ApiMonitoringContext
         return request;
     }
 
-    /// <summary>
-    /// The model a request is for: <see cref="Model"/> when set, else read from its HTTP request by
-    /// <paramref name="reader"/>. Nothing is stored back: per request a property write costs more than reading again
-    /// on the rare retry that asks.
-    /// </summary>
-    /// <param name="context">The request's context.</param>
-    /// <param name="reader">Reads the model from the request.</param>
-    /// <param name="format">The format the request is read with: resolved on the way when an HTTP request was read,
-    /// else the reader's configured one (<see cref="ApiFormat.Auto"/> is then detected when needed).</param>
-    internal static string? GetModel(ResilienceContext context, HttpUsageExtractor reader, out ApiFormat format)
-    {
-        format = reader.Format;
-        if (context.Properties.TryGetValue(Model, out var model))
-        {
-            return model;
-        }
-
-        if (context.GetRequestMessage() is not { } request)
-        {
-            return null;
-        }
-
-        format = reader.ResolveFormat(request.RequestUri);
-        return reader.GetRequestModel(request, format);
-    }
-
     internal static RequestPriority GetPriority(ResilienceContext context)
     {
         if (context.Properties.TryGetValue(Priority, out var priority))

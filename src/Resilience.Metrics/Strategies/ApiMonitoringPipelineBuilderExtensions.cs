@@ -63,7 +63,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
 
         if (options.Retry is { Enabled: true, MaxRetries: > 0 })
         {
-            builder.AddRetry(ApiRetry.ToPolly<T>(backend, guarded, options.Retry, new HttpUsageExtractor(options.ApiFormat)));
+            builder.AddApiRetry(backend, collector, options.Retry);
         }
 
         if (options.CircuitBreaker.Enabled)
@@ -100,17 +100,13 @@ public static class ApiMonitoringPipelineBuilderExtensions
         return builder.AddStrategy(_ => new ApiQueueStrategy(backend, GuardedMetricsCollector.Wrap(collector, null), options), options);
     }
 
-    /// <summary>
-    /// Adds Polly's retry with exponential backoff and Retry-After, counting retries and their errors. A retry is counted
-    /// under its request's model: <see cref="ApiMonitoringContext.Model"/> when set, else the model read from the HTTP
-    /// request (its format detected from the URL).
-    /// </summary>
+    /// <summary>Adds Polly's retry with exponential backoff and Retry-After, counting retries and their errors.</summary>
     public static ResiliencePipelineBuilder<T> AddApiRetry<T>(this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, ApiRetryStrategyOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
-        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, GuardedMetricsCollector.Wrap(collector, null), options, new HttpUsageExtractor()));
+        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, GuardedMetricsCollector.Wrap(collector, null), options));
     }
 
     /// <summary>Adds Polly's circuit breaker configured from the guide's options, logging and recording its state changes.</summary>

@@ -110,6 +110,24 @@ public sealed class HttpUsageExtractorResponseTests
     }
 
     [Fact]
+    public async Task Without_the_model_a_buffered_body_gives_its_tokens_in_memory_or_loaded()
+    {
+        var extractor = new HttpUsageExtractor(ApiFormat.OpenAI);
+        byte[] body = """{"model":"gpt-4o-2024-08-06","usage":{"prompt_tokens":19,"completion_tokens":10}}"""u8.ToArray();
+        using HttpResponseMessage inMemory = TestResponses.Create(new ByteArrayContent(body), "application/json");
+        var loadedContent = new StreamContent(new MemoryStream(body));
+        loadedContent.Headers.ContentLength = body.Length;
+        using HttpResponseMessage loaded = TestResponses.Create(loadedContent, "application/json");
+
+        foreach (HttpResponseMessage response in new[] { inMemory, loaded })
+        {
+            TokenUsage usage = await extractor.InspectResponseAsync(response, ApiFormat.OpenAI, static _ => default, 0, Ct, readModel: false);
+
+            Assert.Equal(new TokenUsage(19, 10, null), usage);
+        }
+    }
+
+    [Fact]
     public async Task S3_responses_are_left_alone()
     {
         var extractor = new HttpUsageExtractor();

@@ -146,6 +146,60 @@ public class RequestMonitoringStrategyTests
     }
 
     [Fact]
+    public async Task A_response_is_read_in_the_format_of_the_url_its_request_was_sent_to()
+    {
+        // Ollama's own counts win over its OpenAI-style usage; read as Generic (no URL to detect from) they would not.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://localhost:11434/api/generate")
+        {
+            Content = new StringContent("""{"model":"llama3.2","prompt":"hi"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        var content = new StringContent(
+            """{"model":"llama3.2","prompt_eval_count":5,"eval_count":7,"usage":{"prompt_tokens":1,"completion_tokens":2}}""",
+            System.Text.Encoding.UTF8,
+            "application/json");
+        var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
+        context.SetRequestMessage(request);
+
+        // The response carries no request message, as a custom handler's or a test double's may not.
+        using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(
+            _ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content }), context);
+        ResilienceContextPool.Shared.Return(context);
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e =>
+            e.Model == "llama3.2" && e.PromptTokens == 5 && e.CompletionTokens == 7));
+    }
+
+    [Fact]
+    public void A_buffered_responses_model_is_not_copied_when_the_request_named_one()
+    {
+        // The request's model is the one counted, so the response's is skipped: a longer one costs nothing more.
+        var pipeline = Pipeline<HttpResponseMessage>();
+        long AllocatedFor(int modelLength)
+        {
+            var body = System.Text.Encoding.UTF8.GetBytes(
+                $$$"""{"model":"{{{new string('m', modelLength)}}}","usage":{"prompt_tokens":3,"completion_tokens":4}}""");
+            var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
+            context.Properties.Set(ApiMonitoringContext.Model, "gpt-4o");
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            pipeline.Execute(static (_, r) => r, context, response);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            ResilienceContextPool.Shared.Return(context);
+            response.Dispose();
+            return allocated;
+        }
+
+        AllocatedFor(8);
+        AllocatedFor(200);
+
+        // A 200-character string alone would be 422 bytes.
+        Assert.InRange(AllocatedFor(200) - AllocatedFor(8), -100, 100);
+        _collector.Received().RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "gpt-4o" && e.PromptTokens == 3 && e.CompletionTokens == 4));
+    }
+
+    [Fact]
     public async Task A_streams_tokens_go_to_the_model_its_request_was_counted_under()
     {
         // The request names "gpt-4o-mini"; the stream names the dated model: both figures belong to one model.

@@ -87,17 +87,39 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    /// <summary>The request's model, and its format when reading the model resolved it (so it is detected once).</summary>
+    /// <summary>
+    /// The request's model, and the format its response is read with: resolved here from the request's URL when the
+    /// model is read from the request, so the URL is looked at once per request; else the configured one.
+    /// </summary>
     private string? ResolveModel(ResilienceContext context, out ApiFormat format)
     {
+        format = _usage.Format;
         try
         {
-            return ApiMonitoringContext.GetModel(context, _usage, out format);
+            if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var model))
+            {
+                return model;
+            }
+
+            if (context.GetRequestMessage() is not { } request)
+            {
+                return null;
+            }
+
+            format = _usage.ResolveFormat(request.RequestUri);
+            model = _usage.GetRequestModel(request, format);
+            if (model is not null)
+            {
+                // Shared with the retry strategy, which counts retries per model, and with the application's own
+                // strategies (the key is public).
+                context.Properties.Set(ApiMonitoringContext.Model, model);
+            }
+
+            return model;
         }
         catch (Exception exception)
         {
             _collector.Fault(_backend, exception);
-            format = _usage.Format;
             return null;
         }
     }

@@ -6,11 +6,7 @@ namespace Resilience.Metrics;
 /// <summary>Builds Polly's retry strategy from <see cref="ApiRetryStrategyOptions"/>, reporting every retry.</summary>
 internal static class ApiRetry
 {
-    /// <param name="backend">The backend the retries are counted for.</param>
-    /// <param name="collector">Where each retry is sent.</param>
-    /// <param name="options">The retry's options.</param>
-    /// <param name="models">Reads a retried request's model (for per-model retry counts), only when one is retried.</param>
-    public static RetryStrategyOptions<T> ToPolly<T>(BackendKey backend, GuardedMetricsCollector collector, ApiRetryStrategyOptions options, HttpUsageExtractor models) => new()
+    public static RetryStrategyOptions<T> ToPolly<T>(BackendKey backend, GuardedMetricsCollector collector, ApiRetryStrategyOptions options) => new()
     {
         Name = options.Name,
         MaxRetryAttempts = options.MaxRetries,
@@ -22,7 +18,7 @@ internal static class ApiRetry
             args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.AttemptNumber + 2);
             collector.RecordRetry(new RetryAttempted(backend)
             {
-                Model = ApiMonitoringContext.GetModel(args.Context, models, out _),
+                Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),
                 AttemptNumber = args.AttemptNumber + 1,
                 Delay = args.RetryDelay,
                 ErrorCategory = category,
