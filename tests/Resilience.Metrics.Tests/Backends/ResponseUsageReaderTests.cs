@@ -46,11 +46,12 @@ public sealed class ResponseUsageReaderTests
     [MemberData(nameof(RealResponses))]
     public void Without_the_model_the_same_tokens_are_read_and_no_model(string name, ApiFormat format, string body, long prompt, long completion, string? model)
     {
-        _ = model;
-        bool found = ResponseUsageReader.TryRead(format, Encoding.UTF8.GetBytes(body), out TokenUsage usage, readModel: false);
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        Assert.True(ResponseUsageReader.TryRead(format, bytes, out TokenUsage withModel), name);
+        Assert.True(ResponseUsageReader.TryRead(format, bytes, out TokenUsage withoutModel, readModel: false), name);
 
-        Assert.True(found, name);
-        Assert.Equal(new TokenUsage(prompt, completion, null), usage);
+        Assert.Equal(new TokenUsage(prompt, completion, model), withModel);
+        Assert.Equal(withModel with { Model = null }, withoutModel);
     }
 
     [Fact]

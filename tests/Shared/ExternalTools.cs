@@ -1,8 +1,11 @@
 using System.Diagnostics;
 
-namespace Resilience.Metrics.IntegrationTests;
+namespace Resilience.Metrics.Testing;
 
-/// <summary>Finds and runs the external tools some tests use (CI installs them; locally they may be missing).</summary>
+/// <summary>
+/// Finds and runs the external tools some tests use (CI installs them; locally they may be missing). One file, linked
+/// into each test project that needs it.
+/// </summary>
 internal static class ExternalTools
 {
     public static string? Find(string name) =>
