@@ -21,6 +21,7 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
     private int _maxBytes;
     private int _writes;
     private string? _model;
+    private string? _modelHint;
     private bool _found;
     private TokenUsage _usage;
 
@@ -47,9 +48,10 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
     /// Reads the usage of an in-memory (buffered) JSON response body of at most <paramref name="maxBytes"/> bytes; its
     /// model only when <paramref name="readModel"/>.
     /// </summary>
-    public static bool TryReadUsage(HttpContent content, ApiFormat format, int maxBytes, out TokenUsage usage, bool readModel = true)
+    public static bool TryReadUsage(HttpContent content, ApiFormat format, int maxBytes, out TokenUsage usage, bool readModel = true, string? modelHint = null)
     {
         BufferedBodyReader sink = Rent(readModel ? Reading.Usage : Reading.UsageWithoutModel, format, maxBytes);
+        sink._modelHint = modelHint;
         try
         {
             content.CopyTo(sink, null, CancellationToken.None);
@@ -82,7 +84,7 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
         }
         else
         {
-            _found = ResponseUsageReader.TryRead(_format, buffer, out _usage, readModel: _reading == Reading.Usage);
+            _found = ResponseUsageReader.TryRead(_format, buffer, out _usage, readModel: _reading == Reading.Usage, _modelHint);
         }
     }
 
@@ -108,6 +110,7 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
     private static void Return(BufferedBodyReader sink)
     {
         sink._model = null;
+        sink._modelHint = null;
         sink._usage = default;
         t_cached = sink;
     }

@@ -44,8 +44,10 @@ internal sealed class EventStreamUsageParser : IDisposable
     /// <param name="format">The backend's format (which fields to read); <see cref="ApiFormat.Auto"/> reads like <see cref="ApiFormat.Generic"/>.</param>
     /// <param name="newlineDelimitedJson"><see langword="true"/> for NDJSON (every line is JSON), <see langword="false"/> for server-sent events.</param>
     /// <param name="maxLineBytes">The longest line read; longer lines are skipped.</param>
-    public EventStreamUsageParser(ApiFormat format, bool newlineDelimitedJson = false, int maxLineBytes = DefaultMaxLineBytes)
+    /// <param name="modelHint">The model name the stream most likely names: an equal name reuses this string.</param>
+    public EventStreamUsageParser(ApiFormat format, bool newlineDelimitedJson = false, int maxLineBytes = DefaultMaxLineBytes, string? modelHint = null)
     {
+        _fields.ModelHint = modelHint;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineBytes);
         _format = format;
         _newlineDelimitedJson = newlineDelimitedJson;
@@ -65,6 +67,9 @@ internal sealed class EventStreamUsageParser : IDisposable
     /// end marker; for them the end of the body is the end.
     /// </summary>
     public bool Complete => _doneMarker || _fields.EndOfStream;
+
+    /// <summary>Gets the number of JSON payloads (stream events or lines) read so far: the stream's chunks.</summary>
+    public int Payloads { get; private set; }
 
     /// <summary>Gets the number of lines skipped because they were longer than the limit.</summary>
     public int SkippedLongLines { get; private set; }
@@ -263,10 +268,13 @@ internal sealed class EventStreamUsageParser : IDisposable
             return; // not JSON: plain text, a Python bytes literal, …
         }
 
+        Payloads++;
+
         // Scan into a copy, so a malformed payload changes nothing; seeding the model lets an equal model reuse the string.
         UsageFields scanned = UsageFields.Empty;
         scanned.Model = _fields.Model;
         scanned.ModelVersion = _fields.ModelVersion;
+        scanned.ModelHint = _fields.ModelHint;
         if (ResponseUsageReader.TryScan(_format, payload, ref scanned))
         {
             _fields.MergeFrom(in scanned);

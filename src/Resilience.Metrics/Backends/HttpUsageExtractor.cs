@@ -37,6 +37,56 @@ internal sealed class HttpUsageExtractor
     public ApiFormat ResolveFormat(Uri? requestUri) =>
         Format == ApiFormat.Auto ? ApiFormatDetector.Detect(requestUri) : Format;
 
+    /// <summary>
+    /// Gets the format a request is read with: the configured one; for <see cref="ApiFormat.Auto"/> the one its URL
+    /// says, and <see cref="ApiFormat.S3"/> for a request of unknown URL signed the AWS way (object storage, never usage).
+    /// </summary>
+    public ApiFormat ResolveFormat(HttpRequestMessage request)
+    {
+        if (Format != ApiFormat.Auto)
+        {
+            return Format;
+        }
+
+        ApiFormat format = ApiFormatDetector.Detect(request.RequestUri);
+        return format == ApiFormat.Generic && IsAwsSigned(request.Headers) ? ApiFormat.S3 : format;
+    }
+
+    /// <summary>
+    /// Gets the request's content when its model can only be read once it is buffered: a body that is not in memory,
+    /// may hold JSON and declares a length of at most <see cref="MaxJsonBodyBytes"/> (an SDK's own content type, such
+    /// as the OpenAI SDK's). Buffering it once (<see cref="HttpContent.LoadIntoBufferAsync()"/>) also makes it
+    /// re-sendable. A body of unknown length is never buffered: its model is not read.
+    /// </summary>
+    public HttpContent? ContentToBuffer(HttpRequestMessage request, ApiFormat format)
+    {
+        HttpContent? content = request.Content;
+        if (content is null or ByteArrayContent or ReadOnlyMemoryContent || format == ApiFormat.S3
+            || request.TryGetApiModel(out _) || !MayHoldJson(content.Headers))
+        {
+            return null;
+        }
+
+        try
+        {
+            return content.Headers.ContentLength is long length && length > 0 && length <= MaxJsonBodyBytes ? content : null;
+        }
+#pragma warning disable CA1031 // Monitoring must never break the caller's request (a content's own length computation may throw).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the request carries AWS Signature V4 headers (S3 and every other AWS API).</summary>
+    private static bool IsAwsSigned(HttpRequestHeaders headers) =>
+        headers.NonValidated.Contains("x-amz-date") || headers.NonValidated.Contains("x-amz-content-sha256");
+
+    /// <summary>Whether a response comes from an AWS service or an S3-compatible store (their request id headers).</summary>
+    private static bool IsAwsResponse(HttpResponseMessage response) =>
+        response.Headers.NonValidated.Contains("x-amz-request-id") || response.Headers.NonValidated.Contains("x-amz-id-2");
+
     /// <summary>Gets the model a request is for, reading it with the configured <see cref="Format"/>.</summary>
     public string? GetRequestModel(HttpRequestMessage request) => GetRequestModel(request, Format);
 
@@ -49,8 +99,9 @@ internal sealed class HttpUsageExtractor
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the URL.</param>
+    /// <param name="buffered">Whether the request's content was loaded into its buffer (<see cref="ContentToBuffer"/>), so it can be read in place.</param>
     /// <returns>The model, or <see langword="null"/>. Never throws for any request content.</returns>
-    public string? GetRequestModel(HttpRequestMessage request, ApiFormat format)
+    public string? GetRequestModel(HttpRequestMessage request, ApiFormat format, bool buffered = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.TryGetApiModel(out string? explicitModel))
@@ -77,7 +128,7 @@ internal sealed class HttpUsageExtractor
             }
 
             HttpContent? content = request.Content;
-            if (content is not (ByteArrayContent or ReadOnlyMemoryContent) || !MayHoldJson(content.Headers))
+            if (content is null || !(buffered || content is ByteArrayContent or ReadOnlyMemoryContent) || !MayHoldJson(content.Headers))
             {
                 return null;
             }
@@ -124,25 +175,41 @@ internal sealed class HttpUsageExtractor
     /// <returns>The usage of a buffered JSON body; <c>default</c> otherwise.</returns>
     public ValueTask<TokenUsage> InspectResponseAsync(
         HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, Action? onFirstByte = null) =>
-        InspectResponseAsync(response, format, static callbacks => callbacks, (OnUsage: onStreamUsage, OnFirstByte: onFirstByte), cancellationToken);
+        InspectResponseAsync(
+            response,
+            format,
+            static callbacks => callbacks.OnUsage is null && callbacks.OnFirstByte is null ? null : new CallbackBodySink(callbacks.OnUsage, callbacks.OnFirstByte),
+            (OnUsage: onStreamUsage, OnFirstByte: onFirstByte),
+            modelHint: null,
+            out _,
+            cancellationToken);
 
     /// <summary>
     /// Like <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken, Action?)"/>,
-    /// with the callbacks of a body read as the caller reads it made by <paramref name="streamCallbacks"/> from
-    /// <paramref name="state"/>, only for such a body: the common responses allocate nothing for them. With
-    /// <paramref name="readModel"/> <see langword="false"/> (the caller knows the model already) a buffered body's model
-    /// is not read, so no string is made for it.
+    /// with the sink of a body read as the caller reads it made by <paramref name="sinkFactory"/> from
+    /// <paramref name="state"/>, only for such a body: the common responses allocate nothing for it. Whether a sink was
+    /// made tells the caller that the body is observed (its end comes later).
     /// </summary>
+    /// <param name="response">The response.</param>
+    /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the request URL.</param>
+    /// <param name="sinkFactory">Makes the sink of a body read as the caller reads it.</param>
+    /// <param name="state">What <paramref name="sinkFactory"/> makes the sink from.</param>
+    /// <param name="modelHint">The model name the response most likely names (the one seen last): an equal name is
+    /// returned as this very string, so a steady model allocates nothing.</param>
+    /// <param name="cancellationToken">Cancels loading a JSON body.</param>
+    /// <param name="observed">Set when the body is observed as the caller reads it: its sink hears its end later.</param>
     public ValueTask<TokenUsage> InspectResponseAsync<TState>(
         HttpResponseMessage response,
         ApiFormat format,
-        Func<TState, (Action<TokenUsage>? OnUsage, Action? OnFirstByte)> streamCallbacks,
+        Func<TState, IResponseBodySink?> sinkFactory,
         TState state,
-        CancellationToken cancellationToken,
-        bool readModel = true)
+        string? modelHint,
+        out bool observed,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
-        ArgumentNullException.ThrowIfNull(streamCallbacks);
+        ArgumentNullException.ThrowIfNull(sinkFactory);
+        observed = false;
         try
         {
             // S3 bodies carry no usage: a format known to be S3 skips even the header lookups.
@@ -170,6 +237,12 @@ internal sealed class HttpUsageExtractor
                 }
             }
 
+            // An unknown API answering from object storage (S3-compatible stores send AWS request ids) holds files, not usage.
+            if (format == ApiFormat.Generic && IsAwsResponse(response))
+            {
+                return default;
+            }
+
             if (kind == ObservedBodyKind.Json && headers.ContentLength is long length)
             {
                 if (length <= 0 || length > MaxJsonBodyBytes)
@@ -179,13 +252,13 @@ internal sealed class HttpUsageExtractor
 
                 // Content that is already in memory is read in place; anything else is loaded into its buffer first.
                 return content is ByteArrayContent or ReadOnlyMemoryContent
-                    ? new ValueTask<TokenUsage>(BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage, readModel) ? usage : default)
-                    : LoadAndReadAsync(content, format, readModel, cancellationToken);
+                    ? new ValueTask<TokenUsage>(BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage, readModel: true, modelHint) ? usage : default)
+                    : LoadAndReadAsync(content, format, modelHint, cancellationToken);
             }
 
-            var (onStreamUsage, onFirstByte) = streamCallbacks(state);
-            var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, onStreamUsage, onFirstByte);
+            var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, sinkFactory(state), modelHint);
             response.Content = new UsageObservingContent(content, observer);
+            observed = true;
             return default;
         }
 #pragma warning disable CA1031 // Monitoring must never break the caller's request.
@@ -196,12 +269,12 @@ internal sealed class HttpUsageExtractor
         }
     }
 
-    private async ValueTask<TokenUsage> LoadAndReadAsync(HttpContent content, ApiFormat format, bool readModel, CancellationToken cancellationToken)
+    private async ValueTask<TokenUsage> LoadAndReadAsync(HttpContent content, ApiFormat format, string? modelHint, CancellationToken cancellationToken)
     {
         await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage, readModel) ? usage : default;
+            return BufferedBodyReader.TryReadUsage(content, format, MaxJsonBodyBytes, out TokenUsage usage, readModel: true, modelHint) ? usage : default;
         }
 #pragma warning disable CA1031 // Monitoring must never break the caller's request.
         catch (Exception)

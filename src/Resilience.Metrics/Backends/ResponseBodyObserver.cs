@@ -15,11 +15,13 @@ internal enum ObservedBodyKind
 
 /// <summary>
 /// Watches the bytes of one response body as the caller reads them (through <see cref="UsageObservingContent"/>) and,
-/// once the body has ended or been disposed, reports the usage found, once.
+/// once the body has ended, been disposed or failed, tells its <see cref="IResponseBodySink"/>, once.
 /// </summary>
 /// <remarks>
 /// Every entry point swallows its own faults: a problem here turns into "no usage", never into an exception for the
-/// caller. A lock makes the callbacks safe against a dispose racing a read.
+/// caller. A lock makes the callbacks safe against a dispose racing a read. A body the caller drops without reading
+/// it to its end or disposing it ends when the garbage collector reclaims it (the finalizer), so the request it
+/// belongs to is still counted and its queue slot freed.
 /// </remarks>
 internal sealed class ResponseBodyObserver
 {
@@ -27,29 +29,48 @@ internal sealed class ResponseBodyObserver
     private readonly ApiFormat _format;
     private readonly ObservedBodyKind _kind;
     private readonly int _maxBytes;
-    private readonly Action<TokenUsage>? _onUsage;
-    private Action? _onFirstByte;
+    private readonly IResponseBodySink? _sink;
+    private readonly string? _modelHint;
     private EventStreamUsageParser? _parser;
     private PooledByteBuffer _json;
     private bool _jsonOverflow;
     private bool _closed;
-    private int _reportCount;
+    private bool _firstByteSeen;
+    private bool _broken;
 
-    /// <summary>Creates an observer.</summary>
+    /// <summary>Creates an observer that reports to two callbacks.</summary>
     /// <param name="format">The backend's format.</param>
     /// <param name="kind">How the body is read.</param>
     /// <param name="maxBytes">The JSON size limit and the longest stream line read.</param>
     /// <param name="onUsage">Called once with the usage when any token count or model was found.</param>
     /// <param name="onFirstByte">Called once, when the caller reads the first byte of the body.</param>
     public ResponseBodyObserver(ApiFormat format, ObservedBodyKind kind, int maxBytes, Action<TokenUsage>? onUsage, Action? onFirstByte = null)
+        : this(format, kind, maxBytes, onUsage is null && onFirstByte is null ? null : new CallbackBodySink(onUsage, onFirstByte))
+    {
+    }
+
+    /// <summary>Creates an observer.</summary>
+    /// <param name="format">The backend's format.</param>
+    /// <param name="kind">How the body is read.</param>
+    /// <param name="maxBytes">The JSON size limit and the longest stream line read.</param>
+    /// <param name="sink">Hears the body's first byte, chunks and end.</param>
+    /// <param name="modelHint">The model name the body most likely names: an equal name reuses this string.</param>
+    public ResponseBodyObserver(ApiFormat format, ObservedBodyKind kind, int maxBytes, IResponseBodySink? sink, string? modelHint = null)
     {
         _format = format;
         _kind = kind;
         _maxBytes = maxBytes;
         _json = new PooledByteBuffer(16 * 1024, maxBytes);
-        _onUsage = onUsage;
-        _onFirstByte = onFirstByte;
+        _sink = sink;
+        _modelHint = modelHint;
+        if (sink is null)
+        {
+            GC.SuppressFinalize(this);
+        }
     }
+
+    /// <summary>A body nobody read to its end or disposed: it ends now, with what was read.</summary>
+    ~ResponseBodyObserver() => Finish(report: true, failure: null);
 
     /// <summary>Gets the most bytes this observer ever held in buffers (line buffer or JSON buffer capacity).</summary>
     public int PeakBufferedBytes
@@ -83,20 +104,8 @@ internal sealed class ResponseBodyObserver
             return;
         }
 
-        if (_onFirstByte is not null && Interlocked.Exchange(ref _onFirstByte, null) is { } onFirstByte)
-        {
-            try
-            {
-                onFirstByte();
-            }
-#pragma warning disable CA1031 // Monitoring must never break the caller's request.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                // The time to first byte is lost; the body goes on.
-            }
-        }
-
+        int chunks = 0;
+        bool first = false;
         lock (_gate)
         {
             if (_closed)
@@ -104,6 +113,8 @@ internal sealed class ResponseBodyObserver
                 return;
             }
 
+            first = !_firstByteSeen;
+            _firstByteSeen = true;
             try
             {
                 if (_kind == ObservedBodyKind.Json)
@@ -112,28 +123,60 @@ internal sealed class ResponseBodyObserver
                 }
                 else
                 {
-                    (_parser ??= new EventStreamUsageParser(_format, _kind == ObservedBodyKind.NewlineDelimitedJson, _maxBytes)).Feed(data);
+                    _parser ??= new EventStreamUsageParser(_format, _kind == ObservedBodyKind.NewlineDelimitedJson, _maxBytes, _modelHint);
+                    int before = _parser.Payloads;
+                    _parser.Feed(data);
+                    chunks = _parser.Payloads - before;
                 }
             }
 #pragma warning disable CA1031 // Monitoring must never break the caller's request.
             catch (Exception)
 #pragma warning restore CA1031
             {
-                CloseLocked();
+                // Nothing read from this body can be trusted any more; the body itself goes on.
+                _broken = true;
+                _parser?.Dispose();
+                _json.Release();
             }
+        }
+
+        if (_sink is null || (!first && chunks == 0))
+        {
+            return;
+        }
+
+        try
+        {
+            if (first)
+            {
+                _sink.OnFirstByte();
+            }
+
+            if (chunks > 0)
+            {
+                _sink.OnChunks(chunks);
+            }
+        }
+#pragma warning disable CA1031 // A faulty sink must not surface in the caller's read.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
     /// <summary>The body ended (a read returned 0, or a copy completed): reports the usage.</summary>
-    public void OnEndOfBody() => Finish(report: true);
+    public void OnEndOfBody() => Finish(report: true, failure: null);
 
     /// <summary>The caller disposed the body: reports what was found, when the end was not seen.</summary>
-    public void OnDisposed() => Finish(report: true);
+    public void OnDisposed() => Finish(report: true, failure: null);
 
-    /// <summary>The caller moved the stream position: the bytes no longer come in order, so nothing is reported.</summary>
-    public void Abandon() => Finish(report: false);
+    /// <summary>A read of the body threw: the request failed in the middle of its body.</summary>
+    public void OnFailed(Exception failure) => Finish(report: true, failure);
 
-    private void Finish(bool report)
+    /// <summary>The caller moved the stream position: the bytes no longer come in order, so no usage is reported.</summary>
+    public void Abandon() => Finish(report: false, failure: null);
+
+    private void Finish(bool report, Exception? failure)
     {
         TokenUsage usage = default;
         bool found = false;
@@ -146,7 +189,7 @@ internal sealed class ResponseBodyObserver
 
             try
             {
-                if (report)
+                if (report && !_broken)
                 {
                     found = _kind == ObservedBodyKind.Json ? ReadCollectedJson(out usage) : FinishParser(out usage);
                 }
@@ -161,17 +204,17 @@ internal sealed class ResponseBodyObserver
             CloseLocked();
         }
 
-        if (found && _onUsage is not null && Interlocked.Increment(ref _reportCount) == 1)
+#pragma warning disable CA1816 // The finalizer is the backstop for a body nobody ended; once ended, it has nothing to do.
+        GC.SuppressFinalize(this);
+#pragma warning restore CA1816
+        try
         {
-            try
-            {
-                _onUsage(usage);
-            }
-#pragma warning disable CA1031 // A faulty callback must not surface in the caller's read.
-            catch (Exception)
+            _sink?.OnCompleted(found ? usage : default, found, failure);
+        }
+#pragma warning disable CA1031 // A faulty sink must not surface in the caller's read.
+        catch (Exception)
 #pragma warning restore CA1031
-            {
-            }
+        {
         }
     }
 

@@ -42,7 +42,15 @@ internal static class ResponseUsageReader
     /// <returns><see langword="true"/> when at least one token count or the model was found.</returns>
     public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel = true)
     {
+        return TryRead(format, utf8Json, out usage, readModel, modelHint: null);
+    }
+
+    /// <summary>Like <see cref="TryRead(ApiFormat, ReadOnlySpan{byte}, out TokenUsage, bool)"/>; a model equal to
+    /// <paramref name="modelHint"/> is returned as that very string, so a response naming the model seen last allocates nothing.</summary>
+    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint)
+    {
         UsageFields fields = UsageFields.Empty;
+        fields.ModelHint = modelHint;
         Wanted wanted = WantedFor(format);
         if (!readModel)
         {
@@ -128,6 +136,8 @@ internal static class ResponseUsageReader
     {
         long prompt;
         long completion;
+        long cached = f.UsageCachedTokens;
+        long reasoning = f.UsageReasoningTokens;
         string? model = f.Model;
         switch (format)
         {
@@ -140,12 +150,17 @@ internal static class ResponseUsageReader
                 completion = f.UsageCompletionTokens;
                 break;
             case ApiFormat.Anthropic:
-                prompt = f.UsageInputTokens;
+                // input_tokens leaves out the prompt tokens read from or written to the cache: they are added, so
+                // prompt tokens mean the whole prompt for every provider and cached tokens are a part of them.
+                prompt = AddCacheTokens(f.UsageInputTokens, f);
                 completion = f.UsageOutputTokens;
+                cached = f.UsageCacheReadInputTokens;
                 break;
             case ApiFormat.Gemini:
                 prompt = f.GeminiPromptTokens;
                 completion = f.GeminiCandidatesTokens;
+                cached = f.GeminiCachedTokens;
+                reasoning = f.GeminiThoughtsTokens;
                 model = f.ModelVersion;
                 break;
             case ApiFormat.Ollama:
@@ -159,8 +174,10 @@ internal static class ResponseUsageReader
                 completion = First(f.TgiGeneratedTokens, f.UsageCompletionTokens);
                 break;
             case ApiFormat.Generic or ApiFormat.Auto:
-                prompt = First(First(f.UsagePromptTokens, f.UsageInputTokens), First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens)));
+                prompt = First(First(f.UsagePromptTokens, AddCacheTokens(f.UsageInputTokens, f)), First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens)));
                 completion = First(First(f.UsageCompletionTokens, f.UsageOutputTokens), First(f.GeminiCandidatesTokens, First(f.OllamaEvalCount, f.TgiGeneratedTokens)));
+                cached = First(cached, First(f.UsageCacheReadInputTokens, f.GeminiCachedTokens));
+                reasoning = First(reasoning, f.GeminiThoughtsTokens);
                 model ??= f.ModelVersion;
                 break;
             default:
@@ -168,10 +185,17 @@ internal static class ResponseUsageReader
                 return false;
         }
 
-        usage = new TokenUsage(Math.Max(prompt, 0), Math.Max(completion, 0), model);
+        usage = new TokenUsage(Math.Max(prompt, 0), Math.Max(completion, 0), model)
+        {
+            CachedTokens = Math.Max(cached, 0),
+            ReasoningTokens = Math.Max(reasoning, 0),
+        };
         return prompt >= 0 || completion >= 0 || model is not null;
 
         static long First(long a, long b) => a >= 0 ? a : b;
+
+        static long AddCacheTokens(long input, in UsageFields f) =>
+            input < 0 ? input : input + Math.Max(f.UsageCacheReadInputTokens, 0) + Math.Max(f.UsageCacheCreationInputTokens, 0);
     }
 
     /// <summary>Skips a UTF-8 byte order mark, which <see cref="Utf8JsonReader"/> rejects.</summary>
@@ -233,7 +257,7 @@ internal static class ResponseUsageReader
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    f.Model = ReadModelString(ref reader, f.Model) ?? f.Model;
+                    f.Model = ReadModelString(ref reader, f.Model ?? f.ModelHint) ?? f.Model;
                 }
                 else
                 {
@@ -259,7 +283,7 @@ internal static class ResponseUsageReader
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    f.ModelVersion = ReadModelString(ref reader, f.ModelVersion) ?? f.ModelVersion;
+                    f.ModelVersion = ReadModelString(ref reader, f.ModelVersion ?? f.ModelHint) ?? f.ModelVersion;
                 }
                 else
                 {
@@ -345,6 +369,26 @@ internal static class ResponseUsageReader
                 reader.Read();
                 ReadCount(ref reader, ref f.UsageOutputTokens);
             }
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("input_tokens_details"u8))
+            {
+                reader.Read();
+                ReadDetail(ref reader, "cached_tokens"u8, ref f.UsageCachedTokens);
+            }
+            else if (reader.ValueTextEquals("completion_tokens_details"u8) || reader.ValueTextEquals("output_tokens_details"u8))
+            {
+                reader.Read();
+                ReadDetail(ref reader, "reasoning_tokens"u8, ref f.UsageReasoningTokens);
+            }
+            else if (reader.ValueTextEquals("cache_read_input_tokens"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.UsageCacheReadInputTokens);
+            }
+            else if (reader.ValueTextEquals("cache_creation_input_tokens"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.UsageCacheCreationInputTokens);
+            }
             else
             {
                 reader.Skip();
@@ -371,6 +415,16 @@ internal static class ResponseUsageReader
             {
                 reader.Read();
                 ReadCount(ref reader, ref f.GeminiCandidatesTokens);
+            }
+            else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.GeminiCachedTokens);
+            }
+            else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
+            {
+                reader.Read();
+                ReadCount(ref reader, ref f.GeminiThoughtsTokens);
             }
             else
             {
@@ -415,6 +469,30 @@ internal static class ResponseUsageReader
                 {
                     f.TgiPrefillTokens = count;
                 }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>Reads one count of a <c>*_tokens_details</c> object (the reader is on its start); skips the rest.</summary>
+    private static void ReadDetail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, ref long field)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool wanted = reader.ValueTextEquals(name);
+            reader.Read();
+            if (wanted)
+            {
+                ReadCount(ref reader, ref field);
             }
             else
             {

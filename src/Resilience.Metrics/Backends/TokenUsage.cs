@@ -9,6 +9,12 @@ namespace Resilience.Metrics;
 /// <param name="Model">The model the backend says answered, or <see langword="null"/>.</param>
 internal readonly record struct TokenUsage(long PromptTokens, long CompletionTokens, string? Model)
 {
+    /// <summary>Gets the prompt tokens served from the provider's prompt cache (part of <see cref="PromptTokens"/>).</summary>
+    public long CachedTokens { get; init; }
+
+    /// <summary>Gets the completion tokens spent on reasoning (part of <see cref="CompletionTokens"/>).</summary>
+    public long ReasoningTokens { get; init; }
+
     /// <summary>Gets a value indicating whether any token count is above zero.</summary>
     public bool HasTokens => PromptTokens > 0 || CompletionTokens > 0;
 

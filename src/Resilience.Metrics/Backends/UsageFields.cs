@@ -37,6 +37,27 @@ internal struct UsageFields
     /// <summary>The length of <c>details.prefill</c> (TGI, when the server returned the prompt tokens).</summary>
     public long TgiPrefillTokens;
 
+    /// <summary><c>usage.prompt_tokens_details.cached_tokens</c> or <c>usage.input_tokens_details.cached_tokens</c> (OpenAI).</summary>
+    public long UsageCachedTokens;
+
+    /// <summary><c>usage.completion_tokens_details.reasoning_tokens</c> or <c>usage.output_tokens_details.reasoning_tokens</c> (OpenAI).</summary>
+    public long UsageReasoningTokens;
+
+    /// <summary><c>usage.cache_read_input_tokens</c> (Anthropic: not part of <c>input_tokens</c>).</summary>
+    public long UsageCacheReadInputTokens;
+
+    /// <summary><c>usage.cache_creation_input_tokens</c> (Anthropic: not part of <c>input_tokens</c>).</summary>
+    public long UsageCacheCreationInputTokens;
+
+    /// <summary><c>usageMetadata.cachedContentTokenCount</c> (Gemini).</summary>
+    public long GeminiCachedTokens;
+
+    /// <summary><c>usageMetadata.thoughtsTokenCount</c> (Gemini).</summary>
+    public long GeminiThoughtsTokens;
+
+    /// <summary>A model name the body most likely names (the last one seen): an equal name reuses this string.</summary>
+    public string? ModelHint;
+
     /// <summary>Top-level <c>model</c>, or the <c>model</c> of a <c>message</c>/<c>response</c> wrapper.</summary>
     public string? Model;
 
@@ -59,6 +80,12 @@ internal struct UsageFields
         OllamaEvalCount = -1,
         TgiGeneratedTokens = -1,
         TgiPrefillTokens = -1,
+        UsageCachedTokens = -1,
+        UsageReasoningTokens = -1,
+        UsageCacheReadInputTokens = -1,
+        UsageCacheCreationInputTokens = -1,
+        GeminiCachedTokens = -1,
+        GeminiThoughtsTokens = -1,
     };
 
     /// <summary>Overwrites this value's fields with every field <paramref name="later"/> has (later chunks win).</summary>
@@ -74,6 +101,12 @@ internal struct UsageFields
         Take(ref OllamaEvalCount, later.OllamaEvalCount);
         Take(ref TgiGeneratedTokens, later.TgiGeneratedTokens);
         Take(ref TgiPrefillTokens, later.TgiPrefillTokens);
+        Take(ref UsageCachedTokens, later.UsageCachedTokens);
+        Take(ref UsageReasoningTokens, later.UsageReasoningTokens);
+        Take(ref UsageCacheReadInputTokens, later.UsageCacheReadInputTokens);
+        Take(ref UsageCacheCreationInputTokens, later.UsageCacheCreationInputTokens);
+        Take(ref GeminiCachedTokens, later.GeminiCachedTokens);
+        Take(ref GeminiThoughtsTokens, later.GeminiThoughtsTokens);
         Model = later.Model ?? Model;
         ModelVersion = later.ModelVersion ?? ModelVersion;
         EndOfStream |= later.EndOfStream;

@@ -37,14 +37,32 @@ internal sealed class UsageObservingContent : HttpContent
     /// <inheritdoc/>
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        await _inner.CopyToAsync(new TeeWriteStream(stream, Observer), context, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _inner.CopyToAsync(new TeeWriteStream(stream, Observer), context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Observer.OnFailed(exception);
+            throw;
+        }
+
         Observer.OnEndOfBody();
     }
 
     /// <inheritdoc/>
     protected override void SerializeToStream(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        _inner.CopyTo(new TeeWriteStream(stream, Observer), context, cancellationToken);
+        try
+        {
+            _inner.CopyTo(new TeeWriteStream(stream, Observer), context, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            Observer.OnFailed(exception);
+            throw;
+        }
+
         Observer.OnEndOfBody();
     }
 
@@ -54,7 +72,17 @@ internal sealed class UsageObservingContent : HttpContent
     /// <inheritdoc/>
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
     {
-        Stream inner = await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        Stream inner;
+        try
+        {
+            inner = await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Observer.OnFailed(exception);
+            throw;
+        }
+
         return new UsageObservingStream(inner, Observer);
     }
 

@@ -3,7 +3,8 @@ namespace Resilience.Metrics;
 /// <summary>
 /// The response stream the caller reads when a body is observed: every call goes to the inner stream unchanged (same
 /// bytes, same chunking, same blocking, same exceptions), and the bytes each read returned are shown to a
-/// <see cref="ResponseBodyObserver"/> afterwards.
+/// <see cref="ResponseBodyObserver"/> afterwards. An exception a read throws is shown to the observer (the request failed
+/// in the middle of its body) and then rethrown as it was.
 /// </summary>
 internal sealed class UsageObservingStream : Stream
 {
@@ -60,7 +61,17 @@ internal sealed class UsageObservingStream : Stream
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count)
     {
-        int read = _inner.Read(buffer, offset, count);
+        int read;
+        try
+        {
+            read = _inner.Read(buffer, offset, count);
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         Observed(new ReadOnlySpan<byte>(buffer, offset, read), count);
         return read;
     }
@@ -68,7 +79,17 @@ internal sealed class UsageObservingStream : Stream
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
     {
-        int read = _inner.Read(buffer);
+        int read;
+        try
+        {
+            read = _inner.Read(buffer);
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         Observed(buffer[..read], buffer.Length);
         return read;
     }
@@ -76,7 +97,17 @@ internal sealed class UsageObservingStream : Stream
     /// <inheritdoc/>
     public override int ReadByte()
     {
-        int value = _inner.ReadByte();
+        int value;
+        try
+        {
+            value = _inner.ReadByte();
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         if (value < 0)
         {
             _observer.OnEndOfBody();
@@ -93,9 +124,19 @@ internal sealed class UsageObservingStream : Stream
     /// <inheritdoc/>
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
+        int read;
+        try
+        {
 #pragma warning disable CA1835 // Pass the caller's call through as made: the inner stream may treat the overloads differently.
-        int read = await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+            read = await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
 #pragma warning restore CA1835
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         Observed(new ReadOnlySpan<byte>(buffer, offset, read), count);
         return read;
     }
@@ -103,7 +144,17 @@ internal sealed class UsageObservingStream : Stream
     /// <inheritdoc/>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ValueTask<int> pending = _inner.ReadAsync(buffer, cancellationToken);
+        ValueTask<int> pending;
+        try
+        {
+            pending = _inner.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         if (pending.IsCompletedSuccessfully)
         {
             int read = pending.Result;
@@ -118,7 +169,16 @@ internal sealed class UsageObservingStream : Stream
     public override void CopyTo(Stream destination, int bufferSize)
     {
         ValidateCopyToArguments(destination, bufferSize);
-        _inner.CopyTo(new TeeWriteStream(destination, _observer), bufferSize);
+        try
+        {
+            _inner.CopyTo(new TeeWriteStream(destination, _observer), bufferSize);
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         _observer.OnEndOfBody();
     }
 
@@ -126,7 +186,16 @@ internal sealed class UsageObservingStream : Stream
     public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
     {
         ValidateCopyToArguments(destination, bufferSize);
-        await _inner.CopyToAsync(new TeeWriteStream(destination, _observer), bufferSize, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _inner.CopyToAsync(new TeeWriteStream(destination, _observer), bufferSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         _observer.OnEndOfBody();
     }
 
@@ -197,7 +266,17 @@ internal sealed class UsageObservingStream : Stream
 
     private async ValueTask<int> Awaited(ValueTask<int> pending, Memory<byte> buffer)
     {
-        int read = await pending.ConfigureAwait(false);
+        int read;
+        try
+        {
+            read = await pending.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _observer.OnFailed(exception);
+            throw;
+        }
+
         Observed(buffer.Span[..read], buffer.Length);
         return read;
     }

@@ -7,7 +7,7 @@ public readonly record struct RequestCompleted(BackendKey Backend)
     /// <summary>The model, when known.</summary>
     public string? Model { get; init; }
 
-    /// <summary>End-to-end latency, queue time and retries included.</summary>
+    /// <summary>End-to-end latency, queue time and retries included; for a streamed response, up to the end of its body.</summary>
     public TimeSpan Latency { get; init; }
 
     /// <summary>Whether the request succeeded.</summary>
@@ -27,6 +27,24 @@ public readonly record struct RequestCompleted(BackendKey Backend)
 
     /// <summary>Completion (output) tokens, when the response reported them.</summary>
     public long CompletionTokens { get; init; }
+
+    /// <summary>Prompt tokens served from the provider's prompt cache (a part of <see cref="PromptTokens"/>).</summary>
+    public long CachedTokens { get; init; }
+
+    /// <summary>Completion tokens spent on reasoning (a part of <see cref="CompletionTokens"/>).</summary>
+    public long ReasoningTokens { get; init; }
+
+    /// <summary>
+    /// The model the response says answered (often a dated snapshot of <see cref="Model"/>, such as
+    /// <c>gpt-4o-mini-2024-07-18</c>), when it named one: OpenTelemetry's <c>gen_ai.response.model</c>.
+    /// </summary>
+    public string? ResponseModel { get; init; }
+
+    /// <summary>For a streamed response: the time from the request's start to the first chunk of its body the caller read.</summary>
+    public TimeSpan? TimeToFirstChunk { get; init; }
+
+    /// <summary>For a streamed response of two chunks or more: the mean time between its chunks after the first.</summary>
+    public TimeSpan? TimePerOutputChunk { get; init; }
 
     /// <summary>The trace to keep, when request tracing is on; null otherwise.</summary>
     public RequestTrace? Trace { get; init; }

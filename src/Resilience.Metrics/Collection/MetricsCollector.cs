@@ -142,6 +142,13 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
         var prompt = Math.Max(0, request.PromptTokens);
         var completion = Math.Max(0, request.CompletionTokens);
         AddTokens(counters, stripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
+        AddTokens(counters, stripe, RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+        if (request.TimeToFirstChunk is { } firstChunk)
+        {
+            var firstChunkTicks = Math.Max(0, firstChunk.Ticks);
+            counters.Add(stripe, RecordedMetrics.FirstByteTicks, firstChunkTicks);
+            recorded.FirstByte.Record(firstChunkTicks, processor);
+        }
 
         if (request.Model is { } model)
         {
@@ -157,6 +164,11 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             }
 
             AddTokens(modelCounters, modelStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
+            AddTokens(modelCounters, modelStripe, ModelStats.CachedTokens, ModelStats.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+            if (request.ResponseModel is { } responseModel)
+            {
+                stats.ResponseModels.Add(responseModel);
+            }
         }
 
         if (request.Trace is { } trace)
@@ -167,6 +179,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
     private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)
     {
+        prompt = Math.Max(0, prompt);
+        completion = Math.Max(0, completion);
         if (prompt != 0)
         {
             counters.Add(stripe, promptSlot, prompt);

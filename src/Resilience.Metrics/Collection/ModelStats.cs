@@ -13,7 +13,9 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     public const int PromptTokens = 5;
     public const int CompletionTokens = 6;
     public const int RetryAttempts = 7;
-    private const int CounterCount = 8;
+    public const int CachedTokens = 8;
+    public const int ReasoningTokens = 9;
+    private const int CounterCount = 10;
 
     public string Name { get; } = name;
 
@@ -23,6 +25,12 @@ internal sealed class ModelStats(string name, bool detailedLatency)
 
     /// <summary>Per-model latency distribution, kept only with detailed latency on.</summary>
     public LatencyHistogram? Latency { get; } = detailedLatency ? new LatencyHistogram() : null;
+
+    /// <summary>The models the responses to this model's requests named (dated snapshots), the first few.</summary>
+    public NameSet ResponseModels { get; } = new(MaxResponseModels);
+
+    /// <summary>How many distinct response models a model keeps: a model answers as one or two snapshots at a time.</summary>
+    public const int MaxResponseModels = 8;
 }
 
 /// <summary>

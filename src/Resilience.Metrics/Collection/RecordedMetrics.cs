@@ -21,7 +21,9 @@ internal sealed class RecordedMetrics
     public const int QueueRejections = 10;
     public const int MonitoringErrors = 11;
     public const int FirstByteTicks = 12;
-    private const int FirstCategory = 13;                               // one slot per ErrorCategory after None
+    public const int CachedTokens = 13;
+    public const int ReasoningTokens = 14;
+    private const int FirstCategory = 15;                               // one slot per ErrorCategory after None
     private const int CounterCount = FirstCategory + 7;
 
     public const int MaxErrorTypes = 64;

@@ -59,9 +59,18 @@ public sealed record MetricsReport
 }
 
 /// <summary>Token totals.</summary>
-/// <param name="Prompt">Prompt (input) tokens.</param>
-/// <param name="Completion">Completion (output) tokens.</param>
-public sealed record TokenCounts(long Prompt, long Completion);
+/// <param name="Prompt">Prompt (input) tokens, cached ones included.</param>
+/// <param name="Completion">Completion (output) tokens, reasoning ones included.</param>
+public sealed record TokenCounts(long Prompt, long Completion)
+{
+    /// <summary>Prompt tokens served from the provider's prompt cache (OpenAI <c>cached_tokens</c>, Anthropic
+    /// <c>cache_read_input_tokens</c>, Gemini <c>cachedContentTokenCount</c>): a part of <see cref="Prompt"/>.</summary>
+    public long Cached { get; init; }
+
+    /// <summary>Completion tokens spent on reasoning (OpenAI <c>reasoning_tokens</c>, Gemini <c>thoughtsTokenCount</c>):
+    /// a part of <see cref="Completion"/>.</summary>
+    public long Reasoning { get; init; }
+}
 
 /// <summary>Latency in milliseconds.</summary>
 public sealed record LatencyMetrics
@@ -158,6 +167,12 @@ public sealed record ModelMetrics
 
     /// <summary>Latency percentiles in milliseconds, when detailed latency is on; otherwise null.</summary>
     public IReadOnlyDictionary<string, double>? Percentiles { get; init; }
+
+    /// <summary>
+    /// The models the responses named (OpenTelemetry's <c>gen_ai.response.model</c>), such as the dated snapshot
+    /// <c>gpt-4o-mini-2024-07-18</c> behind <c>gpt-4o-mini</c>; the first eight distinct ones, in the order seen.
+    /// </summary>
+    public IReadOnlyList<string> ResponseModels { get; init; } = [];
 }
 
 /// <summary>Queue figures.</summary>

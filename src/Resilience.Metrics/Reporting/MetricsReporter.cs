@@ -63,7 +63,11 @@ public sealed class MetricsReporter : IMetricsReporter
             Retries = counters.Sum(RecordedMetrics.RetriedRequests),
             RetryAttempts = counters.Sum(RecordedMetrics.RetryAttempts),
             SuccessRate = Ratio(successes, requests),
-            TokenCounts = new TokenCounts(counters.Sum(RecordedMetrics.PromptTokens), counters.Sum(RecordedMetrics.CompletionTokens)),
+            TokenCounts = new TokenCounts(counters.Sum(RecordedMetrics.PromptTokens), counters.Sum(RecordedMetrics.CompletionTokens))
+            {
+                Cached = counters.Sum(RecordedMetrics.CachedTokens),
+                Reasoning = counters.Sum(RecordedMetrics.ReasoningTokens),
+            },
             Latency = LatencyFigures(backend, recorded),
             Queue = QueueFigures(backend, recorded),
             CircuitBreaker = CircuitFigures(backend),
@@ -211,8 +215,13 @@ public sealed class MetricsReporter : IMetricsReporter
             SuccessRate = Ratio(successes, requests),
             AvgLatency = Ratio(counters.Sum(ModelStats.LatencyTicks), requests) / TicksPerMillisecond,
             Retries = counters.Sum(ModelStats.RetriedRequests),
-            TokenCounts = new TokenCounts(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens)),
+            TokenCounts = new TokenCounts(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens))
+            {
+                Cached = counters.Sum(ModelStats.CachedTokens),
+                Reasoning = counters.Sum(ModelStats.ReasoningTokens),
+            },
             Percentiles = stats.Latency is { } latency ? Percentiles(latency.Snapshot(), registration.LatencyPercentiles) : null,
+            ResponseModels = stats.ResponseModels.ToList(),
         };
     }
 

@@ -12,6 +12,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
 {
     // OpenTelemetry GenAI semantic conventions' advised bucket boundaries.
     private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+    private static readonly double[] ChunkBuckets = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5];
     private static readonly long[] TokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
     private static readonly CircuitState[] States = [CircuitState.Closed, CircuitState.HalfOpen, CircuitState.Open];
@@ -26,6 +27,8 @@ internal sealed class ApiMonitoringMetrics : IDisposable
     private readonly Counter<long> _circuitTransitions;
     private readonly Histogram<long> _tokenUsage;
     private readonly Histogram<double> _operationDuration;
+    private readonly Histogram<double> _timeToFirstChunk;
+    private readonly Histogram<double> _timePerOutputChunk;
 
     public ApiMonitoringMetrics(MetricsCollector collector, IMeterFactory? meterFactory)
     {
@@ -44,6 +47,13 @@ internal sealed class ApiMonitoringMetrics : IDisposable
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
         _operationDuration = _meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+        _timeToFirstChunk = _meter.CreateHistogram<double>("gen_ai.client.operation.time_to_first_chunk", "s",
+            "Time from the start of a streamed GenAI operation to its first chunk.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _timePerOutputChunk = _meter.CreateHistogram<double>("gen_ai.client.operation.time_per_output_chunk", "s",
+            "Mean time between the chunks of a streamed GenAI operation after the first, one value per operation.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ChunkBuckets });
 
         _meter.CreateObservableUpDownCounter("api.client.queue.length", () => QueueGauge(collector, active: false), "{request}", "Requests waiting now.");
         _meter.CreateObservableUpDownCounter("api.client.active_requests", () => QueueGauge(collector, active: true), "{request}", "Requests in flight now.");
@@ -75,15 +85,31 @@ internal sealed class ApiMonitoringMetrics : IDisposable
             _duration.Record(seconds, tags);
         }
 
-        if (registration.GenAiProviderName is { } provider && (_operationDuration.Enabled || _tokenUsage.Enabled))
+        if (registration.GenAiProviderName is { } provider
+            && (_operationDuration.Enabled || _tokenUsage.Enabled || _timeToFirstChunk.Enabled || _timePerOutputChunk.Enabled))
         {
             var tags = GenAiTags(provider, registration, request.Model);
+            if (request.ResponseModel is not null)
+            {
+                tags.Add("gen_ai.response.model", request.ResponseModel);
+            }
+
             if (!request.Succeeded)
             {
                 tags.Add("error.type", request.ErrorType ?? "_OTHER");
             }
 
             _operationDuration.Record(seconds, tags);
+            if (request.TimeToFirstChunk is { } firstChunk)
+            {
+                _timeToFirstChunk.Record(firstChunk.TotalSeconds, tags);
+            }
+
+            if (request.TimePerOutputChunk is { } perChunk)
+            {
+                _timePerOutputChunk.Record(perChunk.TotalSeconds, tags);
+            }
+
             if (request.Succeeded)
             {
                 RecordTokens(tags, request.PromptTokens, request.CompletionTokens);

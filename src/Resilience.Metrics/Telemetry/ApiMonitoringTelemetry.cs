@@ -23,11 +23,16 @@ public static class ApiMonitoringTelemetry
         return activity;
     }
 
-    internal static void CompleteRequest(Activity activity, string? model, int? statusCode, string? errorType)
+    internal static void CompleteRequest(Activity activity, string? model, string? responseModel, int? statusCode, string? errorType)
     {
         if (model is not null)
         {
             activity.SetTag("gen_ai.request.model", model);
+        }
+
+        if (responseModel is not null)
+        {
+            activity.SetTag("gen_ai.response.model", responseModel);
         }
 
         if (statusCode is { } status)

@@ -110,20 +110,23 @@ public sealed class HttpUsageExtractorResponseTests
     }
 
     [Fact]
-    public async Task Without_the_model_a_buffered_body_gives_its_tokens_in_memory_or_loaded()
+    public async Task A_response_model_equal_to_the_hint_is_the_hint_itself_in_memory_or_loaded()
     {
         var extractor = new HttpUsageExtractor(ApiFormat.OpenAI);
-        byte[] body = """{"model":"gpt-4o-2024-08-06","usage":{"prompt_tokens":19,"completion_tokens":10}}"""u8.ToArray();
+        byte[] body = """{"model":"gpt-4o-2024-08-06","usage":{"prompt_tokens":19,"completion_tokens":10,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":3}}}"""u8.ToArray();
         using HttpResponseMessage inMemory = TestResponses.Create(new ByteArrayContent(body), "application/json");
         var loadedContent = new StreamContent(new MemoryStream(body));
         loadedContent.Headers.ContentLength = body.Length;
         using HttpResponseMessage loaded = TestResponses.Create(loadedContent, "application/json");
+        string hint = string.Concat("gpt-4o-", "2024-08-06".AsSpan()); // a string of its own, not the interned literal
 
         foreach (HttpResponseMessage response in new[] { inMemory, loaded })
         {
-            TokenUsage usage = await extractor.InspectResponseAsync(response, ApiFormat.OpenAI, static _ => default, 0, Ct, readModel: false);
+            TokenUsage usage = await extractor.InspectResponseAsync(response, ApiFormat.OpenAI, static _ => null, 0, hint, out bool observed, Ct);
 
-            Assert.Equal(new TokenUsage(19, 10, null), usage);
+            Assert.False(observed);
+            Assert.Equal(new TokenUsage(19, 10, hint) { CachedTokens = 4, ReasoningTokens = 3 }, usage);
+            Assert.Same(hint, usage.Model);
         }
     }
 

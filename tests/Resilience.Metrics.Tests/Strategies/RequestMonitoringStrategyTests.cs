@@ -170,9 +170,9 @@ public class RequestMonitoringStrategyTests
     }
 
     [Fact]
-    public void A_buffered_responses_model_is_not_copied_when_the_request_named_one()
+    public void A_buffered_responses_model_equal_to_the_last_one_is_not_copied_again()
     {
-        // The request's model is the one counted, so the response's is skipped: a longer one costs nothing more.
+        // The response's model (a dated snapshot) is kept beside the request's; a steady one costs no string per response.
         var pipeline = Pipeline<HttpResponseMessage>();
         long AllocatedFor(int modelLength)
         {
@@ -192,17 +192,21 @@ public class RequestMonitoringStrategyTests
         }
 
         AllocatedFor(8);
+        var small = AllocatedFor(8);
         AllocatedFor(200);
+        AllocatedFor(200); // a long name is compared through a pooled buffer: warm the pool
+        var large = AllocatedFor(200);
 
         // A 200-character string alone would be 422 bytes.
-        Assert.InRange(AllocatedFor(200) - AllocatedFor(8), -100, 100);
-        _collector.Received().RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "gpt-4o" && e.PromptTokens == 3 && e.CompletionTokens == 4));
+        Assert.InRange(large - small, -100, 100);
+        _collector.Received().RecordRequest(Arg.Is<RequestCompleted>(e =>
+            e.Model == "gpt-4o" && e.ResponseModel == new string('m', 200) && e.PromptTokens == 3 && e.CompletionTokens == 4));
     }
 
     [Fact]
-    public async Task A_streams_tokens_go_to_the_model_its_request_was_counted_under()
+    public async Task A_streamed_request_is_recorded_when_its_stream_ends_under_the_model_it_named()
     {
-        // The request names "gpt-4o-mini"; the stream names the dated model: both figures belong to one model.
+        // The request names "gpt-4o-mini"; the stream names the dated model: one request, with the stream's tokens.
         var stream = "data: {\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[]}\n\n"
             + "data: {\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":12}}\n\n"
             + "data: [DONE]\n\n";
@@ -213,11 +217,66 @@ public class RequestMonitoringStrategyTests
 
         using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ =>
             ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content }), context);
-        await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         ResilienceContextPool.Shared.Return(context);
+        _collector.DidNotReceive().RecordRequest(Arg.Any<RequestCompleted>());
 
-        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "gpt-4o-mini"));
-        _collector.Received(1).RecordTokens(new TokensReported(Backend, "gpt-4o-mini", 9, 12));
+        await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "gpt-4o-mini" && e.Succeeded
+            && e.ResponseModel == "gpt-4o-mini-2024-07-18" && e.PromptTokens == 9 && e.CompletionTokens == 12
+            && e.TimeToFirstChunk != null && e.TimePerOutputChunk != null));
+        _collector.DidNotReceive().RecordTokens(Arg.Any<TokensReported>());
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_in_its_middle_is_a_failed_request()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes("data: {\"model\":\"m\",\"choices\":[]}\n\n");
+        var content = new StreamContent(new FailingAfterStream(body, new IOException("The response ended prematurely.")));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/event-stream");
+
+        using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ =>
+            ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content }));
+        var read = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            var buffer = new byte[16];
+            while (await read.ReadAsync(buffer, TestContext.Current.CancellationToken) > 0)
+            {
+            }
+        });
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => !e.Succeeded && e.Model == "m" && e.ErrorCategory != ErrorCategory.None));
+    }
+
+    [Fact]
+    public async Task A_stream_nobody_ends_is_recorded_when_it_is_reclaimed()
+    {
+        await SendUnreadStream(Pipeline<HttpResponseMessage>());
+        _collector.DidNotReceive().RecordRequest(Arg.Any<RequestCompleted>());
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Succeeded));
+
+        // A separate method, so no local of this frame keeps the response alive.
+        static async Task SendUnreadStream(ResiliencePipeline<HttpResponseMessage> pipeline)
+        {
+            var content = new StreamContent(new MemoryStream("data: {}\n\n"u8.ToArray()));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/event-stream");
+            await pipeline.ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content }));
+        }
+    }
+
+    /// <summary>Returns its bytes, then throws on the next read: a connection reset in the middle of a body.</summary>
+    private sealed class FailingAfterStream(byte[] bytes, Exception failure) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position < Length ? base.ReadAsync(buffer, cancellationToken) : throw failure;
+
+        public override int Read(byte[] buffer, int offset, int count) =>
+            Position < Length ? base.Read(buffer, offset, count) : throw failure;
     }
 
     [Fact]

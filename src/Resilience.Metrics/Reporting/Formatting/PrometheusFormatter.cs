@@ -211,6 +211,17 @@ internal static class PrometheusFormatter
             family.End(r.TokenCounts.Completion);
         }
 
+        family = new Family(output, "api_token_details_total"u8, Counter, "Parts of the token totals: cached prompt tokens, reasoning completion tokens"u8);
+        foreach (var r in reports)
+        {
+            family.Start(r.ApiName);
+            family.Label("type"u8, "cached"u8);
+            family.End(r.TokenCounts.Cached);
+            family.Start(r.ApiName);
+            family.Label("type"u8, "reasoning"u8);
+            family.End(r.TokenCounts.Reasoning);
+        }
+
         family = new Family(output, "api_token_throughput_tps"u8, Gauge, "Tokens (prompt and completion) per second"u8);
         foreach (var r in reports)
         {

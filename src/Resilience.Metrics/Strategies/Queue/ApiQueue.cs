@@ -96,10 +96,14 @@ internal sealed class ApiQueue
         }
     }
 
-    private void Release() => _gate.Exit();
+    /// <summary>Takes a slot at once when one is free and nobody waits (no event: the gate counts the admission).</summary>
+    public bool TryEnter() => _gate.TryEnter();
+
+    /// <summary>Gives a slot back.</summary>
+    public void Release() => _gate.Exit();
 
     /// <summary>Waits for a slot; returns the exception to fail with when the request is not admitted.</summary>
-    private async ValueTask<Exception?> WaitAsync(ResilienceContext context)
+    public async ValueTask<Exception?> WaitAsync(ResilienceContext context)
     {
         var start = _time.GetTimestamp();
         switch (_gate.Enter(ApiMonitoringContext.GetPriority(context), context.CancellationToken, out var queueLength, out var admission))

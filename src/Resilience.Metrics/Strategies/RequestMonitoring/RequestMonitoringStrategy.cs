@@ -8,6 +8,11 @@ namespace Resilience.Metrics;
 /// learns its model and tokens, and sends one <see cref="RequestCompleted"/>. A fault in any of that is caught,
 /// logged and counted; the caller always gets the outcome the inner pipeline produced.
 /// </summary>
+/// <remarks>
+/// A response whose body is read as the caller reads it (a stream) completes when that body ends: read to its end,
+/// disposed, failed in transport, or reclaimed by the garbage collector unread. Until then the request keeps its
+/// queue slot and its span, and its latency runs on.
+/// </remarks>
 internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
 {
     private readonly BackendKey _backend;
@@ -17,11 +22,15 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     private readonly HttpUsageExtractor _usage;
     private readonly ApiQueue? _queue;
 
+    // The model name responses gave last: a response naming it again is read without a new string.
+    private string? _lastResponseModel;
+
     /// <param name="backend">The backend recorded.</param>
     /// <param name="collector">Where the request events go.</param>
     /// <param name="options">What is recorded.</param>
     /// <param name="queue">The priority queue right inside request monitoring, run here rather than as a strategy of its
-    /// own (one Polly strategy layer less per request); null when there is none.</param>
+    /// own (one Polly strategy layer less per request, and a slot that can outlive the pipeline for a streamed body);
+    /// null when there is none.</param>
     public RequestMonitoringStrategy(BackendKey backend, GuardedMetricsCollector collector, RequestMonitoringStrategyOptions options, ApiQueue? queue = null)
     {
         _queue = queue;
@@ -37,162 +46,250 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         ResilienceContext context,
         TState state)
     {
-        var start = _time.GetTimestamp();
-        var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
-        var model = ResolveModel(context, out var format);
+        var request = new PendingRequest(_time.GetTimestamp(), ApiMonitoringTelemetry.StartRequest(_backend.Name));
+        request = Resolve(context, request, out var unbuffered);
+        if (unbuffered is not null || (_queue is not null && !_queue.TryEnter()))
+        {
+            return ExecuteSlowAsync(callback, context, state, request, unbuffered);
+        }
 
+        request = request with { HoldsSlot = _queue is not null };
         ValueTask<Outcome<T>> pending;
         try
         {
-            pending = _queue is null ? callback(context, state) : _queue.ExecuteAsync(callback, context, state);
+            pending = callback(context, state);
         }
         catch
         {
-            activity?.Dispose();
+            End(request);
             throw;
         }
 
-        if (!pending.IsCompletedSuccessfully)
-        {
-            return CompleteAsync(pending, context, model, format, start, activity);
-        }
-
-        // The request completed synchronously: record without a state machine (the common case for an in-memory
-        // or cached response, and the one the per-request overhead is measured with).
-        var recording = TryRecord(pending.Result, context, model, format, start, activity);
-        if (!recording.IsCompletedSuccessfully)
-        {
-            return AwaitRecordingAsync(recording, activity);
-        }
-
-        activity?.Dispose();
-        return recording;
+        // A request that completed synchronously (an in-memory or cached response, the one the per-request overhead
+        // is measured with) is recorded without a state machine.
+        return pending.IsCompletedSuccessfully ? Complete(pending.Result, context, request) : CompleteAsync(pending, context, request);
     }
 
-    private async ValueTask<Outcome<T>> CompleteAsync(
-        ValueTask<Outcome<T>> pending, ResilienceContext context, string? model, ApiFormat format, long start, Activity? activity)
+    private async ValueTask<Outcome<T>> CompleteAsync(ValueTask<Outcome<T>> pending, ResilienceContext context, PendingRequest request)
     {
-        using (activity)
+        Outcome<T> outcome;
+        try
         {
-            var outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
-            return await TryRecord(outcome, context, model, format, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
+            outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
         }
+        catch
+        {
+            End(request);
+            throw;
+        }
+
+        return await Complete(outcome, context, request).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
-    private static async ValueTask<Outcome<T>> AwaitRecordingAsync(ValueTask<Outcome<T>> recording, Activity? activity)
+    /// <summary>The path for a body that must be buffered first, or a queue without a free slot.</summary>
+    private async ValueTask<Outcome<T>> ExecuteSlowAsync<TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<T>>> callback, ResilienceContext context, TState state, PendingRequest request, HttpContent? unbuffered)
     {
-        using (activity)
+        if (unbuffered is not null)
         {
-            return await recording.ConfigureAwait(false);
+            try
+            {
+                // Once, so the model can be read and the body sent again; the same bytes go out as without monitoring.
+                await unbuffered.LoadIntoBufferAsync(_usage.MaxJsonBodyBytes, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+            catch (Exception exception)
+            {
+                // Serializing the body failed: sending it would have failed the same way.
+                return await Complete(Outcome.FromException<T>(exception), context, request).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+
+            context.Properties.Set(ApiMonitoringContext.BufferedBody, unbuffered);
+            request = ReadBufferedModel(context, request);
         }
+
+        if (_queue is not null)
+        {
+            if (!_queue.TryEnter() && await _queue.WaitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext) is { } rejection)
+            {
+                return await Complete(Outcome.FromException<T>(rejection), context, request).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+
+            request = request with { HoldsSlot = true };
+        }
+
+        Outcome<T> outcome;
+        try
+        {
+            outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch
+        {
+            End(request);
+            throw;
+        }
+
+        return await Complete(outcome, context, request).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
     /// <summary>
-    /// The request's model, and the format its response is read with: resolved here from the request's URL when the
-    /// model is read from the request, so the URL is looked at once per request; else the configured one.
+    /// The request's model and the format its response is read with: resolved here from the request's URL (and
+    /// headers) when the model is read from the request, so they are looked at once per request; else the configured
+    /// format. <paramref name="unbuffered"/> is a body that must be buffered before its model can be read.
     /// </summary>
-    private string? ResolveModel(ResilienceContext context, out ApiFormat format)
+    private PendingRequest Resolve(ResilienceContext context, PendingRequest request, out HttpContent? unbuffered)
     {
-        format = _usage.Format;
+        unbuffered = null;
+        request = request with { Format = _usage.Format };
         try
         {
-            if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var model))
+            if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
             {
-                return model;
+                return request with { Model = named };
             }
 
-            if (context.GetRequestMessage() is not { } request)
+            if (context.GetRequestMessage() is not { } message)
             {
-                return null;
+                return request;
             }
 
-            format = _usage.ResolveFormat(request.RequestUri);
-            model = _usage.GetRequestModel(request, format);
-            if (model is not null)
-            {
-                // Shared with the retry strategy, which counts retries per model, and with the application's own
-                // strategies (the key is public).
-                context.Properties.Set(ApiMonitoringContext.Model, model);
-            }
-
-            return model;
+            var format = _usage.ResolveFormat(message);
+            request = request with { Format = format };
+            unbuffered = _usage.ContentToBuffer(message, format);
+            return unbuffered is null ? WithModel(context, request, _usage.GetRequestModel(message, format)) : request;
         }
         catch (Exception exception)
         {
             _collector.Fault(_backend, exception);
-            return null;
+            return request;
         }
     }
 
-    /// <summary>
-    /// Records the request and returns its outcome: the inner pipeline's, or a failure when a JSON body failed to
-    /// arrive while it was loaded for its tokens. Never throws: a fault is caught, logged and counted.
-    /// </summary>
-    private ValueTask<Outcome<T>> TryRecord(Outcome<T> outcome, ResilienceContext context, string? model, ApiFormat format, long start, Activity? activity)
+    private PendingRequest ReadBufferedModel(ResilienceContext context, PendingRequest request)
     {
+        try
+        {
+            return context.GetRequestMessage() is { } message
+                ? WithModel(context, request, _usage.GetRequestModel(message, request.Format, buffered: true))
+                : request;
+        }
+        catch (Exception exception)
+        {
+            _collector.Fault(_backend, exception);
+            return request;
+        }
+    }
+
+    private PendingRequest WithModel(ResilienceContext context, PendingRequest request, string? model)
+    {
+        if (model is not null)
+        {
+            // Shared with the retry strategy, which counts retries per model, and with the application's own
+            // strategies (the key is public).
+            context.Properties.Set(ApiMonitoringContext.Model, model);
+        }
+
+        // A URL of no known API (Auto found nothing) is read for usage only when the request named a model: an
+        // object store's JSON file is not an LLM answer.
+        var inspect = request.Format != ApiFormat.S3
+            && !(model is null && request.Format == ApiFormat.Generic && _usage.Format == ApiFormat.Auto);
+        return request with { Model = model, SkipResponse = !inspect };
+    }
+
+    /// <summary>
+    /// Records the request, or hands it to its body's sink when the body is read as the caller reads it, and returns
+    /// its outcome: the inner pipeline's, or a failure when a JSON body failed to arrive while it was loaded for its
+    /// tokens. Never throws: a fault is caught, logged and counted.
+    /// </summary>
+    private ValueTask<Outcome<T>> Complete(Outcome<T> outcome, ResilienceContext context, PendingRequest request)
+    {
+        var handedOver = false;
         try
         {
             var failed = Outcomes.IsFailure(outcome, out var response);
             // A body without any header (an empty one) holds nothing to read: it is not inspected at all.
-            if (!failed && response is not null && response.Content.Headers.NonValidated.Count != 0)
+            if (!failed && !request.SkipResponse && response is not null && response.Content.Headers.NonValidated.Count != 0)
             {
-                // Bodies read as the caller reads them (streams) report their tokens and time to first byte later: only
-                // they need an object that remembers this request, made when the extractor decides to observe one.
-                // A model the request named is the one counted: the body's is then not read.
                 var inspecting = _usage.InspectResponseAsync(
                     response,
-                    format,
-                    static s => new StreamObservation(s.Strategy, s.Model, s.Start).Callbacks,
-                    (Strategy: this, Model: model, Start: start),
-                    context.CancellationToken,
-                    readModel: model is null);
-                if (!inspecting.IsCompletedSuccessfully)
+                    request.Format,
+                    static s => new StreamCompletion(s.Strategy, s.Request, s.Context, s.Response),
+                    (Strategy: this, Request: request, Context: context, Response: response),
+                    Volatile.Read(ref _lastResponseModel),
+                    out handedOver,
+                    context.CancellationToken);
+                if (handedOver)
                 {
-                    return RecordAfterInspectionAsync(inspecting, outcome, response, context, model, start, activity);
+                    // The body's sink records the request when the body ends; the caller's context gets its span back.
+                    if (request.Activity is { } activity && Activity.Current == activity)
+                    {
+                        Activity.Current = activity.Parent;
+                    }
+
+                    return new ValueTask<Outcome<T>>(outcome);
                 }
 
-                Record(outcome, context, model, start, activity, failed: false, inspecting.Result);
+                if (!inspecting.IsCompletedSuccessfully)
+                {
+                    handedOver = true;
+                    return RecordAfterLoadingAsync(inspecting, outcome, response, context, request);
+                }
+
+                Record(request, outcome, context, failed: false, inspecting.Result);
             }
             else
             {
-                Record(outcome, context, model, start, activity, failed, default);
+                Record(request, outcome, context, failed, default);
             }
         }
         catch (Exception exception)
         {
             _collector.Fault(_backend, exception);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                End(request);
+            }
         }
 
         return new ValueTask<Outcome<T>>(outcome);
     }
 
-    private async ValueTask<Outcome<T>> RecordAfterInspectionAsync(
-        ValueTask<TokenUsage> inspecting, Outcome<T> outcome, HttpResponseMessage response, ResilienceContext context, string? model, long start, Activity? activity)
+    private async ValueTask<Outcome<T>> RecordAfterLoadingAsync(
+        ValueTask<TokenUsage> loading, Outcome<T> outcome, HttpResponseMessage response, ResilienceContext context, PendingRequest request)
     {
-        TokenUsage usage;
         try
         {
-            usage = await inspecting.ConfigureAwait(context.ContinueOnCapturedContext);
-        }
-        catch (Exception bodyFailure)
-        {
-            // Loading a JSON body failed in transport: the request's own failure, as the caller would have met it
-            // reading the body; a half-read response is of no use to anyone.
-            response.Dispose();
-            outcome = Outcome.FromException<T>(bodyFailure);
-            GuardedRecord(outcome, context, model, start, activity, failed: true, default);
+            TokenUsage usage;
+            try
+            {
+                usage = await loading.ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+            catch (Exception bodyFailure)
+            {
+                // Loading a JSON body failed in transport: the request's own failure, as the caller would have met it
+                // reading the body; a half-read response is of no use to anyone.
+                response.Dispose();
+                outcome = Outcome.FromException<T>(bodyFailure);
+                GuardedRecord(request, outcome, context, failed: true, default);
+                return outcome;
+            }
+
+            GuardedRecord(request, outcome, context, failed: false, usage);
             return outcome;
         }
-
-        GuardedRecord(outcome, context, model, start, activity, failed: false, usage);
-        return outcome;
+        finally
+        {
+            End(request);
+        }
     }
 
-    private void GuardedRecord(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity, bool failed, TokenUsage usage)
+    private void GuardedRecord(PendingRequest request, Outcome<T> outcome, ResilienceContext context, bool failed, TokenUsage usage)
     {
         try
         {
-            Record(outcome, context, model, start, activity, failed, usage);
+            Record(request, outcome, context, failed, usage);
         }
         catch (Exception exception)
         {
@@ -200,66 +297,159 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    private void Record(Outcome<T> outcome, ResilienceContext context, string? model, long start, Activity? activity, bool failed, TokenUsage usage)
+    private void Record(PendingRequest request, Outcome<T> outcome, ResilienceContext context, bool failed, in TokenUsage usage)
     {
-        model ??= usage.Model;
-        var latency = _time.GetElapsedTime(start);
-        var (category, errorType) = failed && _options.ErrorTracking ? Outcomes.Classify(outcome, context) : (ErrorCategory.None, null);
-        var attempts = context.Properties.GetValue(ApiMonitoringContext.Attempts, 1);
+        var callerCancelled = outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
+        Record(request, new Ending(Outcomes.StatusCode(outcome), outcome.Exception, failed, callerCancelled,
+            context.Properties.GetValue(ApiMonitoringContext.Attempts, 1),
+            context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero)), usage, default);
+    }
+
+    private void Record(PendingRequest request, in Ending ending, in TokenUsage usage, in StreamTimes stream)
+    {
+        var model = request.Model ?? usage.Model;
+        var latency = _time.GetElapsedTime(request.Start);
+        var (category, errorType) = ending.Failed && _options.ErrorTracking
+            ? (ErrorClassifier.Classify(ending.StatusCode, ending.Exception, ending.CallerCancelled), ErrorClassifier.GetErrorType(ending.StatusCode, ending.Exception))
+            : (ErrorCategory.None, null);
+
+        if (usage.Model is { } responseModel && !ReferenceEquals(responseModel, _lastResponseModel))
+        {
+            Volatile.Write(ref _lastResponseModel, responseModel);
+        }
 
         _collector.RecordRequest(new RequestCompleted(_backend)
         {
             Model = model,
+            ResponseModel = usage.Model,
             Latency = latency,
-            Succeeded = !failed,
+            Succeeded = !ending.Failed,
             ErrorCategory = category,
             ErrorType = errorType,
-            Attempts = attempts,
+            Attempts = ending.Attempts,
             PromptTokens = usage.PromptTokens,
             CompletionTokens = usage.CompletionTokens,
-            Trace = _options.RequestTracing ? Trace(outcome, context, model, failed, latency, category, errorType, attempts, activity) : null,
+            CachedTokens = usage.CachedTokens,
+            ReasoningTokens = usage.ReasoningTokens,
+            TimeToFirstChunk = stream.FirstChunk,
+            TimePerOutputChunk = stream.PerChunk,
+            Trace = _options.RequestTracing ? Trace(request, ending, model, latency, category, errorType) : null,
         });
 
-        if (activity is not null)
+        if (request.Activity is { } activity)
         {
-            ApiMonitoringTelemetry.CompleteRequest(activity, model, Outcomes.StatusCode(outcome), failed ? errorType ?? ErrorClassifier.GetErrorType(Outcomes.StatusCode(outcome), outcome.Exception) : null);
+            ApiMonitoringTelemetry.CompleteRequest(activity, model, usage.Model, ending.StatusCode,
+                ending.Failed ? errorType ?? ErrorClassifier.GetErrorType(ending.StatusCode, ending.Exception) : null);
         }
     }
 
-    private RequestTrace Trace(Outcome<T> outcome, ResilienceContext context, string? model, bool failed, TimeSpan latency,
-        ErrorCategory category, string? errorType, int attempts, Activity? activity)
+    /// <summary>The request is over for the queue and the span: its slot goes back, its span ends.</summary>
+    private void End(PendingRequest request)
+    {
+        if (request.HoldsSlot)
+        {
+            _queue!.Release();
+        }
+
+        request.Activity?.Dispose();
+    }
+
+    private RequestTrace Trace(PendingRequest request, in Ending ending, string? model, TimeSpan latency, ErrorCategory category, string? errorType)
     {
         var end = _time.GetUtcNow();
-        var status = Outcomes.StatusCode(outcome);
         // An Activity's id is text already; without one, the trace draws a random id and formats it only when read.
-        return new RequestTrace((activity ?? Activity.Current)?.TraceId.ToHexString(), _backend.Name)
+        return new RequestTrace((request.Activity ?? Activity.Current)?.TraceId.ToHexString(), _backend.Name)
         {
             Model = model,
-            Success = !failed,
+            Success = !ending.Failed,
             Latency = latency.TotalMilliseconds,
-            Error = failed ? SecretRedactor.Redact(outcome.Exception?.Message ?? $"HTTP {status}") : null,
+            Error = ending.Failed ? SecretRedactor.Redact(ending.Exception?.Message ?? $"HTTP {ending.StatusCode}") : null,
             ErrorType = errorType,
             ErrorCategory = category,
             StartTime = end - latency,
             EndTime = end,
-            QueueTime = context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero).TotalMilliseconds,
-            Attempts = attempts,
-            StatusCode = status,
+            QueueTime = ending.QueueTime.TotalMilliseconds,
+            Attempts = ending.Attempts,
+            StatusCode = ending.StatusCode,
         };
     }
 
-    /// <summary>
-    /// One streamed body being read by its caller: reports its tokens and its time to first byte. Tokens go to the
-    /// model the request was counted under (the stream's own model only when the request named none), as in
-    /// <see cref="Record"/>.
-    /// </summary>
-    private sealed class StreamObservation(RequestMonitoringStrategy<T> strategy, string? model, long start)
+    /// <summary>What is known of a request before its outcome: when it started, its span, model, format and slot.</summary>
+    private readonly record struct PendingRequest(long Start, Activity? Activity)
     {
-        public (Action<TokenUsage>? OnUsage, Action? OnFirstByte) Callbacks => (OnUsage, OnFirstByte);
+        public string? Model { get; init; }
 
-        public void OnUsage(TokenUsage usage) =>
-            strategy._collector.RecordTokens(new TokensReported(strategy._backend, model ?? usage.Model, usage.PromptTokens, usage.CompletionTokens));
+        public ApiFormat Format { get; init; }
 
-        public void OnFirstByte() => strategy._collector.RecordFirstByte(strategy._backend, strategy._time.GetElapsedTime(start));
+        /// <summary>The response is not read for a model or tokens (S3; an unknown API and no model named).</summary>
+        public bool SkipResponse { get; init; }
+
+        /// <summary>The request holds a queue slot, to give back when it ends.</summary>
+        public bool HoldsSlot { get; init; }
+    }
+
+    /// <summary>How a request ended, taken from its outcome and context (which a streamed body outlives).</summary>
+    private readonly record struct Ending(int? StatusCode, Exception? Exception, bool Failed, bool CallerCancelled, int Attempts, TimeSpan QueueTime);
+
+    /// <summary>A streamed body's timing: time to its first chunk, and the mean time between its chunks after that.</summary>
+    private readonly record struct StreamTimes(TimeSpan? FirstChunk, TimeSpan? PerChunk);
+
+    /// <summary>
+    /// One streamed body being read by its caller: records its request when the body ends, with the tokens it carried
+    /// (under the model the request named; the stream's own model only when it named none), the time to its first
+    /// chunk and per chunk, and a read failure as the request's failure; then frees the slot and ends the span.
+    /// </summary>
+    private sealed class StreamCompletion(RequestMonitoringStrategy<T> strategy, PendingRequest request, ResilienceContext context, HttpResponseMessage response)
+        : IResponseBodySink
+    {
+        // Taken now: the context goes back to its pool when the pipeline returns, long before the body ends.
+        private readonly int _status = (int)response.StatusCode;
+        private readonly int _attempts = context.Properties.GetValue(ApiMonitoringContext.Attempts, 1);
+        private readonly TimeSpan _queueTime = context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero);
+        private long _firstByte;
+        private long _firstChunk;
+        private long _lastChunk;
+        private int _chunks;
+
+        public void OnFirstByte() => _firstByte = strategy._time.GetTimestamp();
+
+        public void OnChunks(int count)
+        {
+            var now = strategy._time.GetTimestamp();
+            if (_chunks == 0)
+            {
+                _firstChunk = now;
+            }
+
+            _lastChunk = now;
+            _chunks += count;
+        }
+
+        public void OnCompleted(in TokenUsage usage, bool usageFound, Exception? failure)
+        {
+            // The body may end on any thread, inside any span of the caller's: ending ours must not change its current span.
+            var current = Activity.Current;
+            try
+            {
+                var time = strategy._time;
+                var times = new StreamTimes(
+                    _firstByte == 0 ? null : time.GetElapsedTime(request.Start, _firstByte),
+                    _chunks < 2 ? null : time.GetElapsedTime(_firstChunk, _lastChunk) / (_chunks - 1));
+                var ending = new Ending(_status, failure, failure is not null, failure is OperationCanceledException, _attempts, _queueTime);
+                strategy.Record(request, ending, usage, times);
+            }
+            catch (Exception exception)
+            {
+                strategy._collector.Fault(strategy._backend, exception);
+            }
+            finally
+            {
+                strategy.End(request);
+                if (request.Activity is not null)
+                {
+                    Activity.Current = current == request.Activity ? request.Activity.Parent : current;
+                }
+            }
+        }
     }
 }

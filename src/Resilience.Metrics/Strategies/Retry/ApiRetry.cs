@@ -10,7 +10,8 @@ internal static class ApiRetry
     {
         Name = options.Name,
         MaxRetryAttempts = options.MaxRetries,
-        ShouldHandle = static args => new ValueTask<bool>(Outcomes.IsTransient(args.Outcome)),
+        // A body that cannot be sent twice is not retried: the caller gets the server's own answer, not a failure of ours.
+        ShouldHandle = static args => new ValueTask<bool>(Outcomes.IsTransient(args.Outcome) && RequestBodies.CanResend(args.Context)),
         DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(options, args.AttemptNumber, Outcomes.RetryAfter(args.Outcome, collector.TimeProvider))),
         OnRetry = args =>
         {

@@ -67,7 +67,7 @@ public sealed class JsonReportFormatterTests
              "retry_attempts", "success_rate", "token_counts", "latency", "queue", "circuit_breaker", "errors",
              "throughput", "models", "monitoring_errors"],
             Names(root));
-        Assert.Equal(["prompt", "completion"], Names(Walk(root, "token_counts")));
+        Assert.Equal(["prompt", "completion", "cached", "reasoning"], Names(Walk(root, "token_counts")));
         Assert.Equal(["avg_latency", "min_latency", "max_latency", "percentiles", "count", "time_to_first_byte"], Names(Walk(root, "latency")));
         Assert.Equal(
             ["current_queue_size", "active_requests", "avg_queue_time_ms", "avg_queue_length", "max_queue_length", "queue_rejection_count"],
@@ -78,7 +78,7 @@ public sealed class JsonReportFormatterTests
         Assert.Equal(["error_rate", "total_errors", "error_types", "error_categories", "most_common_error"], Names(Walk(root, "errors")));
         Assert.Equal(["requests_per_second", "total_requests_in_window", "time_window_seconds", "token_throughput"], Names(Walk(root, "throughput")));
         Assert.Equal(
-            ["requests", "successes", "failures", "success_rate", "avg_latency", "retries", "token_counts", "percentiles"],
+            ["requests", "successes", "failures", "success_rate", "avg_latency", "retries", "token_counts", "percentiles", "response_models"],
             Names(Walk(root, "models/gpt-4o-mini")));
     }
 

@@ -19,7 +19,7 @@ public sealed class PrometheusFormatterTests
     private static readonly (string Name, string Type)[] AddedFamilies =
     [
         ("api_failures_total", "counter"), ("api_timeouts_total", "counter"), ("api_retries_total", "counter"),
-        ("api_retry_attempts_total", "counter"), ("api_errors_total", "counter"), ("api_tokens_total", "counter"),
+        ("api_retry_attempts_total", "counter"), ("api_errors_total", "counter"), ("api_tokens_total", "counter"), ("api_token_details_total", "counter"),
         ("api_token_throughput_tps", "gauge"), ("api_model_tokens_total", "counter"),
         ("api_queue_rejections_total", "counter"), ("api_circuit_open_total", "counter"),
         ("api_circuit_state_time_seconds", "gauge"), ("api_monitoring_errors_total", "counter"),
