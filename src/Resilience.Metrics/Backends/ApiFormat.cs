@@ -11,7 +11,7 @@ namespace Resilience.Metrics;
 public enum ApiFormat
 {
     /// <summary>
-    /// Chosen per request from the request URL: the host (<c>api.openai.com</c>, <c>api.anthropic.com</c>,
+    /// Chosen per request from the request URL: the host (<c>*.openai.azure.com</c>, <c>api.openai.com</c>, <c>api.anthropic.com</c>,
     /// <c>api.groq.com</c>, <c>generativelanguage.googleapis.com</c>, <c>*.s3.amazonaws.com</c>, <c>s3.*</c>),
     /// the Ollama port 11434, and the path (<c>/api/generate</c>, <c>/api/chat</c>, <c>/generate</c>,
     /// <c>/generate_stream</c>, <c>/embed</c>, <c>:predict</c>, <c>/v1/models/…/versions/…</c>,
@@ -99,6 +99,14 @@ public enum ApiFormat
 
     /// <summary>
     /// Amazon S3 (and S3-compatible object stores): no model and no tokens are read; responses are not inspected.
+    /// With <see cref="Auto"/>, a request to a URL of no known API that carries AWS Signature V4 headers
+    /// (<c>x-amz-date</c>, <c>x-amz-content-sha256</c>) is read as S3, and so is a response with <c>x-amz-request-id</c>.
     /// </summary>
     S3,
+
+    /// <summary>
+    /// Azure OpenAI (<c>{resource}.openai.azure.com/openai/deployments/{deployment}/chat/completions?api-version=…</c>):
+    /// the deployment in the URL is the request's model; bodies and streams are OpenAI's.
+    /// </summary>
+    AzureOpenAI,
 }

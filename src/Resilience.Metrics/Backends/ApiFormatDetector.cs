@@ -5,8 +5,10 @@ namespace Resilience.Metrics;
 /// </summary>
 /// <remarks>
 /// Detection looks at spans of the URL only (no allocation, a handful of ordinal comparisons), so it is cheap enough to
-/// run per request. Rules, first match wins:
+/// run per request. Each format's descriptor says which URLs are its own; they are tried in
+/// <see cref="ApiFormats.DetectionOrder"/>, first match wins:
 /// <list type="number">
+/// <item>A <c>*.openai.azure.com</c> host or an <c>/openai/deployments/</c> path → <see cref="ApiFormat.AzureOpenAI"/>.</item>
 /// <item><c>api.groq.com</c> → <see cref="ApiFormat.Groq"/>.</item>
 /// <item>Paths ending <c>/chat/completions</c>, <c>/v1/completions</c> or <c>/v1/embeddings</c> →
 /// <see cref="ApiFormat.OpenAI"/>: every server that answers these paths (Ollama, TGI, vLLM, Gemini's and Anthropic's
@@ -26,7 +28,7 @@ namespace Resilience.Metrics;
 internal static class ApiFormatDetector
 {
     /// <summary>Ollama's default port.</summary>
-    public const int OllamaPort = 11434;
+    public const int OllamaPort = OllamaFormat.DefaultPort;
 
     /// <summary>Detects the format of a request URL.</summary>
     /// <param name="uri">The request URI; <see langword="null"/> or relative gives <see cref="ApiFormat.Generic"/>.</param>
@@ -39,77 +41,14 @@ internal static class ApiFormatDetector
         }
 
         path = path.TrimEnd('/');
-
-        if (host.Equals("api.groq.com", StringComparison.OrdinalIgnoreCase))
+        foreach (ApiFormatDescriptor format in ApiFormats.DetectionOrder)
         {
-            return ApiFormat.Groq;
-        }
-
-        if (EndsWith(path, "/chat/completions") || EndsWith(path, "/v1/completions") || EndsWith(path, "/v1/embeddings"))
-        {
-            return ApiFormat.OpenAI;
-        }
-
-        if (host.Equals("api.openai.com", StringComparison.OrdinalIgnoreCase))
-        {
-            return ApiFormat.OpenAI;
-        }
-
-        if (host.Equals("api.anthropic.com", StringComparison.OrdinalIgnoreCase))
-        {
-            return ApiFormat.Anthropic;
-        }
-
-        if (host.Equals("generativelanguage.googleapis.com", StringComparison.OrdinalIgnoreCase))
-        {
-            return ApiFormat.Gemini;
-        }
-
-        if (IsS3Host(host))
-        {
-            return ApiFormat.S3;
-        }
-
-        if (uri!.Port == OllamaPort
-            || EndsWith(path, "/api/generate") || EndsWith(path, "/api/chat")
-            || EndsWith(path, "/api/embed") || EndsWith(path, "/api/embeddings"))
-        {
-            return ApiFormat.Ollama;
-        }
-
-        if (path.Contains(":predict", StringComparison.OrdinalIgnoreCase)
-            || (path.Contains("/v1/models/", StringComparison.OrdinalIgnoreCase) && path.Contains("/versions/", StringComparison.OrdinalIgnoreCase))
-            || path.Contains("/v2/models/", StringComparison.OrdinalIgnoreCase))
-        {
-            return ApiFormat.Ovms;
-        }
-
-        if (EndsWith(path, "/generate") || EndsWith(path, "/generate_stream"))
-        {
-            return ApiFormat.HuggingFaceTgi;
-        }
-
-        if (EndsWith(path, "/embed") || EndsWith(path, "/embed_all") || EndsWith(path, "/embed_sparse") || EndsWith(path, "/rerank"))
-        {
-            return ApiFormat.HuggingFaceTei;
+            if (format.Matches(host, path, uri!))
+            {
+                return format.Format;
+            }
         }
 
         return ApiFormat.Generic;
-    }
-
-    private static bool EndsWith(ReadOnlySpan<char> path, string suffix) =>
-        path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsS3Host(ReadOnlySpan<char> host)
-    {
-        if (host.StartsWith("s3.", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        return host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase)
-            && (host.StartsWith("s3-", StringComparison.OrdinalIgnoreCase)
-                || host.Contains(".s3.", StringComparison.OrdinalIgnoreCase)
-                || host.Contains(".s3-", StringComparison.OrdinalIgnoreCase));
     }
 }

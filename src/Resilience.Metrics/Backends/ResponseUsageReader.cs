@@ -18,20 +18,6 @@ internal static class ResponseUsageReader
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
 
-    [Flags]
-    private enum Wanted
-    {
-        None = 0,
-        Usage = 1,
-        UsageMetadata = 2,
-        OllamaCounts = 4,
-        TgiDetails = 8,
-        Model = 16,
-        ModelVersion = 32,
-        Wrappers = 64,
-        EndMarkers = 128,
-    }
-
     /// <summary>Reads the token usage of a complete (non-streamed) response body.</summary>
     /// <param name="format">The backend's format; <see cref="ApiFormat.Auto"/> reads like <see cref="ApiFormat.Generic"/>.</param>
     /// <param name="utf8Json">The body, UTF-8 JSON: an object, or an array of objects (TGI, Gemini's JSON-array stream) whose
@@ -51,10 +37,10 @@ internal static class ResponseUsageReader
     {
         UsageFields fields = UsageFields.Empty;
         fields.ModelHint = modelHint;
-        Wanted wanted = WantedFor(format);
+        UsageFieldGroups wanted = ApiFormats.Get(format).Fields;
         if (!readModel)
         {
-            wanted &= ~(Wanted.Model | Wanted.ModelVersion);
+            wanted &= ~(UsageFieldGroups.Model | UsageFieldGroups.ModelVersion);
         }
 
         if (!TryScan(wanted, utf8Json, ref fields))
@@ -77,11 +63,11 @@ internal static class ResponseUsageReader
     /// <param name="fields">Receives the fields.</param>
     /// <returns><see langword="true"/> when the document was read without error.</returns>
     public static bool TryScan(ApiFormat format, ReadOnlySpan<byte> utf8Json, ref UsageFields fields) =>
-        TryScan(WantedFor(format), utf8Json, ref fields);
+        TryScan(ApiFormats.Get(format).Fields, utf8Json, ref fields);
 
-    private static bool TryScan(Wanted wanted, ReadOnlySpan<byte> utf8Json, ref UsageFields fields)
+    private static bool TryScan(UsageFieldGroups wanted, ReadOnlySpan<byte> utf8Json, ref UsageFields fields)
     {
-        if (wanted == Wanted.None)
+        if (wanted == UsageFieldGroups.None)
         {
             return false;
         }
@@ -130,73 +116,10 @@ internal static class ResponseUsageReader
         }
     }
 
-    /// <summary>Turns scanned fields into the usage of a format.</summary>
+    /// <summary>Turns scanned fields into the usage of a format (its descriptor's <see cref="ApiFormatDescriptor.Resolve"/>).</summary>
     /// <returns><see langword="true"/> when at least one token count or the model was found.</returns>
-    public static bool Resolve(ApiFormat format, in UsageFields f, out TokenUsage usage)
-    {
-        long prompt;
-        long completion;
-        long cached = f.UsageCachedTokens;
-        long reasoning = f.UsageReasoningTokens;
-        string? model = f.Model;
-        switch (format)
-        {
-            case ApiFormat.OpenAI:
-                prompt = First(f.UsagePromptTokens, f.UsageInputTokens);
-                completion = First(f.UsageCompletionTokens, f.UsageOutputTokens);
-                break;
-            case ApiFormat.Groq or ApiFormat.Llvm or ApiFormat.Ovms or ApiFormat.Opea or ApiFormat.HuggingFaceTei:
-                prompt = f.UsagePromptTokens;
-                completion = f.UsageCompletionTokens;
-                break;
-            case ApiFormat.Anthropic:
-                // input_tokens leaves out the prompt tokens read from or written to the cache: they are added, so
-                // prompt tokens mean the whole prompt for every provider and cached tokens are a part of them.
-                prompt = AddCacheTokens(f.UsageInputTokens, f);
-                completion = f.UsageOutputTokens;
-                cached = f.UsageCacheReadInputTokens;
-                break;
-            case ApiFormat.Gemini:
-                prompt = f.GeminiPromptTokens;
-                completion = f.GeminiCandidatesTokens;
-                cached = f.GeminiCachedTokens;
-                reasoning = f.GeminiThoughtsTokens;
-                model = f.ModelVersion;
-                break;
-            case ApiFormat.Ollama:
-                // Ollama's OpenAI-compatible endpoints answer with an OpenAI usage object.
-                prompt = First(f.OllamaPromptEvalCount, f.UsagePromptTokens);
-                completion = First(f.OllamaEvalCount, f.UsageCompletionTokens);
-                break;
-            case ApiFormat.HuggingFaceTgi:
-                // TGI's Messages API (/v1/chat/completions) answers with an OpenAI usage object.
-                prompt = First(f.TgiPrefillTokens, f.UsagePromptTokens);
-                completion = First(f.TgiGeneratedTokens, f.UsageCompletionTokens);
-                break;
-            case ApiFormat.Generic or ApiFormat.Auto:
-                prompt = First(First(f.UsagePromptTokens, AddCacheTokens(f.UsageInputTokens, f)), First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens)));
-                completion = First(First(f.UsageCompletionTokens, f.UsageOutputTokens), First(f.GeminiCandidatesTokens, First(f.OllamaEvalCount, f.TgiGeneratedTokens)));
-                cached = First(cached, First(f.UsageCacheReadInputTokens, f.GeminiCachedTokens));
-                reasoning = First(reasoning, f.GeminiThoughtsTokens);
-                model ??= f.ModelVersion;
-                break;
-            default:
-                usage = default;
-                return false;
-        }
-
-        usage = new TokenUsage(Math.Max(prompt, 0), Math.Max(completion, 0), model)
-        {
-            CachedTokens = Math.Max(cached, 0),
-            ReasoningTokens = Math.Max(reasoning, 0),
-        };
-        return prompt >= 0 || completion >= 0 || model is not null;
-
-        static long First(long a, long b) => a >= 0 ? a : b;
-
-        static long AddCacheTokens(long input, in UsageFields f) =>
-            input < 0 ? input : input + Math.Max(f.UsageCacheReadInputTokens, 0) + Math.Max(f.UsageCacheCreationInputTokens, 0);
-    }
+    public static bool Resolve(ApiFormat format, in UsageFields f, out TokenUsage usage) =>
+        ApiFormats.Get(format).Resolve(f, out usage);
 
     /// <summary>Skips a UTF-8 byte order mark, which <see cref="Utf8JsonReader"/> rejects.</summary>
     public static ReadOnlySpan<byte> TrimUtf8Bom(ReadOnlySpan<byte> utf8) =>
@@ -234,25 +157,12 @@ internal static class ResponseUsageReader
         return value.Length is > 0 and <= ModelExtractor.MaxModelLength ? value : null;
     }
 
-    private static Wanted WantedFor(ApiFormat format) => format switch
-    {
-        ApiFormat.OpenAI or ApiFormat.Groq or ApiFormat.Llvm or ApiFormat.Ovms or ApiFormat.Opea or ApiFormat.HuggingFaceTei
-            => Wanted.Usage | Wanted.Model | Wanted.Wrappers,
-        ApiFormat.Anthropic => Wanted.Usage | Wanted.Model | Wanted.Wrappers | Wanted.EndMarkers,
-        ApiFormat.Gemini => Wanted.UsageMetadata | Wanted.ModelVersion,
-        ApiFormat.Ollama => Wanted.OllamaCounts | Wanted.Usage | Wanted.Model | Wanted.EndMarkers,
-        ApiFormat.HuggingFaceTgi => Wanted.TgiDetails | Wanted.Usage | Wanted.Model | Wanted.EndMarkers,
-        ApiFormat.Generic or ApiFormat.Auto => Wanted.Usage | Wanted.UsageMetadata | Wanted.OllamaCounts | Wanted.TgiDetails
-            | Wanted.Model | Wanted.ModelVersion | Wanted.Wrappers | Wanted.EndMarkers,
-        _ => Wanted.None,
-    };
-
     /// <summary>Reads the object the reader is on (at its StartObject) and leaves the reader on its EndObject.</summary>
-    private static void ReadObject(ref Utf8JsonReader reader, Wanted wanted, bool topLevel, ref UsageFields f)
+    private static void ReadObject(ref Utf8JsonReader reader, UsageFieldGroups wanted, bool topLevel, ref UsageFields f)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if ((wanted & Wanted.Model) != 0 && reader.ValueTextEquals("model"u8))
+            if ((wanted & UsageFieldGroups.Model) != 0 && reader.ValueTextEquals("model"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -264,7 +174,7 @@ internal static class ResponseUsageReader
                     reader.Skip();
                 }
             }
-            else if ((wanted & Wanted.Usage) != 0 && reader.ValueTextEquals("usage"u8))
+            else if ((wanted & UsageFieldGroups.Usage) != 0 && reader.ValueTextEquals("usage"u8))
             {
                 reader.Read();
                 ReadUsage(ref reader, ref f);
@@ -273,12 +183,12 @@ internal static class ResponseUsageReader
             {
                 reader.Skip();
             }
-            else if ((wanted & Wanted.UsageMetadata) != 0 && reader.ValueTextEquals("usageMetadata"u8))
+            else if ((wanted & UsageFieldGroups.UsageMetadata) != 0 && reader.ValueTextEquals("usageMetadata"u8))
             {
                 reader.Read();
                 ReadUsageMetadata(ref reader, ref f);
             }
-            else if ((wanted & Wanted.ModelVersion) != 0 && reader.ValueTextEquals("modelVersion"u8))
+            else if ((wanted & UsageFieldGroups.ModelVersion) != 0 && reader.ValueTextEquals("modelVersion"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -290,22 +200,22 @@ internal static class ResponseUsageReader
                     reader.Skip();
                 }
             }
-            else if ((wanted & Wanted.OllamaCounts) != 0 && reader.ValueTextEquals("prompt_eval_count"u8))
+            else if ((wanted & UsageFieldGroups.OllamaCounts) != 0 && reader.ValueTextEquals("prompt_eval_count"u8))
             {
                 reader.Read();
                 ReadCount(ref reader, ref f.OllamaPromptEvalCount);
             }
-            else if ((wanted & Wanted.OllamaCounts) != 0 && reader.ValueTextEquals("eval_count"u8))
+            else if ((wanted & UsageFieldGroups.OllamaCounts) != 0 && reader.ValueTextEquals("eval_count"u8))
             {
                 reader.Read();
                 ReadCount(ref reader, ref f.OllamaEvalCount);
             }
-            else if ((wanted & Wanted.TgiDetails) != 0 && reader.ValueTextEquals("details"u8))
+            else if ((wanted & UsageFieldGroups.TgiDetails) != 0 && reader.ValueTextEquals("details"u8))
             {
                 reader.Read();
                 ReadTgiDetails(ref reader, ref f);
             }
-            else if ((wanted & Wanted.Wrappers) != 0
+            else if ((wanted & UsageFieldGroups.Wrappers) != 0
                 && (reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("x_groq"u8)))
             {
                 // Anthropic's message_start event: {"message": {"model": …, "usage": {…}}};
@@ -321,12 +231,12 @@ internal static class ResponseUsageReader
                     reader.Skip();
                 }
             }
-            else if ((wanted & Wanted.EndMarkers) != 0 && reader.ValueTextEquals("done"u8))
+            else if ((wanted & UsageFieldGroups.EndMarkers) != 0 && reader.ValueTextEquals("done"u8))
             {
                 reader.Read();
                 f.EndOfStream |= reader.TokenType == JsonTokenType.True;
             }
-            else if ((wanted & Wanted.EndMarkers) != 0 && reader.ValueTextEquals("type"u8))
+            else if ((wanted & UsageFieldGroups.EndMarkers) != 0 && reader.ValueTextEquals("type"u8))
             {
                 reader.Read();
                 f.EndOfStream |= reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("message_stop"u8);

@@ -55,8 +55,9 @@ public sealed class ApiMonitoringOptions
         DetailedLatency = DetailedLatency,
         LatencyPercentiles = LatencyPercentiles is { Length: > 0 } percentiles ? [.. percentiles] : DefaultLatencyPercentiles,
         FailureThreshold = CircuitBreaker.FailureThreshold,
-        GenAiProviderName = GenAiNames.ProviderName(ApiFormat, BackendName ?? "unknown"),
-        GenAiOperationName = GenAiNames.OperationName(ApiFormat),
+        // An API of no known provider (Auto, Generic) is named after its backend, as OpenTelemetry advises.
+        GenAiProviderName = ApiFormat is ApiFormat.Auto or ApiFormat.Generic ? BackendName ?? "unknown" : ApiFormats.Get(ApiFormat).ProviderName,
+        GenAiOperationName = ApiFormats.Get(ApiFormat).OperationName,
     };
 
     internal RequestMonitoringStrategyOptions ToRequestMonitoring() => new()
