@@ -1,7 +1,8 @@
 namespace Resilience.Metrics.SdkTests;
 
 /// <summary>
-/// A backend's counts and one model's, in one record, so that a failed comparison prints every figure at once.
+/// A backend's counts and one model's, in one record, so that a failed comparison prints every figure at once
+/// (<see cref="Models"/> lists every model the report has, with its own figures).
 /// </summary>
 internal sealed record Figures(
     long TotalRequests,
@@ -23,7 +24,8 @@ internal sealed record Figures(
             report.TotalRequests,
             report.Successes,
             report.Failures,
-            string.Join(",", report.Models.Keys.Order(StringComparer.Ordinal)),
+            string.Join(", ", report.Models.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m =>
+                $"{m.Key}: {m.Value.Requests} requests, {m.Value.Failures} failed, {m.Value.TokenCounts.Prompt}/{m.Value.TokenCounts.Completion} tokens")),
             figures?.Requests ?? 0,
             figures?.Successes ?? 0,
             figures?.Failures ?? 0,
@@ -35,5 +37,7 @@ internal sealed record Figures(
 
     /// <summary>What the report must say when every request was for <paramref name="model"/>.</summary>
     public static Figures Expected(string model, long successes, long failures, long prompt, long completion) =>
-        new(successes + failures, successes, failures, model, successes + failures, successes, failures, prompt, completion, prompt, completion);
+        new(successes + failures, successes, failures,
+            $"{model}: {successes + failures} requests, {failures} failed, {prompt}/{completion} tokens",
+            successes + failures, successes, failures, prompt, completion, prompt, completion);
 }
