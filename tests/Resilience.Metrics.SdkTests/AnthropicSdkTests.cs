@@ -48,18 +48,20 @@ public sealed class AnthropicSdkTests
         return (text.ToString(), input, output);
     }
 
-    private static Monitored Monitor(bool retries = false) => Monitored.Create("anthropic", null, o =>
+    private static Monitored Monitor(bool retries = false, ApiFormat format = ApiFormat.Anthropic) => Monitored.Create("anthropic", null, o =>
     {
-        o.ApiFormat = ApiFormat.Anthropic;
+        o.ApiFormat = format;
         o.Retry.Enabled = retries;
     });
 
     /// <summary>5 plain, 5 streamed and 3 failed calls: the server's count, each under the requested alias, tokens as the SDK parsed them.</summary>
-    [Fact]
-    public async Task Every_call_is_counted_once_under_the_requested_model_with_exact_tokens()
+    [Theory]
+    [InlineData(ApiFormat.Anthropic)]
+    [InlineData(ApiFormat.Auto)]
+    public async Task Every_call_is_counted_once_under_the_requested_model_with_exact_tokens(ApiFormat format)
     {
         await using var server = await AnthropicWire.StartAsync();
-        await using var monitored = Monitor();
+        await using var monitored = Monitor(format: format);
         var client = Client(monitored.Client, server);
 
         long input = 0, output = 0;

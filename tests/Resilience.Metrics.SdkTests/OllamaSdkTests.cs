@@ -33,18 +33,23 @@ public sealed class OllamaSdkTests
         return (answer.ToString(), prompt, eval);
     }
 
-    private static Monitored Monitor(LoopbackServer server, bool retries = false) => Monitored.Create("ollama", server.BaseAddress, o =>
+    private static Monitored Monitor(LoopbackServer server, bool retries = false, ApiFormat format = ApiFormat.Ollama) => Monitored.Create("ollama", server.BaseAddress, o =>
     {
-        o.ApiFormat = ApiFormat.Ollama;
+        o.ApiFormat = format;
         o.Retry.Enabled = retries;
     });
 
-    /// <summary>5 plain, 5 streamed (NDJSON) and 2 failed calls: the server's count, each under its model, tokens as the SDK parsed them.</summary>
-    [Fact]
-    public async Task Every_call_is_counted_once_under_the_requested_model_with_exact_tokens()
+    /// <summary>
+    /// 5 plain, 5 streamed (NDJSON) and 2 failed calls: the server's count, each under its model, tokens as the SDK parsed
+    /// them. Auto finds Ollama's shape from the path <c>/api/chat</c>.
+    /// </summary>
+    [Theory]
+    [InlineData(ApiFormat.Ollama)]
+    [InlineData(ApiFormat.Auto)]
+    public async Task Every_call_is_counted_once_under_the_requested_model_with_exact_tokens(ApiFormat format)
     {
         await using var server = await OllamaWire.StartAsync();
-        await using var monitored = Monitor(server);
+        await using var monitored = Monitor(server, format: format);
         var client = new OllamaApiClient(monitored.Client, Model);
 
         long prompt = 0, completion = 0;

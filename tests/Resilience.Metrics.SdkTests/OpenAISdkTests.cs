@@ -40,14 +40,19 @@ public sealed class OpenAISdkTests
         return (text.ToString(), usage);
     }
 
-    /// <summary>10 plain, 10 streamed and 4 failed calls, as in issue 11: the server's count, and every one under the model the code asked for.</summary>
-    [Fact]
-    public async Task Every_call_is_counted_once_under_the_requested_model_streamed_and_failed_included()
+    /// <summary>
+    /// 10 plain, 10 streamed and 4 failed calls, as in issue 11: the server's count, and every one under the model the code
+    /// asked for. Auto finds OpenAI's shape from the path <c>/v1/chat/completions</c>.
+    /// </summary>
+    [Theory]
+    [InlineData(ApiFormat.OpenAI)]
+    [InlineData(ApiFormat.Auto)]
+    public async Task Every_call_is_counted_once_under_the_requested_model_streamed_and_failed_included(ApiFormat format)
     {
         await using var server = await OpenAIWire.StartAsync();
         await using var monitored = Monitored.Create("openai", null, o =>
         {
-            o.ApiFormat = ApiFormat.OpenAI;
+            o.ApiFormat = format;
             o.Retry.Enabled = false; // one attempt per call, as the SDK's own retries are off too
         });
         var chat = ChatClient(monitored.Client, server);

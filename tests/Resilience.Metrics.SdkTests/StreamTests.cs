@@ -1,4 +1,3 @@
-using System.ClientModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using OpenAI.Chat;
@@ -63,13 +62,26 @@ public sealed class StreamTests
     [Fact]
     public async Task A_stream_cut_after_three_chunks_is_a_failure_of_its_request()
     {
-        await using var server = await OpenAIWire.StartAsync(new OpenAIWireOptions { AbortAfterChunks = 3 });
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await OpenAIWire.StartAsync(new OpenAIWireOptions { AbortAfterChunks = 3, AbortWhen = received.Task });
         await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
         var chat = OpenAISdkTests.ChatClient(monitored.Client, server);
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => OpenAISdkTests.StreamAsync(chat));
+        var text = new System.Text.StringBuilder();
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Say hello")], cancellationToken: TestContext.Current.CancellationToken))
+            {
+                text.Append(string.Concat(update.ContentUpdate.Select(p => p.Text)));
+                if (text.Length == (OpenAIWire.Pieces[0] + OpenAIWire.Pieces[1]).Length)
+                {
+                    received.TrySetResult(); // chunks 1-3 (role, "Hel", "lo") are read: now the server cuts the connection
+                }
+            }
+        });
 
         var report = monitored.Report;
+        Assert.Equal(OpenAIWire.Pieces[0] + OpenAIWire.Pieces[1], text.ToString());
         Assert.Equal(1, server.Attempts);
         Assert.True(
             (report.TotalRequests, report.Successes, report.Failures) == (1, 0, 1),

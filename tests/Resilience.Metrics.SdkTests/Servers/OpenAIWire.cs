@@ -13,6 +13,12 @@ internal sealed record OpenAIWireOptions
     /// <summary>Abort the connection after this many stream chunks.</summary>
     public int? AbortAfterChunks { get; init; }
 
+    /// <summary>
+    /// Completed by the test once the client has read the chunks before the abort: a reset drops what the client's
+    /// socket holds unread, headers included, so aborting before would be a failure before the response instead.
+    /// </summary>
+    public Task AbortWhen { get; init; } = Task.CompletedTask;
+
     /// <summary>Answer this many first attempts with 500 (whatever they ask).</summary>
     public int FailFirstAttempts { get; init; }
 }
@@ -82,6 +88,7 @@ internal static class OpenAIWire
 
                 if (i == options.AbortAfterChunks)
                 {
+                    await options.AbortWhen.WaitAsync(context.RequestAborted);
                     context.Abort();
                     return;
                 }
