@@ -114,7 +114,7 @@ public sealed class AnthropicSdkTests
         var with = await RunAsync(Client(monitored.Client, server));
         var without = await RunAsync(Client(plainHttp, server));
 
-        Assert.Equal(without, with);
+        Same.Results(without, with);
         Assert.Equal(3, monitored.Report.TotalRequests);
 
         static async Task<string> RunAsync(AnthropicClient client)

@@ -83,7 +83,7 @@ public sealed class ExtensionsAISdkTests
         var with = await RunAsync(ChatClient(monitored.Client, server));
         var without = await RunAsync(ChatClient(plainHttp, server));
 
-        Assert.Equal(without, with);
+        Same.Results(without, with);
         Assert.Equal(3, monitored.Report.TotalRequests);
 
         static async Task<string> RunAsync(IChatClient chat)

@@ -41,3 +41,10 @@ internal sealed record Figures(
             $"{model}: {successes + failures} requests, {failures} failed, {prompt}/{completion} tokens",
             successes + failures, successes, failures, prompt, completion, prompt, completion);
 }
+
+internal static class Same
+{
+    /// <summary>Both runs' results in full when they differ (xunit's string diff cuts them).</summary>
+    public static void Results(string without, string with) =>
+        Assert.True(string.Equals(without, with, StringComparison.Ordinal), $"without monitoring:\n{without}\n\nwith monitoring:\n{with}");
+}

@@ -97,7 +97,7 @@ public sealed class OllamaSdkTests
         var with = await RunAsync(new OllamaApiClient(monitored.Client, Model));
         var without = await RunAsync(new OllamaApiClient(plainHttp, Model));
 
-        Assert.Equal(without, with);
+        Same.Results(without, with);
         Assert.Equal(3, monitored.Report.TotalRequests);
 
         static async Task<string> RunAsync(OllamaApiClient client)

@@ -137,15 +137,16 @@ public sealed class OpenAISdkTests
         var with = await RunAsync(ChatClient(monitored.Client, server));
         var without = await RunAsync(ChatClient(plainHttp, server));
 
-        Assert.Equal(without, with);
+        Same.Results(without, with);
         Assert.Equal(3, monitored.Report.TotalRequests);
 
-        static async Task<(string Raw, string Streamed, string Error)> RunAsync(ChatClient chat)
+        static async Task<string> RunAsync(ChatClient chat)
         {
             var plain = await chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken);
             var (text, usage) = await StreamAsync(chat);
             var error = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync(Fail(429), cancellationToken: TestContext.Current.CancellationToken));
-            return (
+            return string.Join(
+                "\n",
                 plain.GetRawResponse().Content.ToString(),
                 $"{text}|{usage?.InputTokenCount}|{usage?.OutputTokenCount}|{usage?.InputTokenDetails?.CachedTokenCount}|{usage?.OutputTokenDetails?.ReasoningTokenCount}",
                 $"{error.Status}|{error.GetRawResponse()?.Content}");

@@ -69,6 +69,48 @@ public sealed class S3SdkTests
         Assert.True(report.Errors.ErrorCategories["unexpected"] == 0, seen);
     }
 
+    /// <summary>With our retry off, nothing re-sends the SDK's request stream: the SDK's own exception arrives, the SDK's own retries counted as requests.</summary>
+    [Fact]
+    public async Task With_our_retry_off_a_500_on_put_reaches_the_sdk_as_its_own_AmazonS3Exception()
+    {
+        var (server, _) = await S3Wire.StartAsync(failPuts: true);
+        await using var _server = server;
+        await using var monitored = Monitored.Create("s3", null, o =>
+        {
+            o.ApiFormat = ApiFormat.S3;
+            o.Retry.Enabled = false;
+        });
+        using var client = S3Clients.Create(() => monitored.Client, server, sdkRetries: 2);
+
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => client.PutObjectAsync(Put("a.json", """{"a":1}"""), TestContext.Current.CancellationToken));
+
+        Assert.Equal((System.Net.HttpStatusCode.InternalServerError, "InternalError"), (error.StatusCode, error.ErrorCode));
+        var report = monitored.Report;
+        Assert.Equal(3, server.Attempts); // the SDK's first attempt and its 2 retries
+        Assert.Equal((3L, 3L, 0L), (report.TotalRequests, report.Failures, report.Errors.ErrorCategories["unexpected"]));
+    }
+
+    /// <summary>An S3-compatible store told to be S3: its JSON objects are not read.</summary>
+    [Fact]
+    public async Task An_s3_compatible_get_of_a_json_file_with_ApiFormat_S3_records_no_model_and_no_tokens()
+    {
+        var (server, objects) = await S3Wire.StartAsync();
+        await using var _server = server;
+        await using var monitored = Monitored.Create("minio", null, o => o.ApiFormat = ApiFormat.S3);
+        using var client = S3Clients.Create(() => monitored.Client, server);
+        const string Json = """{"model":"gpt-4o","usage":{"prompt_tokens":500,"completion_tokens":100}}""";
+        objects[$"{Bucket}/usage.json"] = ("application/json", Encoding.UTF8.GetBytes(Json));
+
+        var (_, _, body) = await GetAsync(client, "usage.json");
+
+        Assert.Equal(Json, body);
+        var report = monitored.Report;
+        Assert.Equal(1, report.TotalRequests);
+        Assert.Equal(
+            "models [], tokens 0/0",
+            $"models [{string.Join(", ", report.Models.Keys)}], tokens {report.TokenCounts.Prompt}/{report.TokenCounts.Completion}");
+    }
+
     /// <summary>Issue 11: an S3-compatible store on 127.0.0.1 with <c>ApiFormat.Auto</c> serving a JSON file that looks like LLM usage.</summary>
     [Fact]
     public async Task An_s3_compatible_get_of_a_json_file_with_auto_records_no_model_and_no_tokens()
@@ -85,8 +127,9 @@ public sealed class S3SdkTests
         Assert.Equal((Json, "application/json"), (body, contentType));
         var report = monitored.Report;
         Assert.Equal((1L, 1L), (report.TotalRequests, report.Successes));
-        Assert.Equal("", string.Join(", ", report.Models.Keys));
-        Assert.Equal(new TokenCounts(0, 0), report.TokenCounts);
+        Assert.Equal(
+            "models [], tokens 0/0",
+            $"models [{string.Join(", ", report.Models.Keys)}], tokens {report.TokenCounts.Prompt}/{report.TokenCounts.Completion}");
     }
 
     /// <summary>What the application gets (objects, ETags, the error) is the same with and without monitoring.</summary>
@@ -96,7 +139,7 @@ public sealed class S3SdkTests
         var with = await RunAsync(monitor: true);
         var without = await RunAsync(monitor: false);
 
-        Assert.Equal(without, with);
+        Same.Results(without, with);
 
         static async Task<string> RunAsync(bool monitor)
         {
