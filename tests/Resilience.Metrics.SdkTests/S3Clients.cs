@@ -3,10 +3,18 @@ using Amazon.S3;
 
 namespace Resilience.Metrics.SdkTests;
 
-/// <summary>Hands the AWS SDK the monitored HttpClient: AWS takes its HttpClient through <c>AmazonS3Config.HttpClientFactory</c>.</summary>
+/// <summary>
+/// Hands the AWS SDK the monitored HttpClient: AWS takes its HttpClient through <c>AmazonS3Config.HttpClientFactory</c>.
+/// IHttpClientFactory pools the handlers, so the SDK is told not to cache the clients (its cache can be process-wide,
+/// which would let one test's S3 client use another test's HttpClient) and to dispose each after use.
+/// </summary>
 internal sealed class MonitoredHttpClientFactory(Func<HttpClient> create) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) => create();
+
+    public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+    public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => true;
 }
 
 internal static class S3Clients

@@ -148,8 +148,7 @@ public sealed class S3SdkTests
             await using var _server = server;
             await using var _failing = failing;
             await using var monitored = Monitored.Create("s3", null, o => o.ApiFormat = ApiFormat.S3);
-            using var plainHttp = new HttpClient();
-            Func<HttpClient> http = monitor ? () => monitored.Client : () => plainHttp;
+            Func<HttpClient> http = monitor ? () => monitored.Client : () => new HttpClient(); // the SDK disposes each after use
             using var client = S3Clients.Create(http, server);
             using var failingClient = S3Clients.Create(http, failing);
 
