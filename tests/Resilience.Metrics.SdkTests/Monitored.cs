@@ -19,8 +19,6 @@ internal sealed class Monitored : IAsyncDisposable
 
     public string Name { get; }
 
-    public IServiceProvider Services => _services;
-
     public IMeterFactory MeterFactory => _services.GetRequiredService<IMeterFactory>();
 
     public IMetricsReporter Reporter => _services.GetRequiredService<IMetricsReporter>();

@@ -91,11 +91,13 @@ public sealed class OpenAISdkTests
         {
             ChatCompletion plain = await chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken);
             var (_, usage) = await StreamAsync(chat);
-            Assert.NotNull(usage); // the SDK asks for stream usage itself (stream_options.include_usage)
+            Assert.NotNull(usage);
             prompt += plain.Usage.InputTokenCount + usage.InputTokenCount;
             completion += plain.Usage.OutputTokenCount + usage.OutputTokenCount;
         }
 
+        // The SDK asks for the stream's usage itself: nothing for the application to set.
+        Assert.Equal(3, server.Received.Count(r => r.Body.Contains("\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal)));
         var report = monitored.Report;
         Assert.Equal(3 * (OpenAIWire.PlainPromptTokens + OpenAIWire.StreamPromptTokens), prompt);
         Assert.Equal(new TokenCounts(prompt, completion), report.TokenCounts);
