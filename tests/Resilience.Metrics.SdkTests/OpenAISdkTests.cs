@@ -105,6 +105,30 @@ public sealed class OpenAISdkTests
         Assert.Equal(new TokenCounts(prompt, completion), model.TokenCounts);
     }
 
+    /// <summary>
+    /// The SDK writes <c>"model"</c> after <c>"messages"</c>: a long conversation (200 KB, under the 1 MB body bound) puts
+    /// it far from the start of the body, and the call is still counted under it.
+    /// </summary>
+    [Fact]
+    public async Task A_long_conversation_is_counted_under_the_model_written_after_its_messages()
+    {
+        await using var server = await OpenAIWire.StartAsync();
+        await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
+        var chat = ChatClient(monitored.Client, server);
+        ChatMessage[] conversation = [new SystemChatMessage(new string('x', 200_000)), new UserChatMessage("Summarise the above")];
+
+        await chat.CompleteChatAsync(conversation, cancellationToken: TestContext.Current.CancellationToken);
+        await StreamAsync(chat, conversation);
+
+        var body = server.Received.First().Body;
+        Assert.True(body.IndexOf("\"model\"", StringComparison.Ordinal) > 200_000, "the SDK wrote the model before the messages");
+        Assert.Equal(
+            Figures.Expected(Model, successes: 2, failures: 0,
+                prompt: OpenAIWire.PlainPromptTokens + OpenAIWire.StreamPromptTokens,
+                completion: OpenAIWire.PlainCompletionTokens + OpenAIWire.StreamCompletionTokens),
+            Figures.Of(monitored.Report, Model));
+    }
+
     /// <summary>Our retry on (the default), the SDK's off: each attempt the server saw is a request or a retry attempt.</summary>
     [Fact]
     public async Task Server_attempts_equal_requests_plus_retry_attempts_and_a_retried_call_keeps_its_model()
