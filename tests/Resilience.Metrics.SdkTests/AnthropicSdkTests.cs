@@ -1,0 +1,128 @@
+using Anthropic;
+using Anthropic.Exceptions;
+using Anthropic.Models.Messages;
+
+namespace Resilience.Metrics.SdkTests;
+
+/// <summary>The official Anthropic package (13.15.0) over a monitored HttpClient, against the Messages API's wire format.</summary>
+public sealed class AnthropicSdkTests
+{
+    private const string Model = "claude-sonnet-4-5";
+
+    /// <summary>The SDK over <paramref name="http"/> (its <c>HttpClient</c> and <c>BaseUrl</c> options); its own retries off.</summary>
+    private static AnthropicClient Client(HttpClient http, LoopbackServer server) => new()
+    {
+        HttpClient = http,
+        BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
+        ApiKey = "sk-ant-test",
+        MaxRetries = 0,
+    };
+
+    private static MessageCreateParams Ask(string text) => new()
+    {
+        Model = Model,
+        MaxTokens = 256,
+        Messages = [new UserMessageParam(text)],
+    };
+
+    private static async Task<(string Text, long Input, long Output)> StreamAsync(AnthropicClient client)
+    {
+        var text = new System.Text.StringBuilder();
+        long input = 0, output = 0;
+        await foreach (var e in client.Messages.CreateStreaming(Ask("Say hello"), TestContext.Current.CancellationToken))
+        {
+            if (e.TryPickStart(out var start))
+            {
+                input = start.Message.Usage.InputTokens;
+            }
+            else if (e.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var piece))
+            {
+                text.Append(piece.Text);
+            }
+            else if (e.TryPickDelta(out var messageDelta))
+            {
+                output = messageDelta.Usage.OutputTokens; // cumulative: the whole message's
+            }
+        }
+
+        return (text.ToString(), input, output);
+    }
+
+    private static Monitored Monitor(bool retries = false, ApiFormat format = ApiFormat.Anthropic) => Monitored.Create("anthropic", null, o =>
+    {
+        o.ApiFormat = format;
+        o.Retry.Enabled = retries;
+    });
+
+    /// <summary>5 plain, 5 streamed and 3 failed calls: the server's count, each under the requested alias, tokens as the SDK parsed them.</summary>
+    [Theory]
+    [InlineData(ApiFormat.Anthropic)]
+    [InlineData(ApiFormat.Auto)]
+    public async Task Every_call_is_counted_once_under_the_requested_model_with_exact_tokens(ApiFormat format)
+    {
+        await using var server = await AnthropicWire.StartAsync();
+        await using var monitored = Monitor(format: format);
+        var client = Client(monitored.Client, server);
+
+        long input = 0, output = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            var message = await client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken);
+            var streamed = await StreamAsync(client);
+            input += message.Usage.InputTokens + streamed.Input;
+            output += message.Usage.OutputTokens + streamed.Output;
+            if (i < 3)
+            {
+                var status = new[] { 400, 429, 500 }[i];
+                var error = await Assert.ThrowsAnyAsync<AnthropicApiException>(() => client.Messages.Create(Ask("fail:" + status), TestContext.Current.CancellationToken));
+                Assert.Equal(status, (int)error.StatusCode);
+            }
+        }
+
+        // The SDK's input_tokens leave out the cached ones (cache_read_input_tokens is a field of its own).
+        Assert.Equal(5 * (AnthropicWire.PlainInputTokens + AnthropicWire.StreamInputTokens), input);
+        Assert.Equal(5 * (AnthropicWire.PlainOutputTokens + AnthropicWire.StreamOutputTokens), output);
+        Assert.Equal(13, server.Attempts);
+        Assert.Equal(Figures.Expected(Model, successes: 10, failures: 3, input, output), Figures.Of(monitored.Report, Model));
+    }
+
+    /// <summary>Our retry on, the SDK's off: the server's attempts are the requests plus the retry attempts.</summary>
+    [Fact]
+    public async Task Server_attempts_equal_requests_plus_retry_attempts()
+    {
+        await using var server = await AnthropicWire.StartAsync();
+        await using var monitored = Monitor(retries: true);
+        var client = Client(monitored.Client, server);
+
+        await client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAnyAsync<AnthropicApiException>(() => client.Messages.Create(Ask("fail:529"), TestContext.Current.CancellationToken));
+        Assert.Equal(529, (int)error.StatusCode);
+
+        var report = monitored.Report;
+        Assert.Equal(5, server.Attempts); // 1 + (1 + 3 retries of the overloaded 529)
+        Assert.Equal(server.Attempts, report.TotalRequests + report.RetryAttempts);
+        Assert.Equal(Figures.Expected(Model, successes: 1, failures: 1, AnthropicWire.PlainInputTokens, AnthropicWire.PlainOutputTokens), Figures.Of(report, Model));
+    }
+
+    [Fact]
+    public async Task The_sdk_sees_the_same_results_with_and_without_monitoring()
+    {
+        await using var server = await AnthropicWire.StartAsync();
+        await using var monitored = Monitored.Create("anthropic", null, o => o.ApiFormat = ApiFormat.Anthropic);
+        using var plainHttp = new HttpClient();
+
+        var with = await RunAsync(Client(monitored.Client, server));
+        var without = await RunAsync(Client(plainHttp, server));
+
+        Same.Results(without, with);
+        Assert.Equal(3, monitored.Report.TotalRequests);
+
+        static async Task<string> RunAsync(AnthropicClient client)
+        {
+            var message = await client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken);
+            var streamed = await StreamAsync(client);
+            var error = await Assert.ThrowsAnyAsync<AnthropicApiException>(() => client.Messages.Create(Ask("fail:400"), TestContext.Current.CancellationToken));
+            return string.Join("\n", message.ToString(), streamed.ToString(), $"{error.GetType().FullName} {(int)error.StatusCode} {error.Message}");
+        }
+    }
+}

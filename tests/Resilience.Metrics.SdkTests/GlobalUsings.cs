@@ -1,0 +1,2 @@
+global using Resilience.Metrics;
+global using Resilience.Metrics.SdkTests.Servers;

@@ -1,0 +1,202 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Resilience.Metrics.SdkTests.Servers;
+
+/// <summary>How an <see cref="OpenAIWire"/> server behaves beyond its documented answers.</summary>
+internal sealed record OpenAIWireOptions
+{
+    /// <summary>Wait between two stream chunks.</summary>
+    public TimeSpan ChunkDelay { get; init; }
+
+    /// <summary>Abort the connection after this many stream chunks.</summary>
+    public int? AbortAfterChunks { get; init; }
+
+    /// <summary>
+    /// Completed by the test once the client has read the chunks before the abort: a reset drops what the client's
+    /// socket holds unread, headers included, so aborting before would be a failure before the response instead.
+    /// </summary>
+    public Task AbortWhen { get; init; } = Task.CompletedTask;
+
+    /// <summary>Answer this many first attempts with 500 (whatever they ask).</summary>
+    public int FailFirstAttempts { get; init; }
+}
+
+/// <summary>
+/// OpenAI's Chat Completions API as documented: <c>POST /v1/chat/completions</c>, a JSON completion or an SSE stream
+/// of <c>chat.completion.chunk</c>s (a last chunk with <c>usage</c> and no choices when
+/// <c>stream_options.include_usage</c> is true, then <c>data: [DONE]</c>), and OpenAI's error bodies. The response
+/// names the dated snapshot of the requested model, as the real API does. A last user message <c>fail:400</c>,
+/// <c>fail:429</c> or <c>fail:500</c> gets that error.
+/// </summary>
+internal static class OpenAIWire
+{
+    public const int PlainPromptTokens = 11;
+    public const int PlainCompletionTokens = 7;
+    public const int StreamPromptTokens = 13;
+    public const int StreamCompletionTokens = 5;
+    public const int CachedTokens = 3;
+    public const int ReasoningTokens = 2;
+
+    /// <summary>The text a completion answers, streamed in these pieces.</summary>
+    public static readonly string[] Pieces = ["Hel", "lo", " there", "!"];
+
+    public static string Snapshot(string model) => model == "gpt-4o-mini" ? "gpt-4o-mini-2024-07-18" : model + "-2024-08-06";
+
+    public static Task<LoopbackServer> StartAsync(OpenAIWireOptions? options = null)
+    {
+        options ??= new OpenAIWireOptions();
+        var attempts = 0;
+        return LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", async context =>
+        {
+            var request = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
+            var model = request["model"]!.GetValue<string>();
+            var stream = request["stream"]?.GetValue<bool>() == true;
+            var includeUsage = request["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+            var last = request["messages"]!.AsArray()[^1]!["content"];
+            var text = last is JsonValue value ? value.GetValue<string>() : last?.ToJsonString() ?? string.Empty;
+
+            if (Interlocked.Increment(ref attempts) <= options.FailFirstAttempts)
+            {
+                await WriteErrorAsync(context, 500);
+                return;
+            }
+
+            if (text.StartsWith("fail:", StringComparison.Ordinal))
+            {
+                await WriteErrorAsync(context, int.Parse(text["fail:".Length..], System.Globalization.CultureInfo.InvariantCulture));
+                return;
+            }
+
+            if (!stream)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(Completion(model).ToJsonString(), context.RequestAborted);
+                return;
+            }
+
+            context.Response.ContentType = "text/event-stream; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-cache";
+            var chunks = Chunks(model, includeUsage).Select(c => "data: " + c.ToJsonString() + "\n\n").Append("data: [DONE]\n\n").ToList();
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                if (i > 0 && options.ChunkDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.ChunkDelay, context.RequestAborted);
+                }
+
+                if (i == options.AbortAfterChunks)
+                {
+                    await options.AbortWhen.WaitAsync(context.RequestAborted);
+                    context.Abort();
+                    return;
+                }
+
+                await context.Response.WriteAsync(chunks[i], context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }));
+    }
+
+    public static JsonObject Usage(int prompt, int completion) => new()
+    {
+        ["prompt_tokens"] = prompt,
+        ["completion_tokens"] = completion,
+        ["total_tokens"] = prompt + completion,
+        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = CachedTokens, ["audio_tokens"] = 0 },
+        ["completion_tokens_details"] = new JsonObject
+        {
+            ["reasoning_tokens"] = ReasoningTokens,
+            ["audio_tokens"] = 0,
+            ["accepted_prediction_tokens"] = 0,
+            ["rejected_prediction_tokens"] = 0,
+        },
+    };
+
+    private static JsonObject Completion(string model) => new()
+    {
+        ["id"] = "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+        ["object"] = "chat.completion",
+        ["created"] = 1741569952,
+        ["model"] = Snapshot(model),
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = new JsonObject
+            {
+                ["role"] = "assistant",
+                ["content"] = string.Concat(Pieces),
+                ["refusal"] = null,
+                ["annotations"] = new JsonArray(),
+            },
+            ["logprobs"] = null,
+            ["finish_reason"] = "stop",
+        }),
+        ["usage"] = Usage(PlainPromptTokens, PlainCompletionTokens),
+        ["service_tier"] = "default",
+        ["system_fingerprint"] = "fp_06737a9306",
+    };
+
+    private static IEnumerable<JsonObject> Chunks(string model, bool includeUsage)
+    {
+        JsonObject Chunk(JsonObject? delta, string? finish, JsonObject? usage) => new()
+        {
+            ["id"] = "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+            ["object"] = "chat.completion.chunk",
+            ["created"] = 1741570283,
+            ["model"] = Snapshot(model),
+            ["service_tier"] = "default",
+            ["system_fingerprint"] = "fp_06737a9306",
+            ["choices"] = delta is null
+                ? new JsonArray()
+                : new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finish }),
+            ["usage"] = usage,
+        };
+
+        yield return Chunk(new JsonObject { ["role"] = "assistant", ["content"] = string.Empty, ["refusal"] = null }, null, null);
+        foreach (var piece in Pieces)
+        {
+            yield return Chunk(new JsonObject { ["content"] = piece }, null, null);
+        }
+
+        yield return Chunk(new JsonObject(), "stop", null);
+        if (includeUsage)
+        {
+            yield return Chunk(null, null, Usage(StreamPromptTokens, StreamCompletionTokens));
+        }
+    }
+
+    /// <summary>OpenAI's documented error bodies.</summary>
+    private static Task WriteErrorAsync(HttpContext context, int status)
+    {
+        var error = status switch
+        {
+            429 => new JsonObject
+            {
+                ["message"] = "Rate limit reached for gpt-4o-mini in organization org-test on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.",
+                ["type"] = "requests",
+                ["param"] = "requests",
+                ["code"] = "rate_limit_exceeded",
+            },
+            400 => new JsonObject
+            {
+                ["message"] = "Invalid value for 'messages': the message content is not valid.",
+                ["type"] = "invalid_request_error",
+                ["param"] = "messages",
+                ["code"] = null,
+            },
+            _ => new JsonObject
+            {
+                ["message"] = "The server had an error while processing your request. Sorry about that!",
+                ["type"] = "server_error",
+                ["param"] = null,
+                ["code"] = null,
+            },
+        };
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["x-request-id"] = "req_" + status;
+        return context.Response.WriteAsync(new JsonObject { ["error"] = error }.ToJsonString(), context.RequestAborted);
+    }
+}
