@@ -55,6 +55,9 @@ public sealed class AnthropicSdkTests
     });
 
     /// <summary>5 plain, 5 streamed and 3 failed calls: the server's count, each under the requested alias, tokens as the SDK parsed them.</summary>
+    /// <summary>Prompt tokens each call of the test server reads from or writes to the prompt cache, beside its input_tokens.</summary>
+    private const long CacheTokensPerCall = AnthropicWire.CacheReadTokens + AnthropicWire.CacheCreationTokens;
+
     [Theory]
     [InlineData(ApiFormat.Anthropic)]
     [InlineData(ApiFormat.Auto)]
@@ -79,11 +82,14 @@ public sealed class AnthropicSdkTests
             }
         }
 
-        // The SDK's input_tokens leave out the cached ones (cache_read_input_tokens is a field of its own).
+        // The SDK's input_tokens leave out the tokens read from and written to the prompt cache; the report's prompt
+        // tokens are the whole prompt (as OpenAI counts it), so they add them, and cached tokens are the cache reads.
         Assert.Equal(5 * (AnthropicWire.PlainInputTokens + AnthropicWire.StreamInputTokens), input);
         Assert.Equal(5 * (AnthropicWire.PlainOutputTokens + AnthropicWire.StreamOutputTokens), output);
         Assert.Equal(13, server.Attempts);
-        Assert.Equal(Figures.Expected(Model, successes: 10, failures: 3, input, output), Figures.Of(monitored.Report, Model));
+        var report = monitored.Report;
+        Assert.Equal(Figures.Expected(Model, successes: 10, failures: 3, input + (10 * CacheTokensPerCall), output), Figures.Of(report, Model));
+        Assert.Equal(10 * AnthropicWire.CacheReadTokens, report.TokenCounts.Cached);
     }
 
     /// <summary>Our retry on, the SDK's off: the server's attempts are the requests plus the retry attempts.</summary>
@@ -101,7 +107,7 @@ public sealed class AnthropicSdkTests
         var report = monitored.Report;
         Assert.Equal(5, server.Attempts); // 1 + (1 + 3 retries of the overloaded 529)
         Assert.Equal(server.Attempts, report.TotalRequests + report.RetryAttempts);
-        Assert.Equal(Figures.Expected(Model, successes: 1, failures: 1, AnthropicWire.PlainInputTokens, AnthropicWire.PlainOutputTokens), Figures.Of(report, Model));
+        Assert.Equal(Figures.Expected(Model, successes: 1, failures: 1, AnthropicWire.PlainInputTokens + CacheTokensPerCall, AnthropicWire.PlainOutputTokens), Figures.Of(report, Model));
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class OpenAISdkTests
         await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
         var chat = ChatClient(monitored.Client, server);
 
-        long prompt = 0, completion = 0;
+        long prompt = 0, completion = 0, cached = 0, reasoning = 0;
         for (var i = 0; i < 3; i++)
         {
             ChatCompletion plain = await chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken);
@@ -94,15 +94,21 @@ public sealed class OpenAISdkTests
             Assert.NotNull(usage);
             prompt += plain.Usage.InputTokenCount + usage.InputTokenCount;
             completion += plain.Usage.OutputTokenCount + usage.OutputTokenCount;
+            cached += plain.Usage.InputTokenDetails.CachedTokenCount + usage.InputTokenDetails.CachedTokenCount;
+            reasoning += plain.Usage.OutputTokenDetails.ReasoningTokenCount + usage.OutputTokenDetails.ReasoningTokenCount;
         }
 
         // The SDK asks for the stream's usage itself: nothing for the application to set.
         Assert.Equal(3, server.Received.Count(r => r.Body.Contains("\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal)));
         var report = monitored.Report;
         Assert.Equal(3 * (OpenAIWire.PlainPromptTokens + OpenAIWire.StreamPromptTokens), prompt);
-        Assert.Equal(new TokenCounts(prompt, completion), report.TokenCounts);
+        Assert.Equal(6 * OpenAIWire.CachedTokens, cached);
+        Assert.Equal(6 * OpenAIWire.ReasoningTokens, reasoning);
+        var expected = new TokenCounts(prompt, completion) { Cached = cached, Reasoning = reasoning };
+        Assert.Equal(expected, report.TokenCounts);
         Assert.True(report.Models.TryGetValue(Model, out var model), "no model " + Model + " in: " + string.Join(",", report.Models.Keys));
-        Assert.Equal(new TokenCounts(prompt, completion), model.TokenCounts);
+        Assert.Equal(expected, model.TokenCounts);
+        Assert.Equal([OpenAIWire.Snapshot(Model)], model.ResponseModels);
     }
 
     /// <summary>
