@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -79,7 +80,8 @@ public static class ApiMonitoringServiceCollectionExtensions
                 pipeline,
                 context.GetOptions<Metrics.ApiMonitoringOptions>(name),
                 services.GetRequiredService<Metrics.IMetricsCollector>(),
-                services.GetService<ILoggerFactory>());
+                services.GetService<ILoggerFactory>(),
+                Metrics.HttpClientTimeout.Read(services.GetService<IOptionsMonitor<HttpClientFactoryOptions>>()?.Get(name)));
         });
         return builder;
     }

@@ -39,7 +39,8 @@ public static class ApiMonitoringPipelineBuilderExtensions
         this ResiliencePipelineBuilder<T> builder,
         ApiMonitoringOptions options,
         IMetricsCollector collector,
-        ILoggerFactory? loggerFactory)
+        ILoggerFactory? loggerFactory,
+        TimeSpan? httpClientTimeout = null)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
         var guarded = GuardedMetricsCollector.Wrap(options.MetricsEnabled ? collector : NullMetricsCollector.Instance, logger);
@@ -51,6 +52,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
             // Request monitoring runs the queue itself (same order: monitoring outside, queue inside): one Polly
             // strategy layer less per request than the two as strategies of their own.
             var monitoring = options.ToRequestMonitoring();
+            monitoring.HttpClientTimeout = httpClientTimeout;
             var queue = options.Queue.Enabled ? options.Queue : null;
             builder.AddStrategy(
                 _ => new RequestMonitoringStrategy<T>(backend, guarded, monitoring, queue is null ? null : new ApiQueue(backend, guarded, queue)),

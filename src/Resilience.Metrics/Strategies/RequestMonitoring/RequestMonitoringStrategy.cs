@@ -204,7 +204,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         model ??= usage.Model;
         var latency = _time.GetElapsedTime(start);
-        var (category, errorType) = failed && _options.ErrorTracking ? Outcomes.Classify(outcome, context) : (ErrorCategory.None, null);
+        var (category, errorType) = failed && _options.ErrorTracking ? Outcomes.Classify(outcome, context, latency, _options.HttpClientTimeout) : (ErrorCategory.None, null);
         var attempts = context.Properties.GetValue(ApiMonitoringContext.Attempts, 1);
 
         _collector.RecordRequest(new RequestCompleted(_backend)
