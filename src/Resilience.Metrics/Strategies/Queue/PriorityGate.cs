@@ -32,6 +32,8 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
     public GateEntry Enter(RequestPriority priority, CancellationToken cancellationToken, out int queueLength, out Task? admission)
     {
         admission = null;
+        // The line is found before any count changes: nothing can throw between announcing and leaving.
+        var line = _lines[(int)priority];
         Waiter waiter;
         lock (_lock)
         {
@@ -53,7 +55,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
             }
 
             waiter = new Waiter(this, priority);
-            waiter.Node = _lines[(int)priority].AddLast(waiter);
+            waiter.Node = line.AddLast(waiter);
             Volatile.Write(ref _queued, _queued + 1);
         }
 
