@@ -43,14 +43,9 @@ internal sealed class BackendMetrics : IDisposable
             return;
         }
 
-        var resize = registration.MetricsWindowSize != Registration.MetricsWindowSize
-            || registration.DetailedLatency != Registration.DetailedLatency;
+        // Never a silent reset: what sizes the record (window size, per-model histograms) applies from the next reset.
         var reschedule = registration.MetricsResetInterval != Registration.MetricsResetInterval;
         Registration = registration;
-        if (resize)
-        {
-            Reset();
-        }
 
         if (reschedule)
         {

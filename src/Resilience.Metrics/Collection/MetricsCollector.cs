@@ -39,6 +39,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public BackendKey RegisterBackend(string name, BackendRegistration? registration = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        name = TextLimits.Cap(name);
         registration ??= new BackendRegistration();
         ValidateRegistration(registration);
 
@@ -65,14 +66,16 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
     private static void ValidateRegistration(BackendRegistration registration)
     {
-        if (registration.MetricsWindowSize <= 0)
+        // The same bounds as ApiMonitoringOptions': a registration made by hand must not allocate gigabytes either.
+        if (registration.MetricsWindowSize is <= 0 or > ApiMonitoringOptionsValidator.MaxMetricsWindowSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(registration), registration.MetricsWindowSize, "MetricsWindowSize must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(registration), registration.MetricsWindowSize, "MetricsWindowSize must be from 1 to 100,000.");
         }
 
-        if (registration.MetricsResetInterval is { } interval && interval <= TimeSpan.Zero)
+        if (registration.MetricsResetInterval is { } interval
+            && (interval < ApiMonitoringOptionsValidator.MinResetInterval || interval > ApiMonitoringOptionsValidator.MaxResetInterval))
         {
-            throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be from 1 second to 30 days.");
         }
 
         foreach (var percentile in registration.LatencyPercentiles)

@@ -27,6 +27,7 @@ public static class ApiMonitoringServiceCollectionExtensions
         services.TryAddSingleton<Metrics.IMetricsCollector>(sp => sp.GetRequiredService<Metrics.MetricsCollector>());
         services.TryAddSingleton<Metrics.MetricsReporter>(sp => new Metrics.MetricsReporter(sp.GetRequiredService<Metrics.MetricsCollector>()));
         services.TryAddSingleton<Metrics.IMetricsReporter>(sp => sp.GetRequiredService<Metrics.MetricsReporter>());
+        services.TryAddSingleton<Metrics.BackendClaims>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Metrics.ApiMonitoringOptions>, Metrics.ApiMonitoringOptionsValidator>());
 
         // Pipelines we did not build (AddStandardResilienceHandler, the application's own) still report their
@@ -63,7 +64,9 @@ public static class ApiMonitoringServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
-        var options = builder.Services.AddOptions<Metrics.ApiMonitoringOptions>(builder.Name).Bind(section);
+        var options = builder.Services.AddOptions<Metrics.ApiMonitoringOptions>(builder.Name)
+            .Bind(section)
+            .Configure(o => o.ConfigurationProblem = Metrics.StrictBinding.UnknownKeys(section));
         return builder.AddMonitoringHandler(options);
     }
 

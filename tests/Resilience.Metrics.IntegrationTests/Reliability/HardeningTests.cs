@@ -216,9 +216,17 @@ public class HardeningTests
     [InlineData("Queue:MaxConcurrentRequests", "2000000000", "Queue.MaxConcurrentRequests")]
     [InlineData("Queue:QueueSize", "2000000000", "Queue.QueueSize")]
     [InlineData("CircuitBreaker:FailureThreshold", "2000000000", "CircuitBreaker.FailureThreshold")]
-    [InlineData("BackendName", "a\uD800b", "BackendName")]
+    [InlineData("BackendName", "lone surrogate", "BackendName")]
+    [InlineData("BackendName", "300 characters", "BackendName")]
     public void An_option_out_of_its_bounds_fails_at_start_up_naming_the_option_and_the_backend(string key, string value, string option)
     {
+        // (Made here: test data that crosses a process boundary as UTF-8 cannot carry a lone surrogate.)
+        value = value switch
+        {
+            "lone surrogate" => "a" + '\uD800' + "b",
+            "300 characters" => new string('b', 300),
+            _ => value,
+        };
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [$"ApiMonitoring:openai:{key}"] = value })
             .Build();
