@@ -104,7 +104,7 @@ internal static class ErrorClassifier
         var current = exception;
         for (var depth = 0; current is not null && depth < MaxDepth; depth++, current = current.InnerException)
         {
-            var byMessage = MatchMessage(current.Message);
+            var byMessage = MatchMessage(TextLimits.MessageOf(current));
             if (byMessage != ErrorCategory.None)
             {
                 return byMessage;
@@ -151,7 +151,7 @@ internal static class ErrorClassifier
     {
         if (exception is not null)
         {
-            return exception.GetType().Name;
+            return TextLimits.Cap(exception.GetType().Name);
         }
 
         if (statusCode is { } code)

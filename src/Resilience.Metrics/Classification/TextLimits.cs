@@ -40,6 +40,31 @@ internal static class TextLimits
         return Rewrite(value, max);
     }
 
+    /// <summary>An error message as a trace keeps it: redacted, at most <see cref="MaxErrorLength"/> characters.</summary>
+    public static string RedactedError(string message)
+    {
+        // Redacting costs time in proportion to the text: only a little more than what is kept is redacted. The
+        // margin lets a secret that starts before the cut be recognised whole (every key shape is shorter).
+        const int Margin = 256;
+        var redacted = SecretRedactor.Redact(Cap(message, MaxErrorLength + Margin));
+        return Cap(redacted, MaxErrorLength);
+    }
+
+    /// <summary>An exception's message, or its type's name when reading the message throws (a getter of its own).</summary>
+    public static string MessageOf(Exception exception)
+    {
+        try
+        {
+            return exception.Message ?? exception.GetType().Name;
+        }
+#pragma warning disable CA1031 // Any exception: a broken exception must not break the monitoring of its request.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return exception.GetType().Name;
+        }
+    }
+
     /// <summary>Whether <paramref name="value"/> is valid UTF-16 (no lone surrogate).</summary>
     public static bool IsValidUtf16(string value)
     {

@@ -98,7 +98,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var model))
             {
-                return model;
+                return TextLimits.Cap(model);
             }
 
             if (context.GetRequestMessage() is not { } request)
@@ -107,7 +107,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             }
 
             format = _usage.ResolveFormat(request.RequestUri);
-            model = _usage.GetRequestModel(request, format);
+            model = TextLimits.Cap(_usage.GetRequestModel(request, format));
             if (model is not null)
             {
                 // Shared with the retry strategy, which counts retries per model, and with the application's own
@@ -237,7 +237,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             Model = model,
             Success = !failed,
             Latency = latency.TotalMilliseconds,
-            Error = failed ? SecretRedactor.Redact(outcome.Exception?.Message ?? $"HTTP {status}") : null,
+            Error = failed ? TextLimits.RedactedError(outcome.Exception is { } exception ? TextLimits.MessageOf(exception) : $"HTTP {status}") : null,
             ErrorType = errorType,
             ErrorCategory = category,
             StartTime = end - latency,
