@@ -36,6 +36,9 @@ internal sealed class BackendMetrics : IDisposable
 
     public CircuitTimeline Circuit { get; }
 
+    /// <summary>The model names OpenTelemetry tags carry for this backend: capped like the reports, never reset.</summary>
+    public TagNameLimiter TelemetryModels { get; } = new(RecordedMetrics.MaxModels);
+
     public void Update(BackendRegistration registration)
     {
         if (registration == Registration)

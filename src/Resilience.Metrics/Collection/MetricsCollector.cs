@@ -116,7 +116,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordRequest(RequestCompleted request)
     {
         var backend = Get(request.Backend);
-        _telemetry.OnRequest(in request, backend.Registration);
+        _telemetry.OnRequest(in request, backend);
         var recorded = backend.Recorded;
         var counters = recorded.Counters;
         var processor = Thread.GetCurrentProcessorId();
@@ -249,7 +249,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordTokens(TokensReported tokens)
     {
         var backend = Get(tokens.Backend);
-        _telemetry.OnTokens(tokens, backend.Registration);
+        _telemetry.OnTokens(tokens, backend);
         var recorded = backend.Recorded;
         var prompt = Math.Max(0, tokens.PromptTokens);
         var completion = Math.Max(0, tokens.CompletionTokens);
