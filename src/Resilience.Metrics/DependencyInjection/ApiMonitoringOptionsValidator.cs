@@ -43,6 +43,31 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
 
     public ValidateOptionsResult Validate(string? name, ApiMonitoringOptions options)
     {
+        var problems = Problems(name, options);
+        if (problems.Count == 0)
+        {
+            if (_claims is not null && name is not null)
+            {
+                _claims.MarkValid(name);
+            }
+
+            return ValidateOptionsResult.Success;
+        }
+
+        // Once a client's options were valid, a bad value is a reload: IOptionsMonitor validates inside
+        // IConfigurationRoot.Reload(), which must not throw. The pipeline's rebuild rejects it instead, logs it and keeps
+        // the last valid options (ApiMonitoringReloads).
+        if (_claims is not null && name is not null && _claims.WasValid(name))
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        return ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Every problem of <paramref name="options"/> (client <paramref name="name"/>), each naming the option and the backend.</summary>
+    public List<string> Problems(string? name, ApiMonitoringOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         var where = Where(name, options.BackendName);
         var errors = Errors(options).Select(error => error + where).ToList();
@@ -52,7 +77,7 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
             errors.Add(conflict);
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 
     /// <summary>The message suffix that says whose options these are: the backend, and the client when it differs.</summary>

@@ -28,6 +28,7 @@ public static class ApiMonitoringServiceCollectionExtensions
         services.TryAddSingleton<Metrics.MetricsReporter>(sp => new Metrics.MetricsReporter(sp.GetRequiredService<Metrics.MetricsCollector>()));
         services.TryAddSingleton<Metrics.IMetricsReporter>(sp => sp.GetRequiredService<Metrics.MetricsReporter>());
         services.TryAddSingleton<Metrics.BackendClaims>();
+        services.TryAddSingleton<Metrics.ApiMonitoringReloads>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Metrics.ApiMonitoringOptions>, Metrics.ApiMonitoringOptionsValidator>());
 
         // Pipelines we did not build (AddStandardResilienceHandler, the application's own) still report their
@@ -79,12 +80,20 @@ public static class ApiMonitoringServiceCollectionExtensions
         builder.AddResilienceHandler(HandlerName, (pipeline, context) =>
         {
             var services = context.ServiceProvider;
+            var loggerFactory = services.GetService<ILoggerFactory>();
+
+            // A changed option rebuilds the pipeline (as Microsoft.Extensions.Http.Resilience's own handlers do); the
+            // queue is kept and resized, every count lives in the collector, and a bad value keeps the last good options.
+            context.EnableReloads<Metrics.ApiMonitoringOptions>(name);
+            var reloads = services.GetRequiredService<Metrics.ApiMonitoringReloads>();
+            var options = reloads.Accept(name, context.GetOptions<Metrics.ApiMonitoringOptions>(name), loggerFactory);
             Metrics.ApiMonitoringPipelineBuilderExtensions.AddApiMonitoring(
                 pipeline,
-                context.GetOptions<Metrics.ApiMonitoringOptions>(name),
+                options,
                 services.GetRequiredService<Metrics.IMetricsCollector>(),
-                services.GetService<ILoggerFactory>(),
-                Metrics.HttpClientTimeout.Read(services.GetService<IOptionsMonitor<HttpClientFactoryOptions>>()?.Get(name)));
+                loggerFactory,
+                Metrics.HttpClientTimeout.Read(services.GetService<IOptionsMonitor<HttpClientFactoryOptions>>()?.Get(name)),
+                (backend, collector, queue) => reloads.Queue(name, backend, collector, queue));
         });
         return builder;
     }

@@ -9,6 +9,24 @@ internal sealed class BackendClaims
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (string Client, BackendRegistration Settings)> _claims = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _validClients = new(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="client"/>'s options were valid once: from then on a bad value is a rejected reload.</summary>
+    public bool WasValid(string client)
+    {
+        lock (_lock)
+        {
+            return _validClients.Contains(client);
+        }
+    }
+
+    public void MarkValid(string client)
+    {
+        lock (_lock)
+        {
+            _validClients.Add(client);
+        }
+    }
 
     /// <summary>Claims <paramref name="backend"/> for <paramref name="client"/>; the problem when another client holds it with other settings.</summary>
     public string? Claim(string backend, string client, BackendRegistration settings)

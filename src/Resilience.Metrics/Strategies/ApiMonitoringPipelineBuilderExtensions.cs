@@ -40,7 +40,8 @@ public static class ApiMonitoringPipelineBuilderExtensions
         ApiMonitoringOptions options,
         IMetricsCollector collector,
         ILoggerFactory? loggerFactory,
-        TimeSpan? httpClientTimeout = null)
+        TimeSpan? httpClientTimeout = null,
+        Func<BackendKey, GuardedMetricsCollector, ApiQueueStrategyOptions, ApiQueue>? queues = null)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
         var guarded = GuardedMetricsCollector.Wrap(options.MetricsEnabled ? collector : NullMetricsCollector.Instance, logger);
@@ -55,7 +56,8 @@ public static class ApiMonitoringPipelineBuilderExtensions
             monitoring.HttpClientTimeout = httpClientTimeout;
             var queue = options.Queue.Enabled ? options.Queue : null;
             builder.AddStrategy(
-                _ => new RequestMonitoringStrategy<T>(backend, guarded, monitoring, queue is null ? null : new ApiQueue(backend, guarded, queue)),
+                _ => new RequestMonitoringStrategy<T>(backend, guarded, monitoring,
+                    queue is null ? null : queues?.Invoke(backend, guarded, queue) ?? new ApiQueue(backend, guarded, queue)),
                 monitoring);
         }
         else if (options.Queue.Enabled)

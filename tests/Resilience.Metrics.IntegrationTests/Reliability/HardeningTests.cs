@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -403,5 +405,108 @@ public class HardeningTests
         Assert.Contains("Retry.MaxRetries", error.Message);
         Assert.Contains("\"openai\"", error.Message);
         Assert.DoesNotContain("anthropic", error.Message);
+    }
+
+    // Item 7: a reloaded configuration changed nothing, and an invalid one made IConfigurationRoot.Reload() throw.
+    [Fact]
+    public async Task Reloaded_options_apply_to_the_running_queue_and_a_bad_reload_is_logged_and_ignored()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = new SemaphoreSlim(0);
+        int inFlight = 0, maxInFlightAfterReload = 0;
+        var afterReload = false;
+        await using var server = await LoopbackServer.StartAsync(async context =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            if (Volatile.Read(ref afterReload))
+            {
+                InterlockedMax(ref maxInFlightAfterReload, now);
+            }
+
+            arrived.Release();
+            await release.Task.WaitAsync(context.RequestAborted);
+            Interlocked.Decrement(ref inFlight);
+            await context.Response.WriteAsync("ok", context.RequestAborted);
+        });
+        var source = new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["ApiMonitoring:openai:Queue:MaxConcurrentRequests"] = "4",
+                ["ApiMonitoring:openai:CircuitBreaker:FailureThreshold"] = "5",
+            },
+        };
+        var configuration = new ConfigurationBuilder().Add(source).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddFakeLogging());
+        services.AddHttpClient("openai", c => c.BaseAddress = server.Address).AddApiMonitoring(configuration.GetSection("ApiMonitoring:openai"));
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("openai");
+        var reporter = provider.GetRequiredService<IMetricsReporter>();
+        var provider0 = configuration.Providers.Single();
+
+        var first = Enumerable.Range(0, 4).Select(_ => client.GetAsync("/", Ct)).ToList();
+        for (var i = 0; i < 4; i++)
+        {
+            await arrived.WaitAsync(Ct);
+        }
+
+        // 4 in flight; the limit drops to 1 and the threshold changes: newcomers wait until fewer than 1 run.
+        provider0.Set("ApiMonitoring:openai:Queue:MaxConcurrentRequests", "1");
+        provider0.Set("ApiMonitoring:openai:CircuitBreaker:FailureThreshold", "7");
+        configuration.Reload();
+        Volatile.Write(ref afterReload, true);
+        var second = Enumerable.Range(0, 3).Select(_ => client.GetAsync("/", Ct)).ToList();
+        while (reporter.GetQueueMetrics("openai").CurrentQueueSize < 3)
+        {
+            await Task.Delay(5, Ct);
+        }
+
+        Assert.Equal(4, reporter.GetQueueMetrics("openai").ActiveRequests);
+        Assert.Equal(7, reporter.GetMetricsReport("openai").CircuitBreaker.FailureThreshold);
+
+        // A bad value: Reload() does not throw, the rejection is logged naming the option, the old limit stays.
+        provider0.Set("ApiMonitoring:openai:Queue:MaxConcurrentRequests", "0");
+        configuration.Reload();
+        var logs = provider.GetFakeLogCollector().GetSnapshot();
+        Assert.Contains(logs, l => l.Message.Contains("Queue.MaxConcurrentRequests", StringComparison.Ordinal) && l.Message.Contains("\"openai\"", StringComparison.Ordinal));
+
+        release.SetResult();
+        foreach (var response in await Task.WhenAll(first.Concat(second)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            response.Dispose();
+        }
+
+        Assert.Equal(1, Volatile.Read(ref maxInFlightAfterReload));
+
+        // Reloads still work after a rejected one.
+        provider0.Set("ApiMonitoring:openai:Queue:MaxConcurrentRequests", "2");
+        configuration.Reload();
+        using (await client.GetAsync("/", Ct))
+        {
+        }
+
+        var report = reporter.GetMetricsReport("openai");
+        Assert.Equal(8, report.TotalRequests);
+        Assert.Equal(8, report.Successes);
+        Assert.Equal(0, report.Queue.CurrentQueueSize);
+        Assert.Equal(0, report.Queue.ActiveRequests);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
     }
 }

@@ -9,6 +9,8 @@ namespace Resilience.Metrics;
 internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueState
 {
     private readonly Lock _lock = new();
+    private int _maxConcurrency = maxConcurrency;   // changed by Resize (options reloaded)
+    private int _queueSize = queueSize;
     private readonly LinkedList<Waiter>[] _lines = [new(), new(), new()];
     private int _active;
     private int _waiting;       // waiters, plus arrivals between announcing themselves and taking a slot
@@ -48,7 +50,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
                 return GateEntry.Admitted;
             }
 
-            if (queueLength >= queueSize)
+            if (queueLength >= Volatile.Read(ref _queueSize))
             {
                 Interlocked.Decrement(ref _waiting);
                 return GateEntry.Rejected;
@@ -63,6 +65,20 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
         return GateEntry.Waiting;
     }
 
+    /// <summary>
+    /// Applies reloaded limits to this same gate, so nothing it counts is lost: with fewer slots, holders finish as usual
+    /// and newcomers wait until the active count is below the new limit; with more, waiters are admitted at once.
+    /// </summary>
+    public void Resize(int newMaxConcurrency, int newQueueSize)
+    {
+        Volatile.Write(ref _queueSize, newQueueSize);
+        Volatile.Write(ref _maxConcurrency, newMaxConcurrency);
+        if (Volatile.Read(ref _waiting) > 0)
+        {
+            Dispatch();
+        }
+    }
+
     public void Exit()
     {
         Interlocked.Decrement(ref _active);
@@ -75,7 +91,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
     private bool TryTakeSlot()
     {
         var active = Volatile.Read(ref _active);
-        while (active < maxConcurrency)
+        while (active < Volatile.Read(ref _maxConcurrency))
         {
             var seen = Interlocked.CompareExchange(ref _active, active + 1, active);
             if (seen == active)
