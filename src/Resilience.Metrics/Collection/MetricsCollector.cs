@@ -116,7 +116,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordRequest(RequestCompleted request)
     {
         var backend = Get(request.Backend);
-        _telemetry.OnRequest(in request, backend);
         var recorded = backend.Recorded;
         var counters = recorded.Counters;
         var processor = Thread.GetCurrentProcessorId();
@@ -166,6 +165,9 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
         {
             recorded.Traces.Add(trace);
         }
+
+        // Published last: a listener that throws (its own bug) must not cost the count.
+        _telemetry.OnRequest(in request, backend);
     }
 
     private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)
@@ -184,7 +186,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordRetry(RetryAttempted retry)
     {
-        _telemetry.OnRetry(retry);
         var recorded = Get(retry.Backend).Recorded;
         var stripe = recorded.Counters.CurrentStripe;
         recorded.Counters.Increment(stripe, RecordedMetrics.RetryAttempts);
@@ -194,6 +195,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             var counters = recorded.Models.Get(model).Counters;
             counters.Increment(counters.CurrentStripe, ModelStats.RetryAttempts);
         }
+
+        _telemetry.OnRetry(retry);
     }
 
     /// <inheritdoc />
@@ -209,7 +212,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordQueue(QueueEvent queueEvent)
     {
-        _telemetry.OnQueue(queueEvent);
         var recorded = Get(queueEvent.Backend).Recorded;
         var counters = recorded.Counters;
         switch (queueEvent.Kind)
@@ -234,6 +236,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
                 break;
         }
+
+        _telemetry.OnQueue(queueEvent);
     }
 
     /// <inheritdoc />
@@ -249,7 +253,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordTokens(TokensReported tokens)
     {
         var backend = Get(tokens.Backend);
-        _telemetry.OnTokens(tokens, backend);
         var recorded = backend.Recorded;
         var prompt = Math.Max(0, tokens.PromptTokens);
         var completion = Math.Max(0, tokens.CompletionTokens);
@@ -259,6 +262,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             var counters = recorded.Models.Get(model).Counters;
             AddTokens(counters, counters.CurrentStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
         }
+
+        _telemetry.OnTokens(tokens, backend);
     }
 
     /// <inheritdoc />

@@ -38,7 +38,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         TState state)
     {
         var start = _time.GetTimestamp();
-        var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
+        var activity = StartActivity();
         var model = ResolveModel(context, out var format);
 
         ValueTask<Outcome<T>> pending;
@@ -48,7 +48,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
         catch
         {
-            activity?.Dispose();
+            StopActivity(activity);
             throw;
         }
 
@@ -65,25 +65,64 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             return AwaitRecordingAsync(recording, activity);
         }
 
-        activity?.Dispose();
+        StopActivity(activity);
         return recording;
     }
 
     private async ValueTask<Outcome<T>> CompleteAsync(
         ValueTask<Outcome<T>> pending, ResilienceContext context, string? model, ApiFormat format, long start, Activity? activity)
     {
-        using (activity)
+        try
         {
             var outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
             return await TryRecord(outcome, context, model, format, start, activity).ConfigureAwait(context.ContinueOnCapturedContext);
         }
+        finally
+        {
+            StopActivity(activity);
+        }
     }
 
-    private static async ValueTask<Outcome<T>> AwaitRecordingAsync(ValueTask<Outcome<T>> recording, Activity? activity)
+    private async ValueTask<Outcome<T>> AwaitRecordingAsync(ValueTask<Outcome<T>> recording, Activity? activity)
     {
-        using (activity)
+        try
         {
             return await recording.ConfigureAwait(false);
+        }
+        finally
+        {
+            StopActivity(activity);
+        }
+    }
+
+    // An ActivityListener's callbacks run inside StartActivity and Dispose: one that throws must not fail the request.
+    private Activity? StartActivity()
+    {
+        try
+        {
+            return ApiMonitoringTelemetry.StartRequest(_backend.Name);
+        }
+        catch (Exception exception)
+        {
+            _collector.Fault(_backend, exception);
+            return null;
+        }
+    }
+
+    private void StopActivity(Activity? activity)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        try
+        {
+            activity.Dispose();
+        }
+        catch (Exception exception)
+        {
+            _collector.Fault(_backend, exception);
         }
     }
 
