@@ -19,6 +19,13 @@ internal static class ApiMonitoringDashboardPage
     public static IResult Serve(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+
+        // The page fetches "report" relative to itself: from ".../dashboard/" that would be ".../dashboard/report".
+        if (context.Request.Path.Value is { Length: > 1 } path && path.EndsWith('/'))
+        {
+            return Results.Redirect(context.Request.PathBase + path.TrimEnd('/') + context.Request.QueryString);
+        }
+
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers.XContentTypeOptions = "nosniff";
 

@@ -18,6 +18,7 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
+        Converters = { new global::Resilience.Metrics.AspNetCore.ErrorCategoryJsonConverter() },
     };
 
     /// <summary>

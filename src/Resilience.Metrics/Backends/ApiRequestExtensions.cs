@@ -19,14 +19,14 @@ public static class ApiRequestExtensions
     /// this model, before anything it could read from the URL or the body.
     /// </summary>
     /// <param name="request">The request.</param>
-    /// <param name="model">The model name; not empty.</param>
+    /// <param name="model">The model name; not empty. Kept to its first 256 characters, like every stored name.</param>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> or <paramref name="model"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="model"/> is empty.</exception>
     public static void SetApiModel(this HttpRequestMessage request, string model)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(model);
-        request.Options.Set(ModelOptionKey, model);
+        request.Options.Set(ModelOptionKey, TextLimits.Cap(model));
     }
 
     /// <summary>Gets the model recorded with <see cref="SetApiModel"/>, if any.</summary>

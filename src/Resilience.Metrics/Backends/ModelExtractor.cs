@@ -11,7 +11,7 @@ internal static class ModelExtractor
     /// Model names longer than this are ignored: no real model name comes close, and such a value would only bloat
     /// per-model metrics and labels.
     /// </summary>
-    public const int MaxModelLength = 256;
+    public const int MaxModelLength = TextLimits.MaxNameLength;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = ResponseUsageReader.MaxDepth };
 

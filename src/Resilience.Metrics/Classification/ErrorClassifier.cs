@@ -36,6 +36,9 @@ internal static class ErrorClassifier
     /// <summary>How many exceptions of an <see cref="Exception.InnerException"/> chain are inspected, the outermost included.</summary>
     internal const int MaxDepth = 5;
 
+    /// <summary>How many characters of a message the message rules look at: a trace keeps fewer.</summary>
+    internal const int MaxMessageScan = 4096;
+
     /// <summary><c>error.type</c> when there is neither an exception nor a status code (OpenTelemetry's fallback value).</summary>
     internal const string OtherErrorType = "_OTHER";
 
@@ -104,7 +107,7 @@ internal static class ErrorClassifier
         var current = exception;
         for (var depth = 0; current is not null && depth < MaxDepth; depth++, current = current.InnerException)
         {
-            var byMessage = MatchMessage(current.Message);
+            var byMessage = MatchMessage(TextLimits.MessageOf(current));
             if (byMessage != ErrorCategory.None)
             {
                 return byMessage;
@@ -151,7 +154,7 @@ internal static class ErrorClassifier
     {
         if (exception is not null)
         {
-            return exception.GetType().Name;
+            return TextLimits.Cap(exception.GetType().Name);
         }
 
         if (statusCode is { } code)
@@ -258,9 +261,11 @@ internal static class ErrorClassifier
 
     private static bool ContainsAny(string message, string[] phrases)
     {
+        // Only the message's start is searched: a 100,000-character message would cost every phrase a full scan.
+        var text = message.AsSpan(0, Math.Min(message.Length, MaxMessageScan));
         foreach (var phrase in phrases)
         {
-            if (message.Contains(phrase, StringComparison.OrdinalIgnoreCase))
+            if (text.Contains(phrase, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

@@ -36,6 +36,9 @@ internal sealed class BackendMetrics : IDisposable
 
     public CircuitTimeline Circuit { get; }
 
+    /// <summary>The model names OpenTelemetry tags carry for this backend: capped like the reports, never reset.</summary>
+    public TagNameLimiter TelemetryModels { get; } = new(RecordedMetrics.MaxModels);
+
     public void Update(BackendRegistration registration)
     {
         if (registration == Registration)
@@ -43,14 +46,9 @@ internal sealed class BackendMetrics : IDisposable
             return;
         }
 
-        var resize = registration.MetricsWindowSize != Registration.MetricsWindowSize
-            || registration.DetailedLatency != Registration.DetailedLatency;
+        // Never a silent reset: what sizes the record (window size, per-model histograms) applies from the next reset.
         var reschedule = registration.MetricsResetInterval != Registration.MetricsResetInterval;
         Registration = registration;
-        if (resize)
-        {
-            Reset();
-        }
 
         if (reschedule)
         {

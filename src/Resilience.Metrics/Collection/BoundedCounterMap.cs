@@ -23,6 +23,17 @@ internal sealed class BoundedCounterMap(int capacity)
             return slot;
         }
 
+        // A name nobody capped: capped here, once per new name.
+        var capped = TextLimits.Cap(key);
+        if (!ReferenceEquals(capped, key))
+        {
+            key = capped;
+            if (_counts.TryGetValue(key, out slot))
+            {
+                return slot;
+            }
+        }
+
         // ConcurrentDictionary.Count takes every lock; keep our own count of admitted names instead.
         if (Interlocked.Increment(ref _distinct) > capacity)
         {

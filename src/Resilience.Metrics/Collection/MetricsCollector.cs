@@ -39,6 +39,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public BackendKey RegisterBackend(string name, BackendRegistration? registration = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        name = TextLimits.Cap(name);
         registration ??= new BackendRegistration();
         ValidateRegistration(registration);
 
@@ -65,14 +66,16 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
     private static void ValidateRegistration(BackendRegistration registration)
     {
-        if (registration.MetricsWindowSize <= 0)
+        // The same bounds as ApiMonitoringOptions': a registration made by hand must not allocate gigabytes either.
+        if (registration.MetricsWindowSize is <= 0 or > ApiMonitoringOptionsValidator.MaxMetricsWindowSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(registration), registration.MetricsWindowSize, "MetricsWindowSize must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(registration), registration.MetricsWindowSize, "MetricsWindowSize must be from 1 to 100,000.");
         }
 
-        if (registration.MetricsResetInterval is { } interval && interval <= TimeSpan.Zero)
+        if (registration.MetricsResetInterval is { } interval
+            && (interval < ApiMonitoringOptionsValidator.MinResetInterval || interval > ApiMonitoringOptionsValidator.MaxResetInterval))
         {
-            throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be from 1 second to 30 days.");
         }
 
         foreach (var percentile in registration.LatencyPercentiles)
@@ -113,7 +116,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordRequest(RequestCompleted request)
     {
         var backend = Get(request.Backend);
-        _telemetry.OnRequest(in request, backend.Registration);
         var recorded = backend.Recorded;
         var counters = recorded.Counters;
         var processor = Thread.GetCurrentProcessorId();
@@ -175,6 +177,9 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
         {
             recorded.Traces.Add(trace);
         }
+
+        // Published last: a listener that throws (its own bug) must not cost the count.
+        _telemetry.OnRequest(in request, backend);
     }
 
     private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)
@@ -195,7 +200,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordRetry(RetryAttempted retry)
     {
-        _telemetry.OnRetry(retry);
         var recorded = Get(retry.Backend).Recorded;
         var stripe = recorded.Counters.CurrentStripe;
         recorded.Counters.Increment(stripe, RecordedMetrics.RetryAttempts);
@@ -205,6 +209,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             var counters = recorded.Models.Get(model).Counters;
             counters.Increment(counters.CurrentStripe, ModelStats.RetryAttempts);
         }
+
+        _telemetry.OnRetry(retry);
     }
 
     /// <inheritdoc />
@@ -220,7 +226,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordQueue(QueueEvent queueEvent)
     {
-        _telemetry.OnQueue(queueEvent);
         var recorded = Get(queueEvent.Backend).Recorded;
         var counters = recorded.Counters;
         switch (queueEvent.Kind)
@@ -245,6 +250,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
                 break;
         }
+
+        _telemetry.OnQueue(queueEvent);
     }
 
     /// <inheritdoc />
@@ -260,7 +267,6 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordTokens(TokensReported tokens)
     {
         var backend = Get(tokens.Backend);
-        _telemetry.OnTokens(tokens, backend.Registration);
         var recorded = backend.Recorded;
         var prompt = Math.Max(0, tokens.PromptTokens);
         var completion = Math.Max(0, tokens.CompletionTokens);
@@ -270,6 +276,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             var counters = recorded.Models.Get(model).Counters;
             AddTokens(counters, counters.CurrentStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
         }
+
+        _telemetry.OnTokens(tokens, backend);
     }
 
     /// <inheritdoc />

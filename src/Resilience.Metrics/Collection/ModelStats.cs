@@ -68,6 +68,17 @@ internal sealed class ModelTable(int capacity, bool detailedLatency)
             return stats;
         }
 
+        // A name no strategy capped (an event made by hand): capped here, once per new name.
+        var capped = TextLimits.Cap(model);
+        if (!ReferenceEquals(capped, model))
+        {
+            model = capped;
+            if (_models.TryGetValue(model, out stats))
+            {
+                return stats;
+            }
+        }
+
         // Once full, a new name goes to the overflow entry without touching the shared count.
         if (Volatile.Read(ref _distinct) >= capacity)
         {

@@ -3,17 +3,95 @@ using Microsoft.Extensions.Options;
 
 namespace Resilience.Metrics;
 
-/// <summary>Checks <see cref="ApiMonitoringOptions"/> at start-up; every message names the option and the value it had.</summary>
+/// <summary>
+/// Checks <see cref="ApiMonitoringOptions"/> at start-up; every message names the option, the value it had and the
+/// backend (and the client, when its name differs). Every option has a lower and an upper bound that no real
+/// deployment reaches, so a typo (an extra zero, a unit mixed up) fails here rather than as memory or CPU later.
+/// </summary>
 internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonitoringOptions>
 {
+    /// <summary>Traces and circuit changes kept per backend: 100,000 traces are a few tens of MiB.</summary>
+    public const int MaxMetricsWindowSize = 100_000;
+
+    /// <summary>Percentiles a report shows.</summary>
+    public const int MaxLatencyPercentiles = 32;
+
+    /// <summary>Requests in flight per backend.</summary>
+    public const int MaxConcurrentRequests = 10_000;
+
+    /// <summary>Requests waiting per backend (each holds a small object while it waits).</summary>
+    public const int MaxQueueSize = 100_000;
+
+    /// <summary>Failed attempts that open the circuit.</summary>
+    public const int MaxFailureThreshold = 10_000;
+
     private static readonly TimeSpan HalfSecond = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
 
+    // A timer's period tops out at about 49.7 days; a reset more often than once a second is no monitoring window.
+    internal static readonly TimeSpan MinResetInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MaxResetInterval = TimeSpan.FromDays(30);
+
+    private readonly BackendClaims? _claims;
+
+    public ApiMonitoringOptionsValidator()
+    {
+    }
+
+    /// <summary>A validator that also refuses two clients claiming one backend name with different settings.</summary>
+    public ApiMonitoringOptionsValidator(BackendClaims claims) => _claims = claims;
+
     public ValidateOptionsResult Validate(string? name, ApiMonitoringOptions options)
     {
+        var problems = Problems(name, options);
+        if (problems.Count == 0)
+        {
+            if (_claims is not null && name is not null)
+            {
+                _claims.MarkValid(name);
+            }
+
+            return ValidateOptionsResult.Success;
+        }
+
+        // Once a client's options were valid, a bad value is a reload: IOptionsMonitor validates inside
+        // IConfigurationRoot.Reload(), which must not throw. The pipeline's rebuild rejects it instead, logs it and keeps
+        // the last valid options (ApiMonitoringReloads).
+        if (_claims is not null && name is not null && _claims.WasValid(name))
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        return ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Every problem of <paramref name="options"/> (client <paramref name="name"/>), each naming the option and the backend.</summary>
+    public List<string> Problems(string? name, ApiMonitoringOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = Errors(options).ToList();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        var where = Where(name, options.BackendName);
+        var errors = Errors(options).Select(error => error + where).ToList();
+        if (errors.Count == 0 && _claims is not null && name is not null && options.MetricsEnabled
+            && _claims.Claim(options.BackendName ?? name, name, options.ToRegistration()) is { } conflict)
+        {
+            errors.Add(conflict);
+        }
+
+        return errors;
+    }
+
+    /// <summary>The message suffix that says whose options these are: the backend, and the client when it differs.</summary>
+    private static string Where(string? client, string? backend)
+    {
+        backend ??= client;
+        if (string.IsNullOrEmpty(backend))
+        {
+            return ".";
+        }
+
+        return client is null || client == backend || client.Length == 0
+            ? $" (backend \"{TextLimits.Cap(backend)}\")."
+            : $" (backend \"{TextLimits.Cap(backend)}\", client \"{TextLimits.Cap(client)}\").";
     }
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem.</summary>
@@ -28,19 +106,37 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
 
     private static IEnumerable<string> Errors(ApiMonitoringOptions o)
     {
-        if (o.BackendName is { } backend && string.IsNullOrWhiteSpace(backend))
+        if (o.ConfigurationProblem is { } problem)
         {
-            yield return Error("BackendName", "must not be empty", $"\"{backend}\"");
+            yield return problem;
         }
 
-        if (o.MetricsWindowSize <= 0)
+        if (o.BackendName is { } backend)
         {
-            yield return Error("MetricsWindowSize", "must be greater than 0", o.MetricsWindowSize);
+            if (string.IsNullOrWhiteSpace(backend))
+            {
+                yield return Error("BackendName", "must not be empty", $"\"{backend}\"");
+            }
+            else if (backend.Length > TextLimits.MaxNameLength || !TextLimits.IsValidUtf16(backend) || backend.Any(char.IsControl))
+            {
+                yield return Error("BackendName", $"must be at most {TextLimits.MaxNameLength} characters of valid UTF-16 without control characters",
+                    $"\"{TextLimits.Cap(backend, 32)}\" ({backend.Length} characters)");
+            }
         }
 
-        if (o.MetricsResetInterval is { } reset && reset <= TimeSpan.Zero)
+        if (o.MetricsWindowSize is < 1 or > MaxMetricsWindowSize)
         {
-            yield return Error("MetricsResetInterval", "must be greater than zero (or unset for no periodic reset)", reset);
+            yield return Error("MetricsWindowSize", $"must be from 1 to 100,000", o.MetricsWindowSize);
+        }
+
+        if (o.MetricsResetInterval is { } reset && (reset < MinResetInterval || reset > MaxResetInterval))
+        {
+            yield return Error("MetricsResetInterval", "must be from 1 second to 30 days (or unset for no periodic reset)", reset);
+        }
+
+        if (o.LatencyPercentiles is { Length: > MaxLatencyPercentiles } many)
+        {
+            yield return Error("LatencyPercentiles", $"must hold at most {MaxLatencyPercentiles} values", $"{many.Length} values");
         }
 
         foreach (var percentile in o.LatencyPercentiles ?? [])
@@ -62,14 +158,14 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
         }
         else
         {
-            if (o.Queue.MaxConcurrentRequests < 1)
+            if (o.Queue.MaxConcurrentRequests is < 1 or > MaxConcurrentRequests)
             {
-                yield return Error("Queue.MaxConcurrentRequests", "must be at least 1", o.Queue.MaxConcurrentRequests);
+                yield return Error("Queue.MaxConcurrentRequests", $"must be from 1 to 10,000", o.Queue.MaxConcurrentRequests);
             }
 
-            if (o.Queue.QueueSize < 0)
+            if (o.Queue.QueueSize is < 0 or > MaxQueueSize)
             {
-                yield return Error("Queue.QueueSize", "must be 0 or more", o.Queue.QueueSize);
+                yield return Error("Queue.QueueSize", $"must be from 0 to 100,000", o.Queue.QueueSize);
             }
         }
 
@@ -106,9 +202,9 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
         }
         else
         {
-            if (o.CircuitBreaker.FailureThreshold < 2)
+            if (o.CircuitBreaker.FailureThreshold is < 2 or > MaxFailureThreshold)
             {
-                yield return Error("CircuitBreaker.FailureThreshold", "must be at least 2 (Polly's minimum throughput)", o.CircuitBreaker.FailureThreshold);
+                yield return Error("CircuitBreaker.FailureThreshold", $"must be from 2 (Polly's minimum throughput) to 10,000", o.CircuitBreaker.FailureThreshold);
             }
 
             if (o.CircuitBreaker.ResetTimeout < HalfSecond || o.CircuitBreaker.ResetTimeout > OneDay)
@@ -134,5 +230,5 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
     }
 
     private static string Error(string option, string rule, object value) =>
-        string.Create(CultureInfo.InvariantCulture, $"ApiMonitoringOptions.{option} {rule}; it was {value}.");
+        string.Create(CultureInfo.InvariantCulture, $"ApiMonitoringOptions.{option} {rule}; it was {value}");
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,8 @@ public static class ApiMonitoringServiceCollectionExtensions
         services.TryAddSingleton<Metrics.IMetricsCollector>(sp => sp.GetRequiredService<Metrics.MetricsCollector>());
         services.TryAddSingleton<Metrics.MetricsReporter>(sp => new Metrics.MetricsReporter(sp.GetRequiredService<Metrics.MetricsCollector>()));
         services.TryAddSingleton<Metrics.IMetricsReporter>(sp => sp.GetRequiredService<Metrics.MetricsReporter>());
+        services.TryAddSingleton<Metrics.BackendClaims>();
+        services.TryAddSingleton<Metrics.ApiMonitoringReloads>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Metrics.ApiMonitoringOptions>, Metrics.ApiMonitoringOptionsValidator>());
 
         // Pipelines we did not build (AddStandardResilienceHandler, the application's own) still report their
@@ -62,7 +65,9 @@ public static class ApiMonitoringServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
-        var options = builder.Services.AddOptions<Metrics.ApiMonitoringOptions>(builder.Name).Bind(section);
+        var options = builder.Services.AddOptions<Metrics.ApiMonitoringOptions>(builder.Name)
+            .Bind(section)
+            .Configure(o => o.ConfigurationProblem = Metrics.StrictBinding.UnknownKeys(section));
         return builder.AddMonitoringHandler(options);
     }
 
@@ -75,11 +80,20 @@ public static class ApiMonitoringServiceCollectionExtensions
         builder.AddResilienceHandler(HandlerName, (pipeline, context) =>
         {
             var services = context.ServiceProvider;
+            var loggerFactory = services.GetService<ILoggerFactory>();
+
+            // A changed option rebuilds the pipeline (as Microsoft.Extensions.Http.Resilience's own handlers do); the
+            // queue is kept and resized, every count lives in the collector, and a bad value keeps the last good options.
+            context.EnableReloads<Metrics.ApiMonitoringOptions>(name);
+            var reloads = services.GetRequiredService<Metrics.ApiMonitoringReloads>();
+            var options = reloads.Accept(name, context.GetOptions<Metrics.ApiMonitoringOptions>(name), loggerFactory);
             Metrics.ApiMonitoringPipelineBuilderExtensions.AddApiMonitoring(
                 pipeline,
-                context.GetOptions<Metrics.ApiMonitoringOptions>(name),
+                options,
                 services.GetRequiredService<Metrics.IMetricsCollector>(),
-                services.GetService<ILoggerFactory>());
+                loggerFactory,
+                Metrics.HttpClientTimeout.Read(services.GetService<IOptionsMonitor<HttpClientFactoryOptions>>()?.Get(name)),
+                (backend, collector, queue) => reloads.Queue(name, backend, collector, queue));
         });
         return builder;
     }

@@ -27,22 +27,31 @@ public static class ApiMonitoringContext
     private static readonly HttpRequestOptionsKey<RequestPriority> PriorityOption = new("Resilience.Metrics.Priority");
 
     /// <summary>Sets the priority this request waits with when its backend is at its concurrency limit.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="priority"/> is not a defined <see cref="RequestPriority"/>.</exception>
     public static HttpRequestMessage SetApiPriority(this HttpRequestMessage request, RequestPriority priority)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!IsDefined(priority))
+        {
+            throw new ArgumentOutOfRangeException(nameof(priority), priority, "The request priority must be High, Normal or Low.");
+        }
+
         request.Options.Set(PriorityOption, priority);
         return request;
     }
 
+    /// <summary>The request's priority; Normal when unset or not a defined value (the context property and the request
+    /// option can be set without <see cref="SetApiPriority"/>, and the queue indexes its lines by the value).</summary>
     internal static RequestPriority GetPriority(ResilienceContext context)
     {
-        if (context.Properties.TryGetValue(Priority, out var priority))
+        if (context.Properties.TryGetValue(Priority, out var priority)
+            || (context.GetRequestMessage() is { } request && request.Options.TryGetValue(PriorityOption, out priority)))
         {
-            return priority;
+            return IsDefined(priority) ? priority : RequestPriority.Normal;
         }
 
-        return context.GetRequestMessage() is { } request && request.Options.TryGetValue(PriorityOption, out priority)
-            ? priority
-            : RequestPriority.Normal;
+        return RequestPriority.Normal;
     }
+
+    private static bool IsDefined(RequestPriority priority) => (uint)priority <= (uint)RequestPriority.Low;
 }

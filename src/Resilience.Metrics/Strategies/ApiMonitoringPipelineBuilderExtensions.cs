@@ -39,7 +39,9 @@ public static class ApiMonitoringPipelineBuilderExtensions
         this ResiliencePipelineBuilder<T> builder,
         ApiMonitoringOptions options,
         IMetricsCollector collector,
-        ILoggerFactory? loggerFactory)
+        ILoggerFactory? loggerFactory,
+        TimeSpan? httpClientTimeout = null,
+        Func<BackendKey, GuardedMetricsCollector, ApiQueueStrategyOptions, ApiQueue>? queues = null)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
         var guarded = GuardedMetricsCollector.Wrap(options.MetricsEnabled ? collector : NullMetricsCollector.Instance, logger);
@@ -51,9 +53,11 @@ public static class ApiMonitoringPipelineBuilderExtensions
             // Request monitoring runs the queue itself (same order: monitoring outside, queue inside): one Polly
             // strategy layer less per request than the two as strategies of their own.
             var monitoring = options.ToRequestMonitoring();
+            monitoring.HttpClientTimeout = httpClientTimeout;
             var queue = options.Queue.Enabled ? options.Queue : null;
             builder.AddStrategy(
-                _ => new RequestMonitoringStrategy<T>(backend, guarded, monitoring, queue is null ? null : new ApiQueue(backend, guarded, queue)),
+                _ => new RequestMonitoringStrategy<T>(backend, guarded, monitoring,
+                    queue is null ? null : queues?.Invoke(backend, guarded, queue) ?? new ApiQueue(backend, guarded, queue)),
                 monitoring);
         }
         else if (options.Queue.Enabled)

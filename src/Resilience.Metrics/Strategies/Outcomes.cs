@@ -32,11 +32,27 @@ internal static class Outcomes
         _ => false,
     };
 
-    public static (ErrorCategory Category, string Type) Classify<T>(Outcome<T> outcome, ResilienceContext context)
+    /// <param name="outcome">The failed outcome.</param>
+    /// <param name="context">Its context, whose token says whether the request was cancelled from outside.</param>
+    /// <param name="elapsed">How long the request ran (for <paramref name="httpClientTimeout"/>).</param>
+    /// <param name="httpClientTimeout">The HttpClient's own timeout, when the pipeline runs in one: its token is linked
+    /// to the caller's, so its expiry looks like a caller's cancellation (see <see cref="HttpClientTimeout"/>).</param>
+    public static (ErrorCategory Category, string Type) Classify<T>(Outcome<T> outcome, ResilienceContext context, TimeSpan elapsed = default, TimeSpan? httpClientTimeout = null)
     {
-        var status = StatusCode(outcome);
         var callerCancelled = outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
-        return (ErrorClassifier.Classify(status, outcome.Exception, callerCancelled), ErrorClassifier.GetErrorType(status, outcome.Exception));
+        return Classify(StatusCode(outcome), outcome.Exception, callerCancelled, elapsed, httpClientTimeout);
+    }
+
+    /// <summary>Classifies a failure from its parts (a streamed body's failure comes long after its outcome and context).</summary>
+    public static (ErrorCategory Category, string Type) Classify(int? status, Exception? exception, bool callerCancelled, TimeSpan elapsed, TimeSpan? httpClientTimeout)
+    {
+        var type = ErrorClassifier.GetErrorType(status, exception);
+        if (callerCancelled && HttpClientTimeout.Explains(httpClientTimeout, elapsed))
+        {
+            return (ErrorCategory.Timeout, type);
+        }
+
+        return (ErrorClassifier.Classify(status, exception, callerCancelled), type);
     }
 
     /// <summary>The delay a 429 or 503 response asks for in its Retry-After header, if any.</summary>

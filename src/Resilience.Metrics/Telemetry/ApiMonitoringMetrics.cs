@@ -60,8 +60,9 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(collector), "{state}", "1 for the circuit's current state, 0 for the others.");
     }
 
-    public void OnRequest(in RequestCompleted request, BackendRegistration registration)
+    public void OnRequest(in RequestCompleted request, BackendMetrics backend)
     {
+        var registration = backend.Registration;
         var seconds = request.Latency.TotalSeconds;
         if (_requests.Enabled || _duration.Enabled)
         {
@@ -72,7 +73,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
             };
             if (request.Model is not null)
             {
-                tags.Add("gen_ai.request.model", request.Model);
+                tags.Add("gen_ai.request.model", backend.TelemetryModels.Limit(request.Model));
             }
 
             if (!request.Succeeded)
@@ -88,10 +89,10 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         if (registration.GenAiProviderName is { } provider
             && (_operationDuration.Enabled || _tokenUsage.Enabled || _timeToFirstChunk.Enabled || _timePerOutputChunk.Enabled))
         {
-            var tags = GenAiTags(provider, registration, request.Model);
+            var tags = GenAiTags(provider, registration, backend, request.Model);
             if (request.ResponseModel is not null)
             {
-                tags.Add("gen_ai.response.model", request.ResponseModel);
+                tags.Add("gen_ai.response.model", backend.TelemetryModels.Limit(request.ResponseModel));
             }
 
             if (!request.Succeeded)
@@ -117,11 +118,12 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         }
     }
 
-    public void OnTokens(TokensReported tokens, BackendRegistration registration)
+    public void OnTokens(TokensReported tokens, BackendMetrics backend)
     {
+        var registration = backend.Registration;
         if (registration.GenAiProviderName is { } provider && _tokenUsage.Enabled)
         {
-            RecordTokens(GenAiTags(provider, registration, tokens.Model), tokens.PromptTokens, tokens.CompletionTokens);
+            RecordTokens(GenAiTags(provider, registration, backend, tokens.Model), tokens.PromptTokens, tokens.CompletionTokens);
         }
     }
 
@@ -141,7 +143,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         }
     }
 
-    private static TagList GenAiTags(string provider, BackendRegistration registration, string? model)
+    private static TagList GenAiTags(string provider, BackendRegistration registration, BackendMetrics backend, string? model)
     {
         var tags = new TagList
         {
@@ -150,7 +152,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         };
         if (model is not null)
         {
-            tags.Add("gen_ai.request.model", model);
+            tags.Add("gen_ai.request.model", backend.TelemetryModels.Limit(model));
         }
 
         return tags;

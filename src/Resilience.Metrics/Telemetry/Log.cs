@@ -17,6 +17,12 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "Monitoring of backend {Backend} failed with {ExceptionType}; the request went on unharmed")]
     public static partial void MonitoringFault(ILogger logger, string backend, string exceptionType);
 
+    [LoggerMessage(5, LogLevel.Warning, "Reloaded monitoring options of client {Client} rejected; the previous options stay in force: {Problems}")]
+    public static partial void ReloadRejected(ILogger logger, string client, string problems);
+
+    [LoggerMessage(6, LogLevel.Information, "Monitoring options of client {Client} reloaded (backend {Backend})")]
+    public static partial void Reloaded(ILogger logger, string client, string backend);
+
     // Alerts (ids 10+): figures only, never a sink's exception message (it could carry a webhook's secret).
     [LoggerMessage(EventId = 10, Message = "Alert {Rule} of backend {Backend} is {State}: value {Value}, threshold {Threshold}")]
     public static partial void AlertStateChanged(ILogger logger, LogLevel level, string rule, string backend, AlertState state, double value, double threshold);

@@ -32,7 +32,68 @@ public class ApiMonitoringOptionsTests
         { "Queue", o => o.Queue = null! },
         { "Retry", o => o.Retry = null! },
         { "CircuitBreaker", o => o.CircuitBreaker = null! },
+
+        // Upper bounds (issue 14): values no deployment needs, which used to pass and fail later as memory or CPU.
+        { "MetricsWindowSize", o => o.MetricsWindowSize = 100_001 },
+        { "MetricsResetInterval", o => o.MetricsResetInterval = TimeSpan.FromTicks(1) },
+        { "MetricsResetInterval", o => o.MetricsResetInterval = TimeSpan.FromDays(31) },
+        { "LatencyPercentiles", o => o.LatencyPercentiles = [.. Enumerable.Range(1, 33).Select(i => (double)i)] },
+        { "Queue.MaxConcurrentRequests", o => o.Queue.MaxConcurrentRequests = 10_001 },
+        { "Queue.QueueSize", o => o.Queue.QueueSize = 100_001 },
+        { "Retry.MaxRetries", o => o.Retry.MaxRetries = 101 },
+        { "Retry.InitialRetryDelay", o => o.Retry.InitialRetryDelay = TimeSpan.FromDays(2) },
+        { "Retry.BackoffFactor", o => o.Retry.BackoffFactor = 101 },
+        { "Retry.MaxRetryDelay", o => o.Retry.MaxRetryDelay = TimeSpan.FromDays(2) },
+        { "CircuitBreaker.FailureThreshold", o => o.CircuitBreaker.FailureThreshold = 10_001 },
+        { "CircuitBreaker.ResetTimeout", o => o.CircuitBreaker.ResetTimeout = TimeSpan.FromDays(2) },
+        { "CircuitBreaker.SamplingDuration", o => o.CircuitBreaker.SamplingDuration = TimeSpan.FromDays(2) },
+        { "AttemptTimeout", o => o.AttemptTimeout = TimeSpan.FromDays(2) },
+        { "BackendName", o => o.BackendName = new string('b', 257) },
+        { "BackendName", o => o.BackendName = "line\nbreak" },
     };
+
+    [Fact]
+    public void Every_bound_itself_is_accepted()
+    {
+        var lowest = new ApiMonitoringOptions
+        {
+            BackendName = "b",
+            MetricsWindowSize = 1,
+            MetricsResetInterval = TimeSpan.FromSeconds(1),
+            LatencyPercentiles = [0.001],
+            AttemptTimeout = TimeSpan.FromMilliseconds(10),
+        };
+        lowest.Queue.MaxConcurrentRequests = 1;
+        lowest.Queue.QueueSize = 0;
+        lowest.Retry.MaxRetries = 0;
+        lowest.Retry.InitialRetryDelay = TimeSpan.Zero;
+        lowest.Retry.BackoffFactor = 1;
+        lowest.Retry.MaxRetryDelay = TimeSpan.Zero;
+        lowest.CircuitBreaker.FailureThreshold = 2;
+        lowest.CircuitBreaker.ResetTimeout = TimeSpan.FromMilliseconds(500);
+        lowest.CircuitBreaker.SamplingDuration = TimeSpan.FromMilliseconds(500);
+
+        var highest = new ApiMonitoringOptions
+        {
+            BackendName = new string('b', 256),
+            MetricsWindowSize = 100_000,
+            MetricsResetInterval = TimeSpan.FromDays(30),
+            LatencyPercentiles = [.. Enumerable.Range(1, 32).Select(i => (double)i)],
+            AttemptTimeout = TimeSpan.FromDays(1),
+        };
+        highest.Queue.MaxConcurrentRequests = 10_000;
+        highest.Queue.QueueSize = 100_000;
+        highest.Retry.MaxRetries = 100;
+        highest.Retry.InitialRetryDelay = TimeSpan.FromDays(1);
+        highest.Retry.BackoffFactor = 100;
+        highest.Retry.MaxRetryDelay = TimeSpan.FromDays(1);
+        highest.CircuitBreaker.FailureThreshold = 10_000;
+        highest.CircuitBreaker.ResetTimeout = TimeSpan.FromDays(1);
+        highest.CircuitBreaker.SamplingDuration = TimeSpan.FromDays(1);
+
+        Assert.Null(new ApiMonitoringOptionsValidator().Validate("b", lowest).FailureMessage);
+        Assert.Null(new ApiMonitoringOptionsValidator().Validate("b", highest).FailureMessage);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]
@@ -45,6 +106,7 @@ public class ApiMonitoringOptionsTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains($"ApiMonitoringOptions.{option} ", error.Message);
+        Assert.Contains("(backend \"", error.Message);
     }
 
     [Theory]

@@ -24,7 +24,7 @@ internal static class AsciiReportFormatter
         sb.Append("=== ");
         AppendText(sb, report.ApiName);
         sb.Append(" Metrics Report ===\n");
-        sb.Append(inv, $"Timestamp: {UtcFromUnixSeconds(report.Timestamp):yyyy-MM-dd HH:mm:ss}\n");
+        sb.Append(inv, $"Timestamp: {UtcFromUnixSeconds(report.Timestamp):yyyy-MM-dd HH:mm:ss} UTC\n");
         sb.Append(inv, $"Uptime: {FormattingGuards.Finite(report.UptimeSeconds):F2} seconds\n");
         sb.Append('\n');
         sb.Append(inv, $"Total Requests: {report.TotalRequests}\n");

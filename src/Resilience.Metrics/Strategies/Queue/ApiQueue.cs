@@ -17,7 +17,7 @@ internal sealed class ApiQueue
 {
     private readonly BackendKey _backend;
     private readonly GuardedMetricsCollector _collector;
-    private readonly ApiQueueStrategyOptions _options;
+    private ApiQueueStrategyOptions _options;
     private readonly PriorityGate _gate;
     private readonly TimeProvider _time;
 
@@ -30,6 +30,16 @@ internal sealed class ApiQueue
         _gate = new PriorityGate(options.MaxConcurrentRequests, options.QueueSize);
         // (An application's own collector may hand back no counter: the queue then counts for nobody.)
         _gate.Admissions = collector.ObserveQueue(backend, _gate) ?? new AdmissionCounter();
+    }
+
+    /// <summary>The backend this queue admits to.</summary>
+    public BackendKey Backend => _backend;
+
+    /// <summary>Applies reloaded queue options to this queue: its gate, its holders and its waiters stay.</summary>
+    public void Update(ApiQueueStrategyOptions options)
+    {
+        _options = options;
+        _gate.Resize(options.MaxConcurrentRequests, options.QueueSize);
     }
 
     /// <summary>Runs <paramref name="callback"/> holding a slot: at once when one is free, else after waiting by priority.</summary>

@@ -9,6 +9,8 @@ namespace Resilience.Metrics;
 internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueState
 {
     private readonly Lock _lock = new();
+    private int _maxConcurrency = maxConcurrency;   // changed by Resize (options reloaded)
+    private int _queueSize = queueSize;
     private readonly LinkedList<Waiter>[] _lines = [new(), new(), new()];
     private int _active;
     private int _waiting;       // waiters, plus arrivals between announcing themselves and taking a slot
@@ -32,6 +34,8 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
     public GateEntry Enter(RequestPriority priority, CancellationToken cancellationToken, out int queueLength, out Task? admission)
     {
         admission = null;
+        // The line is found before any count changes: nothing can throw between announcing and leaving.
+        var line = _lines[(int)priority];
         Waiter waiter;
         lock (_lock)
         {
@@ -46,19 +50,33 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
                 return GateEntry.Admitted;
             }
 
-            if (queueLength >= queueSize)
+            if (queueLength >= Volatile.Read(ref _queueSize))
             {
                 Interlocked.Decrement(ref _waiting);
                 return GateEntry.Rejected;
             }
 
             waiter = new Waiter(this, priority);
-            waiter.Node = _lines[(int)priority].AddLast(waiter);
+            waiter.Node = line.AddLast(waiter);
             Volatile.Write(ref _queued, _queued + 1);
         }
 
         admission = waiter.WaitAsync(cancellationToken);
         return GateEntry.Waiting;
+    }
+
+    /// <summary>
+    /// Applies reloaded limits to this same gate, so nothing it counts is lost: with fewer slots, holders finish as usual
+    /// and newcomers wait until the active count is below the new limit; with more, waiters are admitted at once.
+    /// </summary>
+    public void Resize(int newMaxConcurrency, int newQueueSize)
+    {
+        Volatile.Write(ref _queueSize, newQueueSize);
+        Volatile.Write(ref _maxConcurrency, newMaxConcurrency);
+        if (Volatile.Read(ref _waiting) > 0)
+        {
+            Dispatch();
+        }
     }
 
     public void Exit()
@@ -73,7 +91,7 @@ internal sealed class PriorityGate(int maxConcurrency, int queueSize) : IQueueSt
     private bool TryTakeSlot()
     {
         var active = Volatile.Read(ref _active);
-        while (active < maxConcurrency)
+        while (active < Volatile.Read(ref _maxConcurrency))
         {
             var seen = Interlocked.CompareExchange(ref _active, active + 1, active);
             if (seen == active)

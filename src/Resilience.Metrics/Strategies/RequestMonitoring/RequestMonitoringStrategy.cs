@@ -46,7 +46,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         ResilienceContext context,
         TState state)
     {
-        var request = new PendingRequest(_time.GetTimestamp(), ApiMonitoringTelemetry.StartRequest(_backend.Name));
+        var request = new PendingRequest(_time.GetTimestamp(), StartActivity());
         request = Resolve(context, request, out var unbuffered);
         if (unbuffered is not null || (_queue is not null && !_queue.TryEnter()))
         {
@@ -144,7 +144,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
             {
-                return request with { Model = named };
+                return request with { Model = TextLimits.Cap(named) };
             }
 
             if (context.GetRequestMessage() is not { } message)
@@ -155,7 +155,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             var format = _usage.ResolveFormat(message);
             request = request with { Format = format };
             unbuffered = _usage.ContentToBuffer(message, format);
-            return unbuffered is null ? WithModel(context, request, _usage.GetRequestModel(message, format)) : request;
+            return unbuffered is null ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, format))) : request;
         }
         catch (Exception exception)
         {
@@ -169,7 +169,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         try
         {
             return context.GetRequestMessage() is { } message
-                ? WithModel(context, request, _usage.GetRequestModel(message, request.Format, buffered: true))
+                ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, request.Format, buffered: true)))
                 : request;
         }
         catch (Exception exception)
@@ -310,7 +310,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         var model = request.Model ?? usage.Model;
         var latency = _time.GetElapsedTime(request.Start);
         var (category, errorType) = ending.Failed && _options.ErrorTracking
-            ? (ErrorClassifier.Classify(ending.StatusCode, ending.Exception, ending.CallerCancelled), ErrorClassifier.GetErrorType(ending.StatusCode, ending.Exception))
+            ? Outcomes.Classify(ending.StatusCode, ending.Exception, ending.CallerCancelled, latency, _options.HttpClientTimeout)
             : (ErrorCategory.None, null);
 
         if (usage.Model is { } responseModel && !ReferenceEquals(responseModel, _lastResponseModel))
@@ -351,7 +351,32 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             _queue!.Release();
         }
 
-        request.Activity?.Dispose();
+        if (request.Activity is { } activity)
+        {
+            try
+            {
+                activity.Dispose();
+            }
+            catch (Exception exception)
+            {
+                // An ActivityListener's callbacks run inside Dispose: one that throws must not fail the request.
+                _collector.Fault(_backend, exception);
+            }
+        }
+    }
+
+    // An ActivityListener's callbacks run inside StartActivity too.
+    private Activity? StartActivity()
+    {
+        try
+        {
+            return ApiMonitoringTelemetry.StartRequest(_backend.Name);
+        }
+        catch (Exception exception)
+        {
+            _collector.Fault(_backend, exception);
+            return null;
+        }
     }
 
     private RequestTrace Trace(PendingRequest request, in Ending ending, string? model, TimeSpan latency, ErrorCategory category, string? errorType)
@@ -363,7 +388,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             Model = model,
             Success = !ending.Failed,
             Latency = latency.TotalMilliseconds,
-            Error = ending.Failed ? SecretRedactor.Redact(ending.Exception?.Message ?? $"HTTP {ending.StatusCode}") : null,
+            Error = ending.Failed ? TextLimits.RedactedError(ending.Exception is { } exception ? TextLimits.MessageOf(exception) : $"HTTP {ending.StatusCode}") : null,
             ErrorType = errorType,
             ErrorCategory = category,
             StartTime = end - latency,

@@ -16,4 +16,7 @@ public sealed class RequestMonitoringStrategyOptions : ResilienceStrategyOptions
 
     /// <summary>Which backend's request and response shapes models and tokens are read from. Default <see cref="ApiFormat.Auto"/>.</summary>
     public ApiFormat ApiFormat { get; set; } = ApiFormat.Auto;
+
+    /// <summary>The <see cref="HttpClient.Timeout"/> of the client the pipeline runs in, if any: its expiry is a timeout, not a caller's cancellation.</summary>
+    internal TimeSpan? HttpClientTimeout { get; set; }
 }

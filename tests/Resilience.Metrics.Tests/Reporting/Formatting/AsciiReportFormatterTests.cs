@@ -8,7 +8,7 @@ public sealed class AsciiReportFormatterTests
     private static readonly string[] GuideLines =
     [
         "=== openai Metrics Report ===",
-        "Timestamp: 2023-11-14 22:13:20",
+        "Timestamp: 2023-11-14 22:13:20 UTC",
         "Uptime: 3600.46 seconds",
         "",
         "Total Requests: 1000",
@@ -118,7 +118,7 @@ public sealed class AsciiReportFormatterTests
         Assert.DoesNotContain("Infinity", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("∞", text, StringComparison.Ordinal);
         var lines = text.Split('\n');
-        Assert.Equal("Timestamp: 1970-01-01 00:00:00", lines[1]);
+        Assert.Equal("Timestamp: 1970-01-01 00:00:00 UTC", lines[1]);
         Assert.Equal("Uptime: 0.00 seconds", lines[2]);
         Assert.Equal("Success Rate: 0.00%", lines[5]);
         Assert.Equal(["  Avg: 0.00", "  P50: 0.00", "  P95: 0.00", "  P99: 0.00"], lines[10..14]);
@@ -136,7 +136,7 @@ public sealed class AsciiReportFormatterTests
     {
         var report = ReportSamples.Create() with { Timestamp = timestamp };
 
-        Assert.Equal("Timestamp: " + expected, AsciiReportFormatter.Format(report).Split('\n')[1]);
+        Assert.Equal("Timestamp: " + expected + " UTC", AsciiReportFormatter.Format(report).Split('\n')[1]);
     }
 
     [Fact]
