@@ -75,6 +75,24 @@ internal sealed class LatencyHistogram
         return lower + (((1L << shift) - 1) / 2.0);
     }
 
+    /// <summary>Writes the stripes' sums into <paramref name="counts"/> (<see cref="BucketCount"/> long): the sliding windows' reused buffer.</summary>
+    public long CopyTotals(long[] counts)
+    {
+        Array.Clear(counts, 0, BucketCount);
+        long total = 0;
+        for (var offset = BucketCount; offset < _buckets.Length; offset += BucketCount)
+        {
+            for (var i = 0; i < BucketCount; i++)
+            {
+                var count = Volatile.Read(ref _buckets[offset + i]);
+                counts[i] += count;
+                total += count;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Adds the stripes together: a consistent-enough copy for one report.</summary>
     public HistogramSnapshot Snapshot()
     {

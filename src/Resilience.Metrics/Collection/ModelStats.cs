@@ -13,7 +13,7 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     public const int PromptTokens = 5;
     public const int CompletionTokens = 6;
     public const int RetryAttempts = 7;
-    private const int CounterCount = 8;
+    internal const int CounterCount = 8;
 
     public string Name { get; } = name;
 

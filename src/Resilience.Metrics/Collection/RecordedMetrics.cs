@@ -22,7 +22,7 @@ internal sealed class RecordedMetrics
     public const int MonitoringErrors = 11;
     public const int FirstByteTicks = 12;
     private const int FirstCategory = 13;                               // one slot per ErrorCategory after None
-    private const int CounterCount = FirstCategory + 7;
+    internal const int CounterCount = FirstCategory + 7;
 
     public const int MaxErrorTypes = 64;
     public const int MaxModels = 100;
@@ -35,6 +35,7 @@ internal sealed class RecordedMetrics
         AdmissionsBefore = admissionsBefore;
         Traces = new TraceRing(registration.MetricsWindowSize);
         Models = new ModelTable(MaxModels, registration.DetailedLatency);
+        Windows = new BackendWindows(startTimestamp);
     }
 
     public long StartTimestamp { get; }
@@ -56,6 +57,9 @@ internal sealed class RecordedMetrics
     public ThroughputHistory Throughput { get; } = new();
 
     public TraceRing Traces { get; }
+
+    /// <summary>The recent time slices: what the last 1, 5 and 15 minutes recorded.</summary>
+    public BackendWindows Windows { get; }
 
     public long MaxQueueLength => Volatile.Read(ref _maxQueueLength);
 
