@@ -199,7 +199,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordCircuitStateChange(CircuitStateChanged change)
     {
-        Get(change.Backend).Circuit.Change(change.State);
+        Get(change.Backend).Circuit.Change(change.State, change.BreakDuration);
         _telemetry.OnCircuitStateChange(change);
     }
 
