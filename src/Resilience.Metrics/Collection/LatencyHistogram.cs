@@ -126,6 +126,33 @@ internal sealed class HistogramSnapshot(long[] counts, long total, long minTicks
     public long MaxTicks => maxTicks;
 
     /// <summary>
+    /// Adds each bucket's count into <paramref name="into"/> at the first of <paramref name="upperBounds"/> (ticks, ascending) at or above the bucket's
+    /// midpoint; counts above the last bound are left out (the caller's +Inf is <see cref="Total"/>).
+    /// </summary>
+    public void AddInto(ReadOnlySpan<double> upperBounds, Span<long> into)
+    {
+        var bound = 0;
+        for (var i = 0; i < counts.Length && bound < upperBounds.Length; i++)
+        {
+            if (counts[i] == 0)
+            {
+                continue;
+            }
+
+            var midpoint = LatencyHistogram.BucketMidpoint(i);
+            while (bound < upperBounds.Length && midpoint > upperBounds[bound])
+            {
+                bound++;
+            }
+
+            if (bound < upperBounds.Length)
+            {
+                into[bound] += counts[i];
+            }
+        }
+    }
+
+    /// <summary>
     /// The value at a percentile, with the guide's rank (the sorted sample at index ⌊n·p/100⌋), as the midpoint of
     /// its bucket clamped to the exact minimum and maximum.
     /// </summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Resilience.Metrics;
 
 /// <summary>The comprehensive report of one backend (the guide's <c>get_metrics_report</c>).</summary>
@@ -135,6 +137,14 @@ public sealed record LatencyMetrics
 
     /// <summary>Time from a request's start to the first byte of its body, for streamed responses; null when there were none.</summary>
     public FirstByteLatency? TimeToFirstByte { get; init; }
+
+    /// <summary>The latencies as Prometheus buckets (<c>api_request_duration_seconds</c>); not in the JSON report.</summary>
+    [JsonIgnore]
+    public DurationHistogram? Histogram { get; init; }
+
+    /// <summary>The times to first byte of streamed responses as Prometheus buckets (<c>api_time_to_first_chunk_seconds</c>); not in the JSON report.</summary>
+    [JsonIgnore]
+    public DurationHistogram? FirstByteHistogram { get; init; }
 }
 
 /// <summary>Time to first byte of streamed responses, in milliseconds.</summary>
@@ -210,6 +220,10 @@ public sealed record ModelMetrics
 
     /// <summary>Latency percentiles in milliseconds, when detailed latency is on; otherwise null.</summary>
     public IReadOnlyDictionary<string, double>? Percentiles { get; init; }
+
+    /// <summary>The latencies as Prometheus buckets, when detailed latency is on; otherwise null. Not in the JSON report.</summary>
+    [JsonIgnore]
+    public DurationHistogram? Histogram { get; init; }
 
     /// <summary>The model's last 1, 5 and 15 minutes (percentiles only with detailed latency).</summary>
     public IReadOnlyDictionary<string, WindowMetrics> Windows { get; init; } = WindowMetrics.None;

@@ -203,6 +203,8 @@ public sealed class MetricsReporter : IMetricsReporter
                 firstByte.Total,
                 Ratio(recorded.Counters.Sum(RecordedMetrics.FirstByteTicks), firstByte.Total) / TicksPerMillisecond,
                 Percentiles(firstByte, backend.Registration.LatencyPercentiles)),
+            Histogram = DurationHistogram.From(histogram, recorded.Counters.Sum(RecordedMetrics.LatencyTicks)),
+            FirstByteHistogram = DurationHistogram.From(firstByte, recorded.Counters.Sum(RecordedMetrics.FirstByteTicks)),
         };
     }
 
@@ -310,6 +312,7 @@ public sealed class MetricsReporter : IMetricsReporter
         var counters = stats.Counters;
         var successes = counters.Sum(ModelStats.Successes);
         var requests = successes + counters.Sum(ModelStats.Failures);
+        var snapshot = stats.Latency?.Snapshot();
         return new ModelMetrics
         {
             Requests = requests,
@@ -319,7 +322,8 @@ public sealed class MetricsReporter : IMetricsReporter
             AvgLatency = Ratio(counters.Sum(ModelStats.LatencyTicks), requests) / TicksPerMillisecond,
             Retries = counters.Sum(ModelStats.RetriedRequests),
             TokenCounts = new TokenCounts(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens)),
-            Percentiles = stats.Latency is { } latency ? Percentiles(latency.Snapshot(), registration.LatencyPercentiles) : null,
+            Percentiles = snapshot is null ? null : Percentiles(snapshot, registration.LatencyPercentiles),
+            Histogram = snapshot is null ? null : DurationHistogram.From(snapshot, counters.Sum(ModelStats.LatencyTicks)),
         };
     }
 

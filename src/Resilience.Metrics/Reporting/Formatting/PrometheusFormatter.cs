@@ -25,6 +25,11 @@ internal static class PrometheusFormatter
 
     private static ReadOnlySpan<byte> Gauge => "gauge"u8;
 
+    private static ReadOnlySpan<byte> HistogramType => "histogram"u8;
+
+    // The le labels of the default bounds, formatted once ("0.005", "2.5", "300").
+    private static readonly string[] DefaultLe = [.. DurationHistogram.DefaultUpperBounds.Select(b => b.ToString("R", CultureInfo.InvariantCulture))];
+
     /// <summary>The exposition as a string; it ends with a newline, or is empty when there are no reports.</summary>
     /// <exception cref="ArgumentException">Two reports have the same backend name.</exception>
     public static string Format(IReadOnlyList<MetricsReport> reports)
@@ -268,6 +273,32 @@ internal static class PrometheusFormatter
         {
             family.Sample(r.ApiName, r.UptimeSeconds);
         }
+
+        // Real histograms: rate() over their buckets gives any window's percentiles, and buckets add up across instances.
+        family = new Family(output, "api_request_duration_seconds"u8, HistogramType, "End-to-end API request duration (queue time and retries included)"u8);
+        foreach (var r in reports)
+        {
+            family.Histogram(r.ApiName, null, r.Latency.Histogram ?? DurationHistogram.Empty);
+        }
+
+        family = new Family(output, "api_time_to_first_chunk_seconds"u8, HistogramType, "Time from a request's start to the first chunk of a streamed response"u8);
+        foreach (var r in reports)
+        {
+            family.Histogram(r.ApiName, null, r.Latency.FirstByteHistogram ?? DurationHistogram.Empty);
+        }
+
+        // Per model only where the model keeps a histogram (DetailedLatency): 19 series a model.
+        family = new Family(output, "api_model_request_duration_seconds"u8, HistogramType, "End-to-end API request duration for a specific model"u8);
+        foreach (var r in reports)
+        {
+            foreach (var (model, stats) in r.Models)
+            {
+                if (stats.Histogram is { } histogram)
+                {
+                    family.Histogram(r.ApiName, model, histogram);
+                }
+            }
+        }
     }
 
     /// <summary>The value of <c>api_circuit_state</c> for an open circuit (the alert rules test for it).</summary>
@@ -283,11 +314,11 @@ internal static class PrometheusFormatter
 
     private static int EstimateSize(IReadOnlyList<MetricsReport> reports)
     {
-        // About 2.5 KB of series per backend and 0.6 KB per model; a good guess saves regrowing the buffer.
+        // About 4.5 KB of series per backend and 0.6 KB per model; a good guess saves regrowing the buffer.
         var size = 4096;
         for (var i = 0; i < reports.Count; i++)
         {
-            size += 2560 + (640 * reports[i].Models.Count);
+            size += 4608 + (640 * reports[i].Models.Count);
             if (size > 1 << 20)
             {
                 break;
@@ -409,7 +440,49 @@ internal static class PrometheusFormatter
             End(value);
         }
 
-        public void Start(string api)
+        /// <summary>One histogram's series: a bucket per bound, +Inf, sum and count.</summary>
+        public void Histogram(string api, string? model, DurationHistogram histogram)
+        {
+            var bounds = histogram.UpperBounds;
+            for (var i = 0; i <= bounds.Count; i++)
+            {
+                Start(api, "_bucket"u8);
+                if (model is not null)
+                {
+                    Label("model"u8, model);
+                }
+
+                if (i == bounds.Count)
+                {
+                    Label("le"u8, "+Inf"u8);
+                    End(histogram.Count);
+                }
+                else
+                {
+                    Label("le"u8, ReferenceEquals(bounds, DurationHistogram.DefaultUpperBounds) ? DefaultLe[i] : bounds[i].ToString("R", CultureInfo.InvariantCulture));
+                    End(histogram.CumulativeCounts[i]);
+                }
+            }
+
+            Start(api, "_sum"u8);
+            if (model is not null)
+            {
+                Label("model"u8, model);
+            }
+
+            End(histogram.Sum);
+            Start(api, "_count"u8);
+            if (model is not null)
+            {
+                Label("model"u8, model);
+            }
+
+            End(histogram.Count);
+        }
+
+        public void Start(string api) => Start(api, default);
+
+        public void Start(string api, ReadOnlySpan<byte> suffix)
         {
             if (!_started)
             {
@@ -426,6 +499,7 @@ internal static class PrometheusFormatter
             }
 
             WriteRaw(_output, _name);
+            WriteRaw(_output, suffix);
             WriteRaw(_output, "{api=\""u8);
             WriteEscaped(_output, api);
             WriteRaw(_output, "\""u8);
