@@ -51,7 +51,7 @@ public static class ApiMonitoringAlertRules
         Rule(
             yaml,
             "ApiHighErrorRate",
-            "sum by (api) (rate(api_failures_total[" + window + "])) / sum by (api) (rate(api_requests_total[" + window + "])) > " + errorRate,
+            "sum by (api) (rate(" + MetricCatalog.FailuresTotal.Name + "[" + window + "])) / sum by (api) (rate(" + MetricCatalog.RequestsTotal.Name + "[" + window + "])) > " + errorRate,
             wait,
             "warning",
             "High error rate on {{ $labels.api }}",
@@ -59,7 +59,7 @@ public static class ApiMonitoringAlertRules
         Rule(
             yaml,
             "ApiHighP95Latency",
-            "histogram_quantile(0.95, sum by (api, le) (rate(api_request_duration_seconds_bucket[" + window + "]))) > " + latency,
+            "histogram_quantile(0.95, sum by (api, le) (rate(" + MetricCatalog.RequestDurationSeconds.Name + "_bucket[" + window + "]))) > " + latency,
             wait,
             "warning",
             "High P95 latency on {{ $labels.api }}",
@@ -67,7 +67,7 @@ public static class ApiMonitoringAlertRules
         Rule(
             yaml,
             "ApiLargeQueue",
-            "api_queue_size > " + queue,
+            MetricCatalog.QueueSize.Name + " > " + queue,
             wait,
             "warning",
             "Large queue on {{ $labels.api }}",
@@ -75,7 +75,7 @@ public static class ApiMonitoringAlertRules
         Rule(
             yaml,
             "ApiCircuitOpen",
-            "api_circuit_state == " + PrometheusFormatter.OpenCircuitValue,
+            MetricCatalog.CircuitStateGauge.Name + " == " + MetricCatalog.OpenCircuitValue,
             wait,
             "critical",
             "Circuit breaker open on {{ $labels.api }}",

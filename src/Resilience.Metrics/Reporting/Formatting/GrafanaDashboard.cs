@@ -116,7 +116,7 @@ internal static class GrafanaDashboard
                 Query("A", """sum(rate(api_tokens_total{api=~"$api"}[$__rate_interval]))"""),
                 Steps(("purple", null)))),
             (3, Stat("Open circuits", "Backends whose circuit breaker is open on at least one instance.", "short",
-                Query("A", "count(max by (api) (api_circuit_state{api=~\"$api\"}) == " + PrometheusFormatter.OpenCircuitValue + ") or vector(0)"),
+                Query("A", "count(max by (api) (api_circuit_state{api=~\"$api\"}) == " + MetricCatalog.OpenCircuitValue + ") or vector(0)"),
                 Steps(("green", null), ("red", 1)))),
             (3, Stat("Uptime", "Time since the most recent backend registration or metrics reset on any instance; counters restart then.", "s",
                 Query("A", """min(api_uptime_seconds{api=~"$api"})"""),

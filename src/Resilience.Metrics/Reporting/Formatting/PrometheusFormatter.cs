@@ -10,9 +10,8 @@ namespace Resilience.Metrics;
 /// <c># TYPE</c> once, then that family's series for every backend, with the label <c>api</c> = backend name.
 /// </summary>
 /// <remarks>
-/// The guide's families keep its names, types and help texts, even where Prometheus naming would differ
-/// (<c>_milliseconds</c>); added families follow the conventions (base units, counters end in <c>_total</c>).
-/// A family no backend has a series for is left out. Written as UTF-8 straight into a buffer: this runs on every scrape.
+/// The families, their names, types, help texts and values come from <see cref="MetricCatalog"/>. A family no backend
+/// has a series for is left out. Written as UTF-8 straight into a buffer: this runs on every scrape.
 /// </remarks>
 internal static class PrometheusFormatter
 {
@@ -82,234 +81,22 @@ internal static class PrometheusFormatter
 
     private static void WriteFamilies(ReadOnlySpan<MetricsReport> reports, IBufferWriter<byte> output)
     {
-        // The guide's families, in the guide's order.
-        var family = new Family(output, "api_requests_total"u8, Counter, "Total number of API requests"u8);
-        foreach (var r in reports)
+        // The catalogue is the one list of families, in the exposition's order.
+        foreach (var metric in MetricCatalog.All)
         {
-            family.Sample(r.ApiName, r.TotalRequests);
-        }
-
-        family = new Family(output, "api_success_rate"u8, Gauge, "Success rate of API requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.SuccessRate);
-        }
-
-        family = new Family(output, "api_latency_milliseconds"u8, Gauge, "API request latency in milliseconds"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (percentile, value) in r.Latency.Percentiles)
+            var family = new Family(output, metric.NameUtf8, TypeName(metric.Kind), metric.HelpUtf8);
+            foreach (var r in reports)
             {
-                family.Start(r.ApiName);
-                family.Label("percentile"u8, percentile);
-                family.End(value);
-            }
-        }
-
-        family = new Family(output, "api_queue_size"u8, Gauge, "Current number of requests in queue"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Queue.CurrentQueueSize);
-        }
-
-        family = new Family(output, "api_active_requests"u8, Gauge, "Current number of active requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Queue.ActiveRequests);
-        }
-
-        family = new Family(output, "api_error_rate"u8, Gauge, "Rate of API request errors"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Errors.ErrorRate);
-        }
-
-        family = new Family(output, "api_circuit_state"u8, Gauge, "Current circuit breaker state (0=CLOSED, 1=HALF-OPEN, 2=OPEN)"u8);
-        foreach (var r in reports)
-        {
-            // An unknown state has no honest number: the series is left out rather than guessed.
-            if (CircuitStateValue(r.CircuitBreaker.CurrentState) is { } state)
-            {
-                family.Sample(r.ApiName, state);
-            }
-        }
-
-        family = new Family(output, "api_throughput_rps"u8, Gauge, "Requests per second"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Throughput.RequestsPerSecond);
-        }
-
-        family = new Family(output, "api_model_requests_total"u8, Counter, "Total requests for a specific model"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Sample(r.ApiName, model, stats.Requests);
-            }
-        }
-
-        family = new Family(output, "api_model_success_rate"u8, Gauge, "Success rate for a specific model"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Sample(r.ApiName, model, stats.SuccessRate);
-            }
-        }
-
-        family = new Family(output, "api_model_latency_milliseconds"u8, Gauge, "Average latency for a specific model"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Sample(r.ApiName, model, stats.AvgLatency);
-            }
-        }
-
-        // Added families. Counters restart from zero after ResetMetrics, which rate() treats as a counter reset.
-        family = new Family(output, "api_failures_total"u8, Counter, "Total number of failed API requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Failures);
-        }
-
-        family = new Family(output, "api_timeouts_total"u8, Counter, "API requests whose final error was a timeout"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Timeouts);
-        }
-
-        family = new Family(output, "api_retries_total"u8, Counter, "API requests that were retried at least once"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Retries);
-        }
-
-        family = new Family(output, "api_retry_attempts_total"u8, Counter, "Retry attempts of API requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.RetryAttempts);
-        }
-
-        family = new Family(output, "api_errors_total"u8, Counter, "API request errors by category"u8);
-        foreach (var r in reports)
-        {
-            // Always the seven categories, so dashboards and alerts see a fixed label set.
-            for (var c = 0; c < ErrorCategoryNames.All.Count; c++)
-            {
-                var name = ErrorCategoryNames.All[c].ToName();
-                family.Start(r.ApiName);
-                family.Label("category"u8, name);
-                family.End(r.Errors.ErrorCategories.TryGetValue(name, out var count) ? count : 0L);
-            }
-        }
-
-        family = new Family(output, "api_tokens_total"u8, Counter, "Tokens processed, by type (prompt, completion)"u8);
-        foreach (var r in reports)
-        {
-            family.Start(r.ApiName);
-            family.Label("type"u8, "prompt"u8);
-            family.End(r.TokenCounts.Prompt);
-            family.Start(r.ApiName);
-            family.Label("type"u8, "completion"u8);
-            family.End(r.TokenCounts.Completion);
-        }
-
-        family = new Family(output, "api_token_throughput_tps"u8, Gauge, "Tokens (prompt and completion) per second"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Throughput.TokenThroughput.TokensPerSecond);
-        }
-
-        family = new Family(output, "api_model_tokens_total"u8, Counter, "Tokens for a specific model, by type (prompt, completion)"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Start(r.ApiName);
-                family.Label("model"u8, model);
-                family.Label("type"u8, "prompt"u8);
-                family.End(stats.TokenCounts.Prompt);
-                family.Start(r.ApiName);
-                family.Label("model"u8, model);
-                family.Label("type"u8, "completion"u8);
-                family.End(stats.TokenCounts.Completion);
-            }
-        }
-
-        family = new Family(output, "api_queue_rejections_total"u8, Counter, "Requests rejected because the queue was full"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Queue.QueueRejectionCount);
-        }
-
-        family = new Family(output, "api_circuit_open_total"u8, Counter, "Times the circuit breaker opened"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.CircuitBreaker.OpenCircuitCount);
-        }
-
-        // A gauge, not a counter: the report's state times restart at each reset and are not a monotonic total.
-        family = new Family(output, "api_circuit_state_time_seconds"u8, Gauge, "Seconds spent in each circuit state since the last reset"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (state, seconds) in r.CircuitBreaker.StateTimeSeconds)
-            {
-                family.Start(r.ApiName);
-                family.Label("state"u8, state);
-                family.End(seconds);
-            }
-        }
-
-        family = new Family(output, "api_monitoring_errors_total"u8, Counter, "Faults inside monitoring that were caught"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.MonitoringErrors);
-        }
-
-        family = new Family(output, "api_uptime_seconds"u8, Gauge, "Seconds since the backend was registered"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.UptimeSeconds);
-        }
-
-        // Real histograms: rate() over their buckets gives any window's percentiles, and buckets add up across instances.
-        family = new Family(output, "api_request_duration_seconds"u8, HistogramType, "End-to-end API request duration (queue time and retries included)"u8);
-        foreach (var r in reports)
-        {
-            family.Histogram(r.ApiName, null, r.Latency.Histogram ?? DurationHistogram.Empty);
-        }
-
-        family = new Family(output, "api_time_to_first_chunk_seconds"u8, HistogramType, "Time from a request's start to the first chunk of a streamed response"u8);
-        foreach (var r in reports)
-        {
-            family.Histogram(r.ApiName, null, r.Latency.FirstByteHistogram ?? DurationHistogram.Empty);
-        }
-
-        // Per model only where the model keeps a histogram (DetailedLatency): 19 series a model.
-        family = new Family(output, "api_model_request_duration_seconds"u8, HistogramType, "End-to-end API request duration for a specific model"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                if (stats.Histogram is { } histogram)
-                {
-                    family.Histogram(r.ApiName, model, histogram);
-                }
+                metric.Write(r, ref family);
             }
         }
     }
 
-    /// <summary>The value of <c>api_circuit_state</c> for an open circuit (the alert rules test for it).</summary>
-    internal const int OpenCircuitValue = 2;
-
-    private static int? CircuitStateValue(string? state) => state switch
+    private static ReadOnlySpan<byte> TypeName(MetricKind kind) => kind switch
     {
-        "CLOSED" => 0,
-        "HALF-OPEN" => 1,
-        "OPEN" => OpenCircuitValue,
-        _ => null,
+        MetricKind.Counter => Counter,
+        MetricKind.Gauge => Gauge,
+        _ => HistogramType,
     };
 
     private static int EstimateSize(IReadOnlyList<MetricsReport> reports)
@@ -397,7 +184,7 @@ internal static class PrometheusFormatter
     /// Writes one family's series; the <c># HELP</c> and <c># TYPE</c> lines go out just before its first series,
     /// so an empty family writes nothing. Use as Start, Label..., End per series.
     /// </summary>
-    private ref struct Family
+    internal ref struct Family
     {
         private readonly IBufferWriter<byte> _output;
         private readonly ReadOnlySpan<byte> _name;
