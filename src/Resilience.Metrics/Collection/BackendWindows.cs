@@ -73,6 +73,14 @@ internal sealed class BackendWindows(long startTimestamp)
         }
     }
 
+    public SliceSample[] History(int windowSlices, IReadOnlyList<double> percentiles)
+    {
+        lock (_lock)
+        {
+            return _backend.History(windowSlices, percentiles, _scratch);
+        }
+    }
+
     // A model first seen after the last rotation starts from zero: its first slice holds all it recorded.
     private SliceRing ModelRing(ModelStats model)
     {

@@ -164,6 +164,60 @@ internal sealed class SliceRing
         return results;
     }
 
+    /// <summary>
+    /// Every kept slice, oldest first: when it ended, the cumulative counters then (since the record's start, like a
+    /// report's), and the percentiles (ticks) of the window of <paramref name="windowSlices"/> slices ending there.
+    /// The scratch buffer (<see cref="LatencyHistogram.BucketCount"/> longs) is reused.
+    /// </summary>
+    public SliceSample[] History(int windowSlices, IReadOnlyList<double> percentiles, long[] scratch)
+    {
+        // Cumulative at the end of the newest slice is the baseline; older ends subtract the newer slices' deltas.
+        var samples = new SliceSample[_count];
+        var cumulative = (long[])_baseline.Clone();
+        for (var n = 0; n < _count; n++)
+        {
+            var slot = Slot(n);
+            samples[_count - 1 - n] = new SliceSample(_ends[slot], (long[])cumulative.Clone(), null);
+            var row = slot * _counterCount;
+            for (var i = 0; i < _counterCount; i++)
+            {
+                cumulative[i] -= _deltas[row + i];
+            }
+        }
+
+        if (_histograms is null)
+        {
+            return samples;
+        }
+
+        // A rolling window over the slices, oldest first: add the slice that enters, take out the one that leaves.
+        Array.Clear(scratch);
+        long total = 0;
+        for (var k = 0; k < _count; k++)
+        {
+            if (_histograms[Slot(_count - 1 - k)] is { } entering)
+            {
+                total += entering.AddTo(scratch);
+            }
+
+            if (k >= windowSlices && _histograms[Slot(_count - 1 - (k - windowSlices))] is { } leaving)
+            {
+                total -= leaving.SubtractFrom(scratch);
+            }
+
+            var values = new double[percentiles.Count];
+            var snapshot = new HistogramSnapshot(scratch, total, 0, long.MaxValue);
+            for (var p = 0; p < values.Length; p++)
+            {
+                values[p] = snapshot.ValueAtPercentile(percentiles[p]);
+            }
+
+            samples[k] = samples[k] with { PercentileTicks = values };
+        }
+
+        return samples;
+    }
+
     // The slot of the newest-but-n slice.
     private int Slot(int newestBut) => (_next - 1 - newestBut + (2 * SliceCount)) % SliceCount;
 }
@@ -174,6 +228,9 @@ internal sealed class SliceRing
 /// without a histogram).
 /// </summary>
 internal sealed record WindowTotals(long StartTimestamp, long[] Counters, long HistogramTotal, double[]? PercentileTicks);
+
+/// <summary>One slice as history: when it ended (a timestamp), the cumulative counters then, the trailing window's percentiles in ticks.</summary>
+internal sealed record SliceSample(long EndTimestamp, long[] Counters, double[]? PercentileTicks);
 
 /// <summary>The non-zero buckets of one slice's histogram; its arrays are reused when the slot is reused.</summary>
 internal sealed class SparseBuckets
@@ -199,6 +256,19 @@ internal sealed class SparseBuckets
         _indexes[_length] = index;
         _counts[_length] = count;
         _length++;
+    }
+
+    /// <summary>Takes the buckets out of a dense array; returns how many latencies they held.</summary>
+    public long SubtractFrom(long[] dense)
+    {
+        long total = 0;
+        for (var i = 0; i < _length; i++)
+        {
+            dense[_indexes[i]] -= _counts[i];
+            total += _counts[i];
+        }
+
+        return total;
     }
 
     /// <summary>Adds the buckets into a dense array; returns how many latencies they hold.</summary>

@@ -24,6 +24,12 @@ public interface IMetricsReporter
     /// </summary>
     WindowMetrics GetWindowMetrics(string backend, TimeSpan window);
 
+    /// <summary>
+    /// The backend's last 15 minutes as 5 s slices, oldest first: totals at each slice's end and the percentiles of the
+    /// minute that ended there (what a chart opened now can draw at once).
+    /// </summary>
+    IReadOnlyList<HistorySample> GetHistory(string backend);
+
     /// <summary>Error rate, error types and categories, and the most common error.</summary>
     ErrorMetrics GetErrorMetrics(string backend);
 

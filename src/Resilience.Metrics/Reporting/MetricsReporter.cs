@@ -112,6 +112,38 @@ public sealed class MetricsReporter : IMetricsReporter
         return BackendWindow(totals[0], metrics.Registration, _time.GetTimestamp());
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<HistorySample> GetHistory(string backend)
+    {
+        var metrics = Backend(backend);
+        var percentiles = metrics.Registration.LatencyPercentiles;
+        var slices = metrics.Recorded.Windows.History(ReportWindowSlices[0], percentiles);
+        var now = _time.GetTimestamp();
+        var unixNow = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        return Array.ConvertAll(slices, slice =>
+        {
+            var sums = slice.Counters;
+            var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
+            for (var i = 0; i < percentiles.Count && slice.PercentileTicks is { } ticks; i++)
+            {
+                result[PercentileKey(percentiles[i])] = ticks[i] / TicksPerMillisecond;
+            }
+
+            return new HistorySample
+            {
+                Timestamp = unixNow - ((now - slice.EndTimestamp) / (double)_time.TimestampFrequency),
+                TotalRequests = sums[RecordedMetrics.Successes] + sums[RecordedMetrics.Failures],
+                Successes = sums[RecordedMetrics.Successes],
+                Failures = sums[RecordedMetrics.Failures],
+                Tokens = sums[RecordedMetrics.PromptTokens] + sums[RecordedMetrics.CompletionTokens],
+                Percentiles = result,
+            };
+        });
+    }
+
+    /// <summary>Every registered backend's <see cref="GetHistory"/> as one JSON object keyed by backend name.</summary>
+    public string GetJsonHistory() => JsonReportFormatter.Format(_collector.All.Select(b => (b.Name, GetHistory(b.Name))).ToList());
+
     private WindowMetrics BackendWindow(WindowTotals window, BackendRegistration registration, long now)
     {
         var sums = window.Counters;

@@ -229,4 +229,34 @@ public sealed class SlidingWindowTests : IDisposable
         Assert.Contains("  Requests:               2950         9000", lines);
         Assert.Contains("  Error Rate:           50.00%       16.67%", lines);
     }
+
+    [Fact]
+    public void History_gives_every_slice_with_its_totals_and_the_trailing_minutes_percentiles()
+    {
+        Traffic(TimeSpan.FromMinutes(10), ms: 100);
+        Traffic(TimeSpan.FromMinutes(2), ms: 300, failing: true);
+
+        var history = _reporter.GetHistory("openai");
+        var report = _reporter.GetMetricsReport("openai");
+
+        Assert.Equal(144, history.Count);                                  // 12 minutes of 5 s slices
+        Assert.Equal(report.Timestamp, history[^1].Timestamp, 6);          // the newest slice ended now
+        Assert.All(history.Zip(history.Skip(1)), pair => Assert.Equal(5, pair.Second.Timestamp - pair.First.Timestamp, 6));
+        Assert.Equal(report.TotalRequests, history[^1].TotalRequests);
+        Assert.Equal(report.Failures, history[^1].Failures);
+        Assert.Equal(50, history[0].TotalRequests);
+        Assert.Equal(report.TokenCounts.Completion, history[^1].Tokens);
+
+        // The p95 of the minute ending at each slice: 100 ms while healthy, 300 ms once the outage filled the minute.
+        Assert.InRange(history[100].Percentiles["95"], 99, 111);
+        Assert.InRange(history[^1].Percentiles["95"], 297, 313);
+        Assert.Equal(0, history[119].Failures);
+        Assert.Equal(300, history[131].Failures);
+
+        using var json = System.Text.Json.JsonDocument.Parse(_reporter.GetJsonHistory());
+        var samples = json.RootElement.GetProperty("openai");
+        Assert.Equal(144, samples.GetArrayLength());
+        Assert.Equal(report.TotalRequests, samples[143].GetProperty("total_requests").GetInt64());
+        Assert.True(samples[143].GetProperty("percentiles").GetProperty("95").GetDouble() > 290);
+    }
 }
