@@ -153,6 +153,51 @@ internal sealed class HistogramSnapshot(long[] counts, long total, long minTicks
     }
 
     /// <summary>
+    /// The values at several percentiles (any order) in one pass over the buckets, as <see cref="ValueAtPercentile"/>
+    /// gives each: a report asks for four, a window report for twelve.
+    /// </summary>
+    public void ValuesAtPercentiles(IReadOnlyList<double> percentiles, Span<double> into)
+    {
+        if (total == 0)
+        {
+            into[..percentiles.Count].Clear();
+            return;
+        }
+
+        // Ranks in ascending order; few percentiles, so an insertion sort on the stack.
+        Span<int> order = percentiles.Count <= 16 ? stackalloc int[percentiles.Count] : new int[percentiles.Count];
+        Span<long> ranks = percentiles.Count <= 16 ? stackalloc long[percentiles.Count] : new long[percentiles.Count];
+        for (var p = 0; p < order.Length; p++)
+        {
+            ranks[p] = Math.Min(total, (long)(total * (percentiles[p] / 100.0)) + 1);
+            var j = p;
+            while (j > 0 && ranks[order[j - 1]] > ranks[p])
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+
+            order[j] = p;
+        }
+
+        long seen = 0;
+        var next = 0;
+        for (var i = 0; i < counts.Length && next < order.Length; i++)
+        {
+            seen += counts[i];
+            while (next < order.Length && seen >= ranks[order[next]])
+            {
+                into[order[next++]] = Math.Clamp(LatencyHistogram.BucketMidpoint(i), minTicks, maxTicks);
+            }
+        }
+
+        while (next < order.Length)
+        {
+            into[order[next++]] = maxTicks;
+        }
+    }
+
+    /// <summary>
     /// The value at a percentile, with the guide's rank (the sorted sample at index ⌊n·p/100⌋), as the midpoint of
     /// its bucket clamped to the exact minimum and maximum.
     /// </summary>

@@ -151,11 +151,7 @@ internal sealed class SliceRing
             if (withHistogram)
             {
                 values = new double[percentiles.Count];
-                var snapshot = new HistogramSnapshot(scratch, histogramTotal, 0, long.MaxValue);
-                for (var p = 0; p < values.Length; p++)
-                {
-                    values[p] = snapshot.ValueAtPercentile(percentiles[p]);
-                }
+                new HistogramSnapshot(scratch, histogramTotal, 0, long.MaxValue).ValuesAtPercentiles(percentiles, values);
             }
 
             results[w] = new WindowTotals(windowStart, (long[])sums.Clone(), histogramTotal, values);
@@ -206,11 +202,7 @@ internal sealed class SliceRing
             }
 
             var values = new double[percentiles.Count];
-            var snapshot = new HistogramSnapshot(scratch, total, 0, long.MaxValue);
-            for (var p = 0; p < values.Length; p++)
-            {
-                values[p] = snapshot.ValueAtPercentile(percentiles[p]);
-            }
+            new HistogramSnapshot(scratch, total, 0, long.MaxValue).ValuesAtPercentiles(percentiles, values);
 
             samples[k] = samples[k] with { PercentileTicks = values };
         }

@@ -242,10 +242,12 @@ public sealed class MetricsReporter : IMetricsReporter
 
     private static Dictionary<string, double> Percentiles(HistogramSnapshot histogram, IReadOnlyList<double> percentiles)
     {
+        Span<double> values = percentiles.Count <= 16 ? stackalloc double[percentiles.Count] : new double[percentiles.Count];
+        histogram.ValuesAtPercentiles(percentiles, values);
         var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
-        foreach (var percentile in percentiles)
+        for (var i = 0; i < values.Length; i++)
         {
-            result[PercentileKey(percentile)] = histogram.ValueAtPercentile(percentile) / TicksPerMillisecond;
+            result[PercentileKey(percentiles[i])] = values[i] / TicksPerMillisecond;
         }
 
         return result;
