@@ -41,6 +41,9 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
         group.MapGet("/report", static (MetricsReporter reporter) =>
             Results.Text(reporter.GetJsonReport(), "application/json"));
 
+        group.MapGet("/history", static (MetricsReporter reporter) =>
+            Results.Text(reporter.GetJsonHistory(), "application/json"));
+
         group.MapGet("/report/{backend}.txt", static (string backend, IMetricsReporter reporter) =>
             reporter.Backends.Contains(backend)
                 ? Results.Text(reporter.GetAsciiReport(backend), "text/plain; charset=utf-8")

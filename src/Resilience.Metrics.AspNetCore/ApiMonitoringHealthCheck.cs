@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Resilience.Metrics;
@@ -7,39 +8,58 @@ namespace Resilience.Metrics.AspNetCore;
 /// <summary>Thresholds of the monitoring health check.</summary>
 public sealed class ApiMonitoringHealthCheckOptions
 {
-    /// <summary>An error rate (failed / requests since start or reset) above this makes a backend Degraded. Default 0.05 (the guide's alert threshold).</summary>
+    /// <summary>An error rate (failed / requests over the last <see cref="Window"/>) above this makes a backend Degraded. Default 0.05 (the guide's alert threshold).</summary>
     public double DegradedErrorRate { get; set; } = 0.05;
+
+    /// <summary>The window the error rate is computed over, from 5 seconds to 15 minutes. Default 5 minutes, so health recovers after an incident.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// What an open circuit makes a backend: <see cref="HealthStatus.Degraded"/> by default (the app still answers, and
+    /// restarting it would not mend the backend); null for the registration's <c>failureStatus</c>. A circuit whose break
+    /// has elapsed is half-open (it would admit a trial) and makes a backend Degraded.
+    /// </summary>
+    public HealthStatus? OpenCircuitStatus { get; set; } = HealthStatus.Degraded;
 }
 
 /// <summary>
-/// One check over every monitored backend: Healthy when all circuits are closed and error rates are under the
-/// threshold, Degraded when a circuit is half-open or an error rate is over it, Unhealthy when a circuit is open.
-/// Each backend's state is in the result's data.
+/// One check over every monitored backend: Healthy when all circuits are closed and recent error rates are under the
+/// threshold; Degraded when a circuit is half-open or an error rate is over it; an open circuit gives
+/// <see cref="ApiMonitoringHealthCheckOptions.OpenCircuitStatus"/>. The result is the worst backend's; each backend's
+/// figures are in the result's data, under its name.
 /// </summary>
 internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptions<ApiMonitoringHealthCheckOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var threshold = options.Value.DegradedErrorRate;
+        var settings = options.Value;
+        var openStatus = settings.OpenCircuitStatus ?? context?.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
         var worst = HealthStatus.Healthy;
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         var problems = new List<string>();
         foreach (var backend in reporter.Backends)
         {
             var circuit = reporter.GetCircuitBreakerMetrics(backend).CurrentState;
-            var errorRate = reporter.GetErrorMetrics(backend).ErrorRate;
+            var recent = reporter.GetWindowMetrics(backend, settings.Window);
             var status = circuit switch
             {
-                "OPEN" => HealthStatus.Unhealthy,
+                "OPEN" => openStatus,
                 "HALF-OPEN" => HealthStatus.Degraded,
-                _ when errorRate > threshold => HealthStatus.Degraded,
+                _ when recent.ErrorRate > settings.DegradedErrorRate => HealthStatus.Degraded,
                 _ => HealthStatus.Healthy,
             };
 
-            data[backend] = $"{status}: circuit {circuit}, error rate {errorRate:P1}";
+            data[backend] = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["status"] = status.ToString(),
+                ["circuit"] = circuit,
+                ["error_rate"] = recent.ErrorRate,
+                ["requests"] = recent.Requests,
+                ["window_seconds"] = recent.WindowSeconds,
+            };
             if (status != HealthStatus.Healthy)
             {
-                problems.Add($"{backend} is {status} (circuit {circuit}, error rate {errorRate:P1})");
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{backend} is {status} (circuit {circuit}, error rate {recent.ErrorRate:P1} over {recent.WindowSeconds:F0} s)"));
             }
 
             if (status < worst)

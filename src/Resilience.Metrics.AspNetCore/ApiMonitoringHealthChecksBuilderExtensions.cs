@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Resilience.Metrics;
 using Resilience.Metrics.AspNetCore;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -7,15 +8,19 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ApiMonitoringHealthChecksBuilderExtensions
 {
     /// <summary>
-    /// Adds one health check, <paramref name="name"/>, over every monitored backend: Healthy (circuits closed),
-    /// Degraded (a circuit half-open, or an error rate over <see cref="ApiMonitoringHealthCheckOptions.DegradedErrorRate"/>),
-    /// Unhealthy (a circuit open).
+    /// Adds one health check, <paramref name="name"/>, over every monitored backend: Healthy (circuits closed, recent
+    /// error rates under <see cref="ApiMonitoringHealthCheckOptions.DegradedErrorRate"/>), Degraded (a circuit half-open
+    /// or, by default, open; an error rate over the threshold). <paramref name="failureStatus"/> (default Unhealthy) is
+    /// what a check that throws reports, and what an open circuit reports when
+    /// <see cref="ApiMonitoringHealthCheckOptions.OpenCircuitStatus"/> is null. <paramref name="tags"/> select the check
+    /// in <c>MapHealthChecks</c> predicates (readiness, say).
     /// </summary>
     public static IHealthChecksBuilder AddApiMonitoringHealthChecks(
         this IHealthChecksBuilder builder,
         Action<ApiMonitoringHealthCheckOptions>? configure = null,
         string name = "api-monitoring",
-        IEnumerable<string>? tags = null)
+        IEnumerable<string>? tags = null,
+        HealthStatus? failureStatus = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddApiMonitoring();
@@ -25,7 +30,10 @@ public static class ApiMonitoringHealthChecksBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.DegradedErrorRate is >= 0 and <= 1, "ApiMonitoringHealthCheckOptions.DegradedErrorRate must be from 0 to 1.").ValidateOnStart();
-        return builder.AddCheck<ApiMonitoringHealthCheck>(name, HealthStatus.Unhealthy, tags ?? []);
+        options
+            .Validate(o => o.DegradedErrorRate is >= 0 and <= 1, "ApiMonitoringHealthCheckOptions.DegradedErrorRate must be from 0 to 1.")
+            .Validate(o => o.Window >= TimeSpan.FromSeconds(5) && o.Window <= MetricsReporter.MaxWindow, "ApiMonitoringHealthCheckOptions.Window must be from 5 seconds to 15 minutes.")
+            .ValidateOnStart();
+        return builder.AddCheck<ApiMonitoringHealthCheck>(name, failureStatus, tags ?? []);
     }
 }

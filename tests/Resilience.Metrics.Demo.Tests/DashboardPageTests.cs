@@ -114,6 +114,66 @@ public sealed class DashboardPageTests
         Directory.Delete(output, recursive: true);
     }
 
+    [Fact]
+    public async Task A_page_opened_after_fifteen_minutes_draws_them_at_once_with_the_windowed_p95_rising_and_falling()
+    {
+        if (!File.Exists(Chromium))
+        {
+            Assert.Skip($"{Chromium} is not installed (CI installs it: apt-get install chromium)");
+        }
+
+        // A real app on a fake clock: 15 minutes of traffic in no time, 10 healthy, 2 slow, 3 healthy again.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-15));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddApiMonitoring();
+        await using var app = builder.Build();
+        app.MapApiMonitoring();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var collector = app.Services.GetRequiredService<MetricsCollector>();
+        var backend = collector.RegisterBackend("openai");
+        for (var second = 0; second < 15 * 60; second++)
+        {
+            var slow = second is >= 600 and < 720;
+            for (var i = 0; i < 4; i++)
+            {
+                collector.RecordRequest(new RequestCompleted(backend) { Latency = TimeSpan.FromMilliseconds(slow ? 900 + i : 100 + i), Succeeded = true, Attempts = 1 });
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var errors = new List<string>();
+        page.PageError += (_, message) => errors.Add(message);
+        await page.GotoAsync(address + "/monitoring/dashboard");
+        await page.WaitForFunctionAsync("() => +document.body.dataset.polls >= 1", null, new() { Timeout = 30_000 });
+
+        Assert.Empty(errors);
+        Assert.True(await Number(page, "body", "data-history-samples") >= 179, "the server's slices were not loaded");
+        var line = page.Locator("#chart-latency path[data-series='openai']");
+        Assert.True(await Number(page, "#chart-latency path[data-series='openai']", "data-points") >= 170, "the latency chart did not draw the history at once");
+
+        // SVG y grows downwards: the p95 line starts low, peaks during the slow minutes, and is low again at the end.
+        var ys = Regex.Matches(await line.GetAttributeAsync("d") ?? "", @"[ML][\d.]+,(?<y>[\d.]+)")
+            .Select(m => double.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture)).ToArray();
+        var peak = ys.Min();
+        Assert.True(ys[0] - peak > 50, $"no rise: first y {ys[0]}, peak y {peak}");
+        Assert.True(ys[^1] - peak > 50, $"no fall: last y {ys[^1]}, peak y {peak}");
+        Assert.Equal(ys[0], ys[^1], 1.0);
+        await app.StopAsync(TestContext.Current.CancellationToken);
+    }
+
     private static async Task<double> Number(IPage page, string selector, string attribute) =>
         double.Parse(await page.GetAttributeAsync(selector, attribute) ?? "0", CultureInfo.InvariantCulture);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Resilience.Metrics.IntegrationTests;
 
@@ -51,6 +52,74 @@ public class PrometheusServerTests
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync(CancellationToken.None);
             directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Histogram_quantile_over_two_instances_summed_buckets_agrees_with_the_union_of_their_samples()
+    {
+        var prometheus = ExternalTools.Require("prometheus");
+        await using var first = await MonitoringApp.StartAsync();
+        await using var second = await MonitoringApp.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+
+        // The second instance's OpenAI is slower, so neither instance alone has the union's distribution.
+        second.Server[Simulation.SimulatedApi.OpenAI].Latency = Simulation.LatencyModel.LogNormal(TimeSpan.FromMilliseconds(120), 0.6, seed: 9);
+        await Task.WhenAll(OpenAiTrafficAsync(first, 60), OpenAiTrafficAsync(second, 60));
+
+        var directory = Directory.CreateTempSubdirectory("resilience-metrics-prometheus-");
+        var port = FreePort();
+        var config = Path.Combine(directory.FullName, "prometheus.yml");
+        await File.WriteAllTextAsync(config, $"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: app
+                metrics_path: /monitoring/metrics
+                static_configs:
+                  - targets: ["127.0.0.1:{first.Address.Port}", "127.0.0.1:{second.Address.Port}"]
+            """, ct);
+
+        using var server = Process.Start(new ProcessStartInfo(prometheus,
+            $"--config.file={config} --storage.tsdb.path={Path.Combine(directory.FullName, "data")} --web.listen-address=127.0.0.1:{port} --log.level=warn")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            var count = await QueryUntilPresentAsync(http, "sum(api_request_duration_seconds_count{api=\"openai\"}) == 120");
+            var p95 = await QueryUntilPresentAsync(http, "histogram_quantile(0.95, sum by (le) (api_request_duration_seconds_bucket{api=\"openai\"}))");
+
+            var samples = first.Reporter.GetRecentTraces(1000, "openai").Concat(second.Reporter.GetRecentTraces(1000, "openai"))
+                .Select(t => t.Latency / 1000).Order().ToArray();
+            Assert.Equal(120, samples.Length);
+            Assert.Equal(120, count);
+            var exact = samples[(int)Math.Ceiling(0.95 * samples.Length) - 1];
+
+            // Prometheus interpolates inside the bucket that holds the 95th sample: the exact value is in that bucket.
+            var bounds = DurationHistogram.DefaultUpperBounds;
+            var upper = bounds.First(b => b >= p95);
+            var lower = bounds.LastOrDefault(b => b < upper);
+            Assert.InRange(exact, lower * 0.99, upper * 1.01);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(CancellationToken.None);
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task OpenAiTrafficAsync(MonitoringApp app, int times)
+    {
+        var client = app.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient(MonitoredClients.Name(Simulation.SimulatedApi.OpenAI));
+        for (var i = 0; i < times; i++)
+        {
+            using var request = Simulation.SimulatedRequests.Create(Simulation.SimulatedApi.OpenAI);
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
         }
     }
 

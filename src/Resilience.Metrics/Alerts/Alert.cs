@@ -11,6 +11,9 @@ public enum AlertRule
 
     /// <summary><c>queue_size</c>: requests waiting in the queue, more than <see cref="ApiMonitoringAlertOptions.QueueSize"/>.</summary>
     QueueSize,
+
+    /// <summary><c>circuit_open</c>: the circuit is open (1) rather than closed or half-open (0); with <see cref="ApiMonitoringAlertOptions.CircuitOpen"/>.</summary>
+    CircuitOpen,
 }
 
 /// <summary>Whether an alert started or ended.</summary>
@@ -32,6 +35,7 @@ public static class AlertNames
         AlertRule.ErrorRate => "error_rate",
         AlertRule.P95Latency => "p95_latency",
         AlertRule.QueueSize => "queue_size",
+        AlertRule.CircuitOpen => "circuit_open",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown alert rule."),
     };
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Resilience.Metrics;
 
 /// <summary>
-/// Checks every backend's error rate, P95 latency and queue size against the thresholds and keeps, per backend and
+/// Checks every backend's error rate and P95 latency over the recent window, its queue size and its circuit against the thresholds and keeps, per backend and
 /// rule, whether an alert is firing, so each alert is sent once when it fires and once when it resolves.
 /// </summary>
 /// <remarks>
@@ -16,6 +16,8 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
 {
     /// <summary>The report key of the 95th percentile.</summary>
     private const string P95Key = "95";
+
+    private static readonly string OpenState = CircuitState.Open.ToName();
 
     private readonly IMetricsReporter _reporter;
     private readonly IAlertSink[] _sinks;
@@ -73,15 +75,22 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
             var readings = new List<(string Backend, AlertRule Rule, double Value, double Threshold)>();
             foreach (var backend in _reporter.Backends)
             {
-                readings.Add((backend, AlertRule.ErrorRate, _reporter.GetErrorMetrics(backend).ErrorRate, _options.ErrorRate));
+                // Over the recent window, not since start: after hours of healthy traffic an outage must still show.
+                var recent = _reporter.GetWindowMetrics(backend, _options.Window);
+                readings.Add((backend, AlertRule.ErrorRate, recent.ErrorRate, _options.ErrorRate));
 
                 // A backend configured without the 95th percentile has no P95 to compare (nor a Prometheus series).
-                if (_reporter.GetLatencyMetrics(backend).Percentiles.TryGetValue(P95Key, out var p95))
+                if (recent.Percentiles.TryGetValue(P95Key, out var p95))
                 {
                     readings.Add((backend, AlertRule.P95Latency, p95, _p95ThresholdMs));
                 }
 
                 readings.Add((backend, AlertRule.QueueSize, _reporter.GetQueueMetrics(backend).CurrentQueueSize, _options.QueueSize));
+                if (_options.CircuitOpen)
+                {
+                    var open = _reporter.GetCircuitBreakerMetrics(backend).CurrentState == OpenState ? 1 : 0;
+                    readings.Add((backend, AlertRule.CircuitOpen, open, 0));
+                }
             }
 
             var changes = new List<Alert>();
@@ -178,6 +187,9 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
             AlertRule.QueueSize => firing
                 ? Invariant($"Large queue size: {value}")
                 : Invariant($"Queue size back to normal: {value} (threshold {threshold})"),
+            AlertRule.CircuitOpen => firing
+                ? "Circuit breaker open"
+                : "Circuit breaker no longer open (half-open or closed)",
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown alert rule."),
         };
     }

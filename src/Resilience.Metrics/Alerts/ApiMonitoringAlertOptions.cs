@@ -7,10 +7,10 @@ namespace Resilience.Metrics;
 /// </summary>
 public sealed class ApiMonitoringAlertOptions
 {
-    /// <summary>The error rate (failed requests / requests, since start or the last reset) above which an alert fires; from 0 to 1 (1 never fires). Default 0.05.</summary>
+    /// <summary>The error rate (failed requests / requests over the last <see cref="Window"/>) above which an alert fires; from 0 to 1 (1 never fires). Default 0.05.</summary>
     public double ErrorRate { get; set; } = 0.05;
 
-    /// <summary>The 95th latency percentile above which an alert fires; greater than zero, at most 1 day. Default 1 second.</summary>
+    /// <summary>The 95th latency percentile (over the last <see cref="Window"/>) above which an alert fires; greater than zero, at most 1 day. Default 1 second.</summary>
     public TimeSpan P95Latency { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The number of waiting requests above which an alert fires; 0 or more. Default 50.</summary>
@@ -21,4 +21,17 @@ public sealed class ApiMonitoringAlertOptions
     /// their <c>for:</c> duration.
     /// </summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The window the error rate and the P95 latency are computed over (the reports' 5 s slices): an outage fires at
+    /// the next check even after hours of healthy traffic, and the alert resolves at most one window after the outage
+    /// ends. From 5 seconds to 15 minutes. Default 5 minutes. The Prometheus rules use it as their range.
+    /// </summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether an open circuit fires an alert (<c>circuit_open</c>; it resolves once the break has elapsed and the circuit
+    /// would admit a trial, HALF-OPEN, or closed). Default true.
+    /// </summary>
+    public bool CircuitOpen { get; set; } = true;
 }

@@ -47,6 +47,11 @@ internal sealed class ApiMonitoringAlertOptionsValidator : IValidateOptions<ApiM
         {
             yield return Error("CheckInterval", "must be from 1 second to 1 day", o.CheckInterval);
         }
+
+        if (o.Window < TimeSpan.FromSeconds(5) || o.Window > MetricsReporter.MaxWindow)
+        {
+            yield return Error("Window", "must be from 5 seconds to 15 minutes", o.Window);
+        }
     }
 
     private static string Error(string option, string rule, object value) =>

@@ -20,7 +20,9 @@ public static class ApiMonitoringAlertRules
 
     /// <summary>
     /// Writes the rules for <paramref name="options"/>' thresholds. Every rule waits <c>for:</c>
-    /// <see cref="ApiMonitoringAlertOptions.CheckInterval"/> (the in-process monitor's delay too) and carries a
+    /// <see cref="ApiMonitoringAlertOptions.CheckInterval"/> (the in-process monitor's delay too); the error rate and the
+    /// P95 latency are computed over <see cref="ApiMonitoringAlertOptions.Window"/> from counters and histogram buckets
+    /// summed across instances (<c>rate(...[5m])</c>, <c>histogram_quantile</c>). Every rule carries a
     /// <c>severity</c> label (<c>warning</c>; <c>critical</c> for an open circuit) and <c>summary</c> and
     /// <c>description</c> annotations naming the backend (<c>{{ $labels.api }}</c>) and the value (<c>{{ $value }}</c>).
     /// </summary>
@@ -31,9 +33,10 @@ public static class ApiMonitoringAlertRules
         ApiMonitoringAlertOptionsValidator.ThrowIfInvalid(options);
 
         var wait = Duration(options.CheckInterval);
+        var window = Duration(options.Window);
         var errorRate = Number(options.ErrorRate);
         var errorRatePercent = (options.ErrorRate * 100).ToString("0.####", CultureInfo.InvariantCulture);
-        var latency = Number(options.P95Latency.TotalMilliseconds);
+        var latency = Number(options.P95Latency.TotalSeconds);
         var queue = options.QueueSize.ToString(CultureInfo.InvariantCulture);
 
         var yaml = new StringBuilder(2048)
@@ -43,26 +46,28 @@ public static class ApiMonitoringAlertRules
             .Append("  - name: ").Append(Quote(GroupName)).Append('\n')
             .Append("    rules:\n");
 
+        // Over the window, from counters and histogram buckets summed across instances: an outage fires after hours of
+        // healthy traffic, the alert resolves once the outage has left the window, and many instances add up.
         Rule(
             yaml,
             "ApiHighErrorRate",
-            "api_error_rate > " + errorRate,
+            "sum by (api) (rate(" + MetricCatalog.FailuresTotal.Name + "[" + window + "])) / sum by (api) (rate(" + MetricCatalog.RequestsTotal.Name + "[" + window + "])) > " + errorRate,
             wait,
             "warning",
             "High error rate on {{ $labels.api }}",
-            "High error rate: {{ $value | humanizePercentage }} of requests to {{ $labels.api }} failed (threshold: " + errorRatePercent + "%).");
+            "High error rate: {{ $value | humanizePercentage }} of requests to {{ $labels.api }} failed over the last " + window + " (threshold: " + errorRatePercent + "%).");
         Rule(
             yaml,
             "ApiHighP95Latency",
-            "api_latency_milliseconds{percentile=\"95\"} > " + latency,
+            "histogram_quantile(0.95, sum by (api, le) (rate(" + MetricCatalog.RequestDurationSeconds.Name + "_bucket[" + window + "]))) > " + latency,
             wait,
             "warning",
             "High P95 latency on {{ $labels.api }}",
-            "High P95 latency: {{ printf \"%.2f\" $value }}ms on {{ $labels.api }} (threshold: " + latency + "ms).");
+            "High P95 latency: {{ $value | humanizeDuration }} on {{ $labels.api }} over the last " + window + " (threshold: " + latency + "s).");
         Rule(
             yaml,
             "ApiLargeQueue",
-            "api_queue_size > " + queue,
+            MetricCatalog.QueueSize.Name + " > " + queue,
             wait,
             "warning",
             "Large queue on {{ $labels.api }}",
@@ -70,7 +75,7 @@ public static class ApiMonitoringAlertRules
         Rule(
             yaml,
             "ApiCircuitOpen",
-            "api_circuit_state == " + PrometheusFormatter.OpenCircuitValue,
+            MetricCatalog.CircuitStateGauge.Name + " == " + MetricCatalog.OpenCircuitValue,
             wait,
             "critical",
             "Circuit breaker open on {{ $labels.api }}",

@@ -5,6 +5,11 @@ namespace Resilience.Metrics;
 /// and the most recent state changes in a ring. State changes are rare, so a lock keeps them consistent; the hot
 /// path only touches <see cref="RecordAttempt"/>, which is lock-free.
 /// </summary>
+/// <remarks>
+/// Polly moves an open circuit to half-open only when the next request arrives, so an idle backend would report OPEN
+/// forever after an outage. Once the break has elapsed the circuit would admit a trial, so it is reported (and timed)
+/// as HALF-OPEN from then on; Polly's own half-open event later only confirms it.
+/// </remarks>
 internal sealed class CircuitTimeline
 {
     private readonly Lock _lock = new();
@@ -13,6 +18,7 @@ internal sealed class CircuitTimeline
     private readonly (CircuitState State, DateTimeOffset At)[] _changes;
     private CircuitState _state = CircuitState.Closed;
     private long _since;
+    private long _trialAt = long.MaxValue;
     private long _openCount;
     private long _changeCount;
     private long _consecutiveFailures;
@@ -24,7 +30,26 @@ internal sealed class CircuitTimeline
         _since = time.GetTimestamp();
     }
 
-    public CircuitState State => _state;
+    /// <summary>The state as callers see it: an open circuit whose break has elapsed is half-open.</summary>
+    public CircuitState State => Effective(_state, Volatile.Read(ref _trialAt), _time.GetTimestamp());
+
+    private static CircuitState Effective(CircuitState state, long trialAt, long now) =>
+        state == CircuitState.Open && now >= trialAt ? CircuitState.HalfOpen : state;
+
+    // Adds the time since the last change to the states it was spent in (an open circuit's elapsed break is half-open).
+    private void AddTime(long[] ticks, long now)
+    {
+        if (_state == CircuitState.Open && now > _trialAt)
+        {
+            var split = Math.Max(_since, _trialAt);
+            ticks[(int)CircuitState.Open] += split - _since;
+            ticks[(int)CircuitState.HalfOpen] += now - split;
+        }
+        else
+        {
+            ticks[(int)_state] += now - _since;
+        }
+    }
 
     public long ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
@@ -41,7 +66,8 @@ internal sealed class CircuitTimeline
         }
     }
 
-    public void Change(CircuitState state)
+    /// <summary>Records a change; <paramref name="breakDuration"/> is how long an opened circuit stays open (null: until closed by hand).</summary>
+    public void Change(CircuitState state, TimeSpan? breakDuration = null)
     {
         lock (_lock)
         {
@@ -51,9 +77,12 @@ internal sealed class CircuitTimeline
             }
 
             var now = _time.GetTimestamp();
-            _ticksInState[(int)_state] += now - _since;
+            AddTime(_ticksInState, now);
             _since = now;
             _state = state;
+            Volatile.Write(ref _trialAt, state == CircuitState.Open && breakDuration is { } pause && pause < TimeSpan.FromDays(3650)
+                ? now + (long)(pause.TotalSeconds * _time.TimestampFrequency)
+                : long.MaxValue);
             if (state == CircuitState.Open)
             {
                 _openCount++;
@@ -84,11 +113,12 @@ internal sealed class CircuitTimeline
         lock (_lock)
         {
             var now = _time.GetTimestamp();
+            var ticks = (long[])_ticksInState.Clone();
+            AddTime(ticks, now);
             var seconds = new double[3];
             for (var i = 0; i < seconds.Length; i++)
             {
-                var ticks = _ticksInState[i] + (i == (int)_state ? now - _since : 0);
-                seconds[i] = ticks / (double)_time.TimestampFrequency;
+                seconds[i] = ticks[i] / (double)_time.TimestampFrequency;
             }
 
             var kept = (int)Math.Min(_changeCount, _changes.Length);
@@ -98,7 +128,7 @@ internal sealed class CircuitTimeline
                 changes[i] = _changes[(_changeCount - kept + i) % _changes.Length];
             }
 
-            return new CircuitSnapshot(_state, ConsecutiveFailures, _openCount, seconds, changes);
+            return new CircuitSnapshot(Effective(_state, _trialAt, now), ConsecutiveFailures, _openCount, seconds, changes);
         }
     }
 }

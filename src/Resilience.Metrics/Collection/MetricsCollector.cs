@@ -5,7 +5,8 @@ namespace Resilience.Metrics;
 /// <summary>
 /// The central collector. Events go to a backend's state by the index in their <see cref="BackendKey"/>: no name
 /// lookup, no lock and no allocation per event (traces aside, which the sender allocates). A timer samples each
-/// backend's totals once a second for throughput windows.
+/// backend's totals once a second for throughput windows, and another closes every backend's time slice every 5 s
+/// (the sliding windows).
 /// </summary>
 public sealed class MetricsCollector : IMetricsCollector, IDisposable
 {
@@ -13,6 +14,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
     private readonly Lock _registrationLock = new();
     private readonly ITimer _sampler;
+    private readonly ITimer _slicer;
     private readonly ApiMonitoringMetrics _telemetry;
     private BackendMetrics[] _backends = [];
 
@@ -25,6 +27,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
         TimeProvider = timeProvider ?? TimeProvider.System;
         _telemetry = new ApiMonitoringMetrics(this, meterFactory);
         _sampler = TimeProvider.CreateTimer(static state => ((MetricsCollector)state!).SampleThroughput(), this, SampleInterval, SampleInterval);
+        _slicer = TimeProvider.CreateTimer(static state => ((MetricsCollector)state!).RotateWindows(), this, SliceRing.SliceLength, SliceRing.SliceLength);
     }
 
     /// <inheritdoc />
@@ -216,7 +219,7 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public void RecordCircuitStateChange(CircuitStateChanged change)
     {
-        Get(change.Backend).Circuit.Change(change.State);
+        Get(change.Backend).Circuit.Change(change.State, change.BreakDuration);
         _telemetry.OnCircuitStateChange(change);
     }
 
@@ -325,10 +328,22 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
         }
     }
 
+    // Closes every backend's current slice: the windows' only work, off the request path.
+    private void RotateWindows()
+    {
+        var now = TimeProvider.GetTimestamp();
+        foreach (var backend in Volatile.Read(ref _backends))
+        {
+            var recorded = backend.Recorded;
+            recorded.Windows.Rotate(recorded, now);
+        }
+    }
+
     /// <summary>Stops the collector's timers.</summary>
     public void Dispose()
     {
         _sampler.Dispose();
+        _slicer.Dispose();
         _telemetry.Dispose();
         foreach (var backend in Volatile.Read(ref _backends))
         {

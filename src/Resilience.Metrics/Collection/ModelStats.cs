@@ -15,7 +15,7 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     public const int RetryAttempts = 7;
     public const int CachedTokens = 8;
     public const int ReasoningTokens = 9;
-    private const int CounterCount = 10;
+    internal const int CounterCount = 10;
 
     public string Name { get; } = name;
 

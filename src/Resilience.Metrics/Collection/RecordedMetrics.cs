@@ -24,7 +24,7 @@ internal sealed class RecordedMetrics
     public const int CachedTokens = 13;
     public const int ReasoningTokens = 14;
     private const int FirstCategory = 15;                               // one slot per ErrorCategory after None
-    private const int CounterCount = FirstCategory + 7;
+    internal const int CounterCount = FirstCategory + 7;
 
     public const int MaxErrorTypes = 64;
     public const int MaxModels = 100;
@@ -37,6 +37,7 @@ internal sealed class RecordedMetrics
         AdmissionsBefore = admissionsBefore;
         Traces = new TraceRing(registration.MetricsWindowSize);
         Models = new ModelTable(MaxModels, registration.DetailedLatency);
+        Windows = new BackendWindows(startTimestamp);
     }
 
     public long StartTimestamp { get; }
@@ -58,6 +59,9 @@ internal sealed class RecordedMetrics
     public ThroughputHistory Throughput { get; } = new();
 
     public TraceRing Traces { get; }
+
+    /// <summary>The recent time slices: what the last 1, 5 and 15 minutes recorded.</summary>
+    public BackendWindows Windows { get; }
 
     public long MaxQueueLength => Volatile.Read(ref _maxQueueLength);
 

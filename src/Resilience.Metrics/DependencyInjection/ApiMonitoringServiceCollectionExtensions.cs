@@ -76,6 +76,8 @@ public static class ApiMonitoringServiceCollectionExtensions
         var name = builder.Name;
         builder.Services.AddApiMonitoring();
         options.PostConfigure(o => o.BackendName ??= name).ValidateOnStart();
+        builder.Services.AddSingleton(new Metrics.MonitoredClient(name));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, Metrics.MonitoredClientsRegistration>());
 
         builder.AddResilienceHandler(HandlerName, (pipeline, context) =>
         {

@@ -18,6 +18,18 @@ public interface IMetricsReporter
     /// <summary>Requests and tokens per second over the last <paramref name="window"/> (default 60 s, at most 15 minutes).</summary>
     ThroughputMetrics GetThroughputMetrics(string backend, TimeSpan? window = null);
 
+    /// <summary>
+    /// What the backend recorded over the last <paramref name="window"/> (at most 15 minutes), from its 5 s time
+    /// slices: the window is rounded up to whole slices and covers the newest complete ones plus the current one.
+    /// </summary>
+    WindowMetrics GetWindowMetrics(string backend, TimeSpan window);
+
+    /// <summary>
+    /// The backend's last 15 minutes as 5 s slices, oldest first: totals at each slice's end and the percentiles of the
+    /// minute that ended there (what a chart opened now can draw at once).
+    /// </summary>
+    IReadOnlyList<HistorySample> GetHistory(string backend);
+
     /// <summary>Error rate, error types and categories, and the most common error.</summary>
     ErrorMetrics GetErrorMetrics(string backend);
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Resilience.Metrics;
 
 /// <summary>The comprehensive report of one backend (the guide's <c>get_metrics_report</c>).</summary>
@@ -56,6 +58,83 @@ public sealed record MetricsReport
 
     /// <summary>Faults inside monitoring itself that were caught (the requests went on unharmed).</summary>
     public long MonitoringErrors { get; init; }
+
+    /// <summary>
+    /// The last minutes, by name (<c>"1m"</c>, <c>"5m"</c>, <c>"15m"</c>): what the sliding windows recorded, aligned to
+    /// their 5 s slices. Empty for a report built by hand.
+    /// </summary>
+    public IReadOnlyDictionary<string, WindowMetrics> Windows { get; init; } = WindowMetrics.None;
+}
+
+/// <summary>
+/// What a backend (or a model) recorded over a recent window. A window of W covers the newest W / 5 s − 1 complete
+/// slices and the current slice: between W − 5 s and W (less for a backend, or a reset, younger than that).
+/// </summary>
+public sealed record WindowMetrics
+{
+    /// <summary>No windows (a report built by hand).</summary>
+    public static IReadOnlyDictionary<string, WindowMetrics> None { get; } = new Dictionary<string, WindowMetrics>(StringComparer.Ordinal);
+
+    /// <summary>How many seconds the window actually covers (rates divide by it).</summary>
+    public double WindowSeconds { get; init; }
+
+    /// <summary>Requests completed in the window.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Requests that succeeded.</summary>
+    public long Successes { get; init; }
+
+    /// <summary>Requests that failed.</summary>
+    public long Failures { get; init; }
+
+    /// <summary>Requests whose final error was a timeout (backends only).</summary>
+    public long Timeouts { get; init; }
+
+    /// <summary>Successes divided by requests (0 when there were none).</summary>
+    public double SuccessRate { get; init; }
+
+    /// <summary>Failures divided by requests (0 when there were none).</summary>
+    public double ErrorRate { get; init; }
+
+    /// <summary>Mean latency in milliseconds.</summary>
+    public double AvgLatency { get; init; }
+
+    /// <summary>Latency percentiles in milliseconds, by name; empty for a model without detailed latency.</summary>
+    public required IReadOnlyDictionary<string, double> Percentiles { get; init; }
+
+    /// <summary>Requests completed per second.</summary>
+    public double RequestsPerSecond { get; init; }
+
+    /// <summary>Prompt and completion tokens per second.</summary>
+    public double TokensPerSecond { get; init; }
+
+    /// <summary>Errors by category (every category for a backend; empty for a model, which keeps none).</summary>
+    public required IReadOnlyDictionary<string, long> ErrorCategories { get; init; }
+}
+
+/// <summary>
+/// One 5 s slice of a backend's recent history (<see cref="IMetricsReporter.GetHistory"/>): when it ended, the totals
+/// then (since start or the last reset, as in a report), and the latency percentiles of the minute that ended then.
+/// </summary>
+public sealed record HistorySample
+{
+    /// <summary>When the slice ended, in Unix seconds.</summary>
+    public double Timestamp { get; init; }
+
+    /// <summary>Requests completed by then.</summary>
+    public long TotalRequests { get; init; }
+
+    /// <summary>Successful requests by then.</summary>
+    public long Successes { get; init; }
+
+    /// <summary>Failed requests by then.</summary>
+    public long Failures { get; init; }
+
+    /// <summary>Prompt and completion tokens by then.</summary>
+    public long Tokens { get; init; }
+
+    /// <summary>Latency percentiles in milliseconds over the minute that ended then.</summary>
+    public required IReadOnlyDictionary<string, double> Percentiles { get; init; }
 }
 
 /// <summary>Token totals.</summary>
@@ -92,6 +171,14 @@ public sealed record LatencyMetrics
 
     /// <summary>Time from a request's start to the first byte of its body, for streamed responses; null when there were none.</summary>
     public FirstByteLatency? TimeToFirstByte { get; init; }
+
+    /// <summary>The latencies as Prometheus buckets (<c>api_request_duration_seconds</c>); not in the JSON report.</summary>
+    [JsonIgnore]
+    public DurationHistogram? Histogram { get; init; }
+
+    /// <summary>The times to first byte of streamed responses as Prometheus buckets (<c>api_time_to_first_chunk_seconds</c>); not in the JSON report.</summary>
+    [JsonIgnore]
+    public DurationHistogram? FirstByteHistogram { get; init; }
 }
 
 /// <summary>Time to first byte of streamed responses, in milliseconds.</summary>
@@ -173,6 +260,13 @@ public sealed record ModelMetrics
     /// <c>gpt-4o-mini-2024-07-18</c> behind <c>gpt-4o-mini</c>; the first eight distinct ones, in the order seen.
     /// </summary>
     public IReadOnlyList<string> ResponseModels { get; init; } = [];
+
+    /// <summary>The latencies as Prometheus buckets, when detailed latency is on; otherwise null. Not in the JSON report.</summary>
+    [JsonIgnore]
+    public DurationHistogram? Histogram { get; init; }
+
+    /// <summary>The model's last 1, 5 and 15 minutes (percentiles only with detailed latency).</summary>
+    public IReadOnlyDictionary<string, WindowMetrics> Windows { get; init; } = WindowMetrics.None;
 }
 
 /// <summary>Queue figures.</summary>

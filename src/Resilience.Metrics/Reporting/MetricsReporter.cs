@@ -12,6 +12,13 @@ public sealed class MetricsReporter : IMetricsReporter
     private const double TicksPerMillisecond = TimeSpan.TicksPerMillisecond;
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
 
+    // The report's windows and their lengths in slices, ascending (one pass over the slices serves all three).
+    private static readonly string[] ReportWindowNames = ["1m", "5m", "15m"];
+    private static readonly int[] ReportWindowSlices = [12, 60, SliceRing.SliceCount];
+
+    /// <summary>The longest window <see cref="GetWindowMetrics"/> accepts: 15 minutes.</summary>
+    public static TimeSpan MaxWindow { get; } = SliceRing.SliceLength * SliceRing.SliceCount;
+
     private readonly MetricsCollector _collector;
     private readonly TimeProvider _time;
 
@@ -45,10 +52,14 @@ public sealed class MetricsReporter : IMetricsReporter
         var successes = counters.Sum(RecordedMetrics.Successes);
         var failures = counters.Sum(RecordedMetrics.Failures);
         var requests = successes + failures;
+        var now = _time.GetTimestamp();
         var models = new SortedDictionary<string, ModelMetrics>(StringComparer.Ordinal);
         foreach (var stats in recorded.Models.All)
         {
-            models[stats.Name] = ModelFigures(stats, backend.Registration);
+            models[stats.Name] = ModelFigures(stats, backend.Registration) with
+            {
+                Windows = Windows(recorded.Windows.Read(stats, ReportWindowSlices, backend.Registration.LatencyPercentiles), backend.Registration, now, model: true),
+            };
         }
 
         return new MetricsReport
@@ -75,7 +86,135 @@ public sealed class MetricsReporter : IMetricsReporter
             Throughput = ThroughputFigures(recorded, DefaultWindow),
             Models = models,
             MonitoringErrors = counters.Sum(RecordedMetrics.MonitoringErrors),
+            Windows = Windows(recorded.Windows.Read(recorded, ReportWindowSlices, backend.Registration.LatencyPercentiles), backend.Registration, now, model: false),
         };
+    }
+
+    private Dictionary<string, WindowMetrics> Windows(WindowTotals[] totals, BackendRegistration registration, long now, bool model)
+    {
+        var windows = new Dictionary<string, WindowMetrics>(totals.Length, StringComparer.Ordinal);
+        for (var i = 0; i < totals.Length; i++)
+        {
+            windows[ReportWindowNames[i]] = model ? ModelWindow(totals[i], registration, now) : BackendWindow(totals[i], registration, now);
+        }
+
+        return windows;
+    }
+
+    /// <inheritdoc />
+    public WindowMetrics GetWindowMetrics(string backend, TimeSpan window)
+    {
+        if (window <= TimeSpan.Zero || window > MaxWindow)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"The window must be greater than zero and at most {MaxWindow.TotalMinutes} minutes.");
+        }
+
+        var metrics = Backend(backend);
+        var recorded = metrics.Recorded;
+        var slices = (int)Math.Ceiling(window / SliceRing.SliceLength);
+        var totals = recorded.Windows.Read(recorded, [slices], metrics.Registration.LatencyPercentiles);
+        return BackendWindow(totals[0], metrics.Registration, _time.GetTimestamp());
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<HistorySample> GetHistory(string backend)
+    {
+        var metrics = Backend(backend);
+        var percentiles = metrics.Registration.LatencyPercentiles;
+        var slices = metrics.Recorded.Windows.History(ReportWindowSlices[0], percentiles);
+        var now = _time.GetTimestamp();
+        var unixNow = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        return Array.ConvertAll(slices, slice =>
+        {
+            var sums = slice.Counters;
+            var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
+            for (var i = 0; i < percentiles.Count && slice.PercentileTicks is { } ticks; i++)
+            {
+                result[PercentileKey(percentiles[i])] = ticks[i] / TicksPerMillisecond;
+            }
+
+            return new HistorySample
+            {
+                Timestamp = unixNow - ((now - slice.EndTimestamp) / (double)_time.TimestampFrequency),
+                TotalRequests = sums[RecordedMetrics.Successes] + sums[RecordedMetrics.Failures],
+                Successes = sums[RecordedMetrics.Successes],
+                Failures = sums[RecordedMetrics.Failures],
+                Tokens = sums[RecordedMetrics.PromptTokens] + sums[RecordedMetrics.CompletionTokens],
+                Percentiles = result,
+            };
+        });
+    }
+
+    /// <summary>Every registered backend's <see cref="GetHistory"/> as one JSON object keyed by backend name.</summary>
+    public string GetJsonHistory() => JsonReportFormatter.Format(_collector.All.Select(b => (b.Name, GetHistory(b.Name))).ToList());
+
+    private WindowMetrics BackendWindow(WindowTotals window, BackendRegistration registration, long now)
+    {
+        var sums = window.Counters;
+        var successes = sums[RecordedMetrics.Successes];
+        var failures = sums[RecordedMetrics.Failures];
+        var requests = successes + failures;
+        var seconds = Math.Max(0, now - window.StartTimestamp) / (double)_time.TimestampFrequency;
+        var categories = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var category in ErrorCategoryNames.All)
+        {
+            categories[category.ToName()] = sums[RecordedMetrics.CategorySlot(category)];
+        }
+
+        return new WindowMetrics
+        {
+            WindowSeconds = seconds,
+            Requests = requests,
+            Successes = successes,
+            Failures = failures,
+            Timeouts = sums[RecordedMetrics.Timeouts],
+            SuccessRate = Ratio(successes, requests),
+            ErrorRate = Ratio(failures, requests),
+            AvgLatency = Ratio(sums[RecordedMetrics.LatencyTicks], requests) / TicksPerMillisecond,
+            Percentiles = WindowPercentiles(window, registration.LatencyPercentiles),
+            RequestsPerSecond = Ratio(requests, seconds),
+            TokensPerSecond = Ratio(sums[RecordedMetrics.PromptTokens] + sums[RecordedMetrics.CompletionTokens], seconds),
+            ErrorCategories = categories,
+        };
+    }
+
+    private WindowMetrics ModelWindow(WindowTotals window, BackendRegistration registration, long now)
+    {
+        var sums = window.Counters;
+        var successes = sums[ModelStats.Successes];
+        var failures = sums[ModelStats.Failures];
+        var requests = successes + failures;
+        var seconds = Math.Max(0, now - window.StartTimestamp) / (double)_time.TimestampFrequency;
+        return new WindowMetrics
+        {
+            WindowSeconds = seconds,
+            Requests = requests,
+            Successes = successes,
+            Failures = failures,
+            SuccessRate = Ratio(successes, requests),
+            ErrorRate = Ratio(failures, requests),
+            AvgLatency = Ratio(sums[ModelStats.LatencyTicks], requests) / TicksPerMillisecond,
+            Percentiles = WindowPercentiles(window, registration.LatencyPercentiles),
+            RequestsPerSecond = Ratio(requests, seconds),
+            TokensPerSecond = Ratio(sums[ModelStats.PromptTokens] + sums[ModelStats.CompletionTokens], seconds),
+            ErrorCategories = EmptyCategories,
+        };
+    }
+
+    private static readonly Dictionary<string, long> EmptyCategories = new(StringComparer.Ordinal);
+
+    private static Dictionary<string, double> WindowPercentiles(WindowTotals window, IReadOnlyList<double> percentiles)
+    {
+        var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
+        if (window.PercentileTicks is { } ticks)
+        {
+            for (var i = 0; i < ticks.Length; i++)
+            {
+                result[PercentileKey(percentiles[i])] = ticks[i] / TicksPerMillisecond;
+            }
+        }
+
+        return result;
     }
 
     /// <inheritdoc />
@@ -100,15 +239,19 @@ public sealed class MetricsReporter : IMetricsReporter
                 firstByte.Total,
                 Ratio(recorded.Counters.Sum(RecordedMetrics.FirstByteTicks), firstByte.Total) / TicksPerMillisecond,
                 Percentiles(firstByte, backend.Registration.LatencyPercentiles)),
+            Histogram = DurationHistogram.From(histogram, recorded.Counters.Sum(RecordedMetrics.LatencyTicks)),
+            FirstByteHistogram = DurationHistogram.From(firstByte, recorded.Counters.Sum(RecordedMetrics.FirstByteTicks)),
         };
     }
 
     private static Dictionary<string, double> Percentiles(HistogramSnapshot histogram, IReadOnlyList<double> percentiles)
     {
+        Span<double> values = percentiles.Count <= 16 ? stackalloc double[percentiles.Count] : new double[percentiles.Count];
+        histogram.ValuesAtPercentiles(percentiles, values);
         var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
-        foreach (var percentile in percentiles)
+        for (var i = 0; i < values.Length; i++)
         {
-            result[PercentileKey(percentile)] = histogram.ValueAtPercentile(percentile) / TicksPerMillisecond;
+            result[PercentileKey(percentiles[i])] = values[i] / TicksPerMillisecond;
         }
 
         return result;
@@ -207,6 +350,7 @@ public sealed class MetricsReporter : IMetricsReporter
         var counters = stats.Counters;
         var successes = counters.Sum(ModelStats.Successes);
         var requests = successes + counters.Sum(ModelStats.Failures);
+        var snapshot = stats.Latency?.Snapshot();
         return new ModelMetrics
         {
             Requests = requests,
@@ -220,7 +364,8 @@ public sealed class MetricsReporter : IMetricsReporter
                 Cached = counters.Sum(ModelStats.CachedTokens),
                 Reasoning = counters.Sum(ModelStats.ReasoningTokens),
             },
-            Percentiles = stats.Latency is { } latency ? Percentiles(latency.Snapshot(), registration.LatencyPercentiles) : null,
+            Percentiles = snapshot is null ? null : Percentiles(snapshot, registration.LatencyPercentiles),
+            Histogram = snapshot is null ? null : DurationHistogram.From(snapshot, counters.Sum(ModelStats.LatencyTicks)),
             ResponseModels = stats.ResponseModels.ToList(),
         };
     }

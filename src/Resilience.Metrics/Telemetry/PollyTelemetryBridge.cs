@@ -44,7 +44,9 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector) : Teleme
             }
             else if (typeof(TArgs) == typeof(OnCircuitOpenedArguments<TResult>))
             {
-                Change(args.Source.PipelineName, CircuitState.Open);
+                var arguments = args.Arguments;
+                ref readonly var opened = ref Unsafe.As<TArgs, OnCircuitOpenedArguments<TResult>>(ref arguments);
+                Change(args.Source.PipelineName, CircuitState.Open, opened.IsManual ? null : opened.BreakDuration);
             }
             else if (typeof(TArgs) == typeof(OnCircuitHalfOpenedArguments))
             {
@@ -61,11 +63,11 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector) : Teleme
         }
     }
 
-    private void Change(string? pipelineName, CircuitState state)
+    private void Change(string? pipelineName, CircuitState state, TimeSpan? breakDuration = null)
     {
         if (Backend(pipelineName) is { } backend)
         {
-            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, state));
+            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, state) { BreakDuration = breakDuration });
         }
     }
 

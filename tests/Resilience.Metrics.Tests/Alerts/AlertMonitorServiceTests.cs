@@ -110,6 +110,8 @@ public sealed class AlertMonitorServiceTests
             ErrorCategories = new Dictionary<string, long>(),
         });
         reporter.GetLatencyMetrics("groq").Returns(new LatencyMetrics { Percentiles = new Dictionary<string, double> { ["95"] = 10 } });
+        reporter.GetWindowMetrics("groq", Arg.Any<TimeSpan>()).Returns(AlertMonitorTests.Window(0.5, 10));
+        reporter.GetCircuitBreakerMetrics("groq").Returns(AlertMonitorTests.Closed);
         reporter.GetQueueMetrics("groq").Returns(new QueueMetrics());
         var logs = new FakeLogCollector();
         await using var provider = Build(services => services

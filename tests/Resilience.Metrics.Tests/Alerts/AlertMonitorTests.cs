@@ -40,7 +40,9 @@ public sealed class AlertMonitorTests : IDisposable
     public async Task An_error_rate_alert_fires_once_stays_quiet_while_high_and_resolves_once()
     {
         var openai = _backends.Register("openai");
-        using var monitor = Monitor();
+
+        // A window longer than the test: the error rate is the one of every request so far.
+        using var monitor = Monitor(new ApiMonitoringAlertOptions { Window = TimeSpan.FromMinutes(15) });
         _backends.Requests(openai, 90);
         _backends.Requests(openai, 10, succeeded: false);   // 10 % > 5 %
 
@@ -214,6 +216,8 @@ public sealed class AlertMonitorTests : IDisposable
             ErrorCategories = new Dictionary<string, long>(),
         });
         reporter.GetLatencyMetrics(Arg.Any<string>()).Returns(new LatencyMetrics { Percentiles = new Dictionary<string, double> { ["95"] = 10 } });
+        reporter.GetWindowMetrics(Arg.Any<string>(), Arg.Any<TimeSpan>()).Returns(call => Window(call.Arg<string>() == "openai" ? 0.5 : 0, 10));
+        reporter.GetCircuitBreakerMetrics(Arg.Any<string>()).Returns(Closed);
         reporter.GetQueueMetrics("openai").Returns(new QueueMetrics());
         reporter.GetQueueMetrics("groq").Returns(_ => throw new InvalidOperationException("boom"), _ => new QueueMetrics());
         using var monitor = new AlertMonitor(reporter, [_sink], new ApiMonitoringAlertOptions(), _backends.Time, _logger);
@@ -225,6 +229,89 @@ public sealed class AlertMonitorTests : IDisposable
         var fired = Assert.Single(await monitor.CheckNowAsync());
         Assert.Equal(("openai", AlertRule.ErrorRate, AlertState.Firing), (fired.Backend, fired.Rule, fired.State));
         Assert.Equal([fired], Sent(_sink));
+    }
+
+    internal static WindowMetrics Window(double errorRate, double p95) => new()
+    {
+        ErrorRate = errorRate,
+        Percentiles = new Dictionary<string, double> { ["95"] = p95 },
+        ErrorCategories = new Dictionary<string, long>(),
+    };
+
+    internal static CircuitBreakerMetrics Closed { get; } = new()
+    {
+        CurrentState = "CLOSED",
+        StateTimeSeconds = new Dictionary<string, double>(),
+        StateChanges = [],
+    };
+
+    [Fact]
+    public async Task After_hours_of_healthy_traffic_an_outage_fires_at_the_next_check_and_resolves_within_one_window()
+    {
+        var openai = _backends.Register("openai");
+        using var monitor = Monitor(new ApiMonitoringAlertOptions { P95Latency = TimeSpan.FromMilliseconds(200) });
+
+        // Ten hours healthy, ten requests a second, checked each minute.
+        var sent = new List<Alert>();
+        for (var minute = 0; minute < 600; minute++)
+        {
+            sent.AddRange(await TrafficMinute(monitor, openai, failing: false, latencyMs: 100));
+        }
+
+        Assert.Empty(sent);
+
+        // Two minutes of 50 % failures at three times the latency: both alerts fire at the first check of the outage,
+        // although since start under 1 % failed and the since-start P95 is still 100 ms.
+        var outage = await TrafficMinute(monitor, openai, failing: true, latencyMs: 300);
+        Assert.Equal([AlertRule.ErrorRate, AlertRule.P95Latency], outage.Select(a => a.Rule).Order());
+        Assert.Equal(0.1, outage.Single(a => a.Rule == AlertRule.ErrorRate).Value, 2);   // 300 failures in the window's 3,000 requests
+        Assert.Empty(await TrafficMinute(monitor, openai, failing: true, latencyMs: 300));
+        Assert.True(_backends.Reporter.GetErrorMetrics("openai").ErrorRate < 0.01);
+        Assert.Equal(100, _backends.Reporter.GetLatencyMetrics("openai").Percentiles["95"], 1.0);
+
+        // Healthy again: both resolve once the outage has left the 5 minute window, not later.
+        var recovery = new List<(int Minute, Alert Alert)>();
+        for (var minute = 1; minute <= 10; minute++)
+        {
+            recovery.AddRange((await TrafficMinute(monitor, openai, failing: false, latencyMs: 100)).Select(a => (minute, a)));
+        }
+
+        Assert.Equal([AlertRule.ErrorRate, AlertRule.P95Latency], recovery.Select(r => r.Alert.Rule).Order());
+        Assert.All(recovery, r => Assert.Equal(AlertState.Resolved, r.Alert.State));
+        Assert.All(recovery, r => Assert.Equal(5, r.Minute));
+        Assert.Empty(monitor.ActiveAlerts);
+    }
+
+    // One minute of ten requests a second (every other one failing when failing), then a check.
+    private async Task<List<Alert>> TrafficMinute(AlertMonitor monitor, BackendKey backend, bool failing, double latencyMs)
+    {
+        for (var second = 0; second < 60; second++)
+        {
+            _backends.Requests(backend, failing ? 5 : 10, latencyMs: latencyMs);
+            if (failing)
+            {
+                _backends.Requests(backend, 5, succeeded: false, latencyMs: latencyMs);
+            }
+
+            _backends.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        return [.. await monitor.CheckNowAsync()];
+    }
+
+    [Fact]
+    public async Task An_open_circuit_alert_resolves_when_its_break_elapses_without_any_request()
+    {
+        var groq = _backends.Register("groq");
+        using var monitor = Monitor();
+        _backends.Collector.RecordCircuitStateChange(new CircuitStateChanged(groq, CircuitState.Open) { BreakDuration = TimeSpan.FromSeconds(90) });
+
+        var sent = await CheckEachMinute(monitor, 3);
+
+        Assert.Equal([(AlertRule.CircuitOpen, AlertState.Firing), (AlertRule.CircuitOpen, AlertState.Resolved)], sent.Select(a => (a.Rule, a.State)));
+        Assert.Equal("circuit_open", sent[0].RuleName);
+        Assert.Equal("Circuit breaker open", sent[0].Message);
+        Assert.Equal(_backends.Time.GetUtcNow() - Minute, sent[1].Timestamp);
     }
 
     [Fact]

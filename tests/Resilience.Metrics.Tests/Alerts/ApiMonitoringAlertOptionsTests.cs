@@ -16,6 +16,8 @@ public sealed class ApiMonitoringAlertOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(1000), options.P95Latency);
         Assert.Equal(50, options.QueueSize);
         Assert.Equal(TimeSpan.FromMinutes(1), options.CheckInterval);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.Window);
+        Assert.True(options.CircuitOpen);
         Assert.True(new ApiMonitoringAlertOptionsValidator().Validate(null, options).Succeeded);
     }
 
@@ -29,6 +31,8 @@ public sealed class ApiMonitoringAlertOptionsTests
         { o => o.QueueSize = -1, "ApiMonitoringAlertOptions.QueueSize must be 0 or more; it was -1." },
         { o => o.CheckInterval = TimeSpan.FromMilliseconds(500), "ApiMonitoringAlertOptions.CheckInterval must be from 1 second to 1 day; it was 00:00:00.5000000." },
         { o => o.CheckInterval = TimeSpan.FromDays(1.5), "ApiMonitoringAlertOptions.CheckInterval must be from 1 second to 1 day; it was 1.12:00:00." },
+        { o => o.Window = TimeSpan.FromSeconds(1), "ApiMonitoringAlertOptions.Window must be from 5 seconds to 15 minutes; it was 00:00:01." },
+        { o => o.Window = TimeSpan.FromMinutes(20), "ApiMonitoringAlertOptions.Window must be from 5 seconds to 15 minutes; it was 00:20:00." },
     };
 
     [Theory]

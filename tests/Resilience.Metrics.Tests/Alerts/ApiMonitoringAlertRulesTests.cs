@@ -12,21 +12,21 @@ public sealed class ApiMonitoringAlertRulesTests
           - name: 'resilience-metrics'
             rules:
               - alert: 'ApiHighErrorRate'
-                expr: 'api_error_rate > 0.05'
+                expr: 'sum by (api) (rate(api_failures_total[5m])) / sum by (api) (rate(api_requests_total[5m])) > 0.05'
                 for: '1m'
                 labels:
                   severity: 'warning'
                 annotations:
                   summary: 'High error rate on {{ $labels.api }}'
-                  description: 'High error rate: {{ $value | humanizePercentage }} of requests to {{ $labels.api }} failed (threshold: 5%).'
+                  description: 'High error rate: {{ $value | humanizePercentage }} of requests to {{ $labels.api }} failed over the last 5m (threshold: 5%).'
               - alert: 'ApiHighP95Latency'
-                expr: 'api_latency_milliseconds{percentile="95"} > 1000'
+                expr: 'histogram_quantile(0.95, sum by (api, le) (rate(api_request_duration_seconds_bucket[5m]))) > 1'
                 for: '1m'
                 labels:
                   severity: 'warning'
                 annotations:
                   summary: 'High P95 latency on {{ $labels.api }}'
-                  description: 'High P95 latency: {{ printf "%.2f" $value }}ms on {{ $labels.api }} (threshold: 1000ms).'
+                  description: 'High P95 latency: {{ $value | humanizeDuration }} on {{ $labels.api }} over the last 5m (threshold: 1s).'
               - alert: 'ApiLargeQueue'
                 expr: 'api_queue_size > 50'
                 for: '1m'
@@ -52,6 +52,7 @@ public sealed class ApiMonitoringAlertRulesTests
         P95Latency = TimeSpan.FromMilliseconds(2500),
         QueueSize = 10,
         CheckInterval = TimeSpan.FromSeconds(90),
+        Window = TimeSpan.FromMinutes(10),
     };
 
     [Fact]
@@ -65,9 +66,9 @@ public sealed class ApiMonitoringAlertRulesTests
     {
         var yaml = ApiMonitoringAlertRules.ToPrometheusYaml(Custom);
 
-        Assert.Contains("expr: 'api_error_rate > 0.125'\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("expr: 'sum by (api) (rate(api_failures_total[10m])) / sum by (api) (rate(api_requests_total[10m])) > 0.125'\n", yaml, StringComparison.Ordinal);
         Assert.Contains("(threshold: 12.5%)", yaml, StringComparison.Ordinal);
-        Assert.Contains("expr: 'api_latency_milliseconds{percentile=\"95\"} > 2500'\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("expr: 'histogram_quantile(0.95, sum by (api, le) (rate(api_request_duration_seconds_bucket[10m]))) > 2.5'\n", yaml, StringComparison.Ordinal);
         Assert.Contains("expr: 'api_queue_size > 10'\n", yaml, StringComparison.Ordinal);
         Assert.Equal(4, yaml.Split("for: '90s'\n").Length - 1);
     }
@@ -107,11 +108,17 @@ public sealed class ApiMonitoringAlertRulesTests
     }
 
     [Fact]
-    public async Task Promtool_unit_tests_fire_each_rule_with_the_rendered_annotations()
+    public async Task Promtool_unit_tests_fire_each_rule_during_an_outage_and_resolve_each_after_it()
     {
         var promtool = Promtool();
         using var directory = new TempDirectory();
         directory.Write("rules.yml", ApiMonitoringAlertRules.ToPrometheusYaml(new ApiMonitoringAlertOptions()));
+
+        // openai: 600 requests a minute, all under 0.5 s; from minute 10 to 20 an outage fails half of them and makes
+        // that half take 2 s; then healthy again. groq: exactly at the 5 % threshold, which does not fire. gemini's
+        // circuit is OPEN for 5 minutes, then HALF-OPEN (its break elapsed), then CLOSED.
+        // Values are read where the window lies inside the outage, so they do not depend on how a Prometheus version
+        // extrapolates at a window's edges; each alert resolves once the outage has left the 5 minute window.
         var tests = directory.Write("rules_test.yml", """
             rule_files:
               - rules.yml
@@ -119,39 +126,51 @@ public sealed class ApiMonitoringAlertRulesTests
             tests:
               - interval: 1m
                 input_series:
-                  - series: 'api_error_rate{api="openai"}'
-                    values: '0.075x5'
-                  - series: 'api_error_rate{api="groq"}'
-                    values: '0.05x5'
-                  - series: 'api_latency_milliseconds{api="openai",percentile="95"}'
-                    values: '1234x5'
-                  - series: 'api_latency_milliseconds{api="openai",percentile="50"}'
-                    values: '5000x5'
+                  - series: 'api_requests_total{api="openai"}'
+                    values: '0+600x40'
+                  - series: 'api_failures_total{api="openai"}'
+                    values: '0x10 300+300x9 3000x20'
+                  - series: 'api_requests_total{api="groq"}'
+                    values: '0+100x40'
+                  - series: 'api_failures_total{api="groq"}'
+                    values: '0+5x40'
+                  - series: 'api_request_duration_seconds_bucket{api="openai",le="0.5"}'
+                    values: '0+600x10 6300+300x9 9600+600x20'
+                  - series: 'api_request_duration_seconds_bucket{api="openai",le="1"}'
+                    values: '0+600x10 6300+300x9 9600+600x20'
+                  - series: 'api_request_duration_seconds_bucket{api="openai",le="2.5"}'
+                    values: '0+600x40'
+                  - series: 'api_request_duration_seconds_bucket{api="openai",le="+Inf"}'
+                    values: '0+600x40'
                   - series: 'api_queue_size{api="ollama"}'
-                    values: '60x5'
+                    values: '60x5 0x5'
                   - series: 'api_queue_size{api="groq"}'
-                    values: '50x5'
+                    values: '50x10'
                   - series: 'api_circuit_state{api="gemini"}'
-                    values: '2x5'
-                  - series: 'api_circuit_state{api="groq"}'
-                    values: '1x5'
+                    values: '2x5 1x5 0x5'
                 alert_rule_test:
-                  - eval_time: 0m
+                  - eval_time: 9m
                     alertname: ApiHighErrorRate
-                  - eval_time: 2m
+                  - eval_time: 9m
+                    alertname: ApiHighP95Latency
+                  - eval_time: 17m
                     alertname: ApiHighErrorRate
                     exp_alerts:
                       - exp_labels: { severity: warning, api: openai }
                         exp_annotations:
                           summary: 'High error rate on openai'
-                          description: 'High error rate: 7.5% of requests to openai failed (threshold: 5%).'
-                  - eval_time: 2m
+                          description: 'High error rate: 50% of requests to openai failed over the last 5m (threshold: 5%).'
+                  - eval_time: 17m
                     alertname: ApiHighP95Latency
                     exp_alerts:
-                      - exp_labels: { severity: warning, api: openai, percentile: '95' }
+                      - exp_labels: { severity: warning, api: openai }
                         exp_annotations:
                           summary: 'High P95 latency on openai'
-                          description: 'High P95 latency: 1234.00ms on openai (threshold: 1000ms).'
+                          description: 'High P95 latency: 2.35s on openai over the last 5m (threshold: 1s).'
+                  - eval_time: 25m
+                    alertname: ApiHighErrorRate
+                  - eval_time: 25m
+                    alertname: ApiHighP95Latency
                   - eval_time: 2m
                     alertname: ApiLargeQueue
                     exp_alerts:
@@ -159,6 +178,8 @@ public sealed class ApiMonitoringAlertRulesTests
                         exp_annotations:
                           summary: 'Large queue on ollama'
                           description: 'Large queue size: 60 requests waiting for ollama (threshold: 50).'
+                  - eval_time: 8m
+                    alertname: ApiLargeQueue
                   - eval_time: 2m
                     alertname: ApiCircuitOpen
                     exp_alerts:
@@ -166,6 +187,8 @@ public sealed class ApiMonitoringAlertRulesTests
                         exp_annotations:
                           summary: 'Circuit breaker open on gemini'
                           description: 'The circuit breaker of gemini is open (api_circuit_state 2): requests fail fast without reaching the backend.'
+                  - eval_time: 7m
+                    alertname: ApiCircuitOpen
             """);
 
         var (exitCode, output) = await Run(promtool, "test", "rules", tests);

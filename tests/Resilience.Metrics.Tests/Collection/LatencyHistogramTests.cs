@@ -53,6 +53,24 @@ public class LatencyHistogramTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Distributions))]
+    public void Several_percentiles_in_one_pass_equal_each_computed_alone(string distribution)
+    {
+        var histogram = new LatencyHistogram();
+        foreach (var ticks in Samples(distribution, 10_000))
+        {
+            histogram.Record(ticks);
+        }
+
+        var snapshot = histogram.Snapshot();
+        double[] percentiles = [99, 50, 99.9, 1, 95, 50, 100, 90];
+        var values = new double[percentiles.Length];
+        snapshot.ValuesAtPercentiles(percentiles, values);
+
+        Assert.Equal(percentiles.Select(snapshot.ValueAtPercentile), values);
+    }
+
     internal static long[] Samples(string distribution, int count)
     {
         var random = new Random(42);

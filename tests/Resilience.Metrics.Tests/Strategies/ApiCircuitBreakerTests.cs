@@ -23,6 +23,51 @@ public sealed class ApiCircuitBreakerTests : IDisposable
     public void Dispose() => _collector.Dispose();
 
     [Fact]
+    public async Task An_idle_circuit_whose_break_elapsed_reports_half_open_everywhere()
+    {
+        var backend = _collector.RegisterBackend("anthropic", new BackendRegistration { FailureThreshold = 2 });
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+            .AddApiRequestMonitoring(backend, _collector, new RequestMonitoringStrategyOptions())
+            .AddApiCircuitBreaker(backend, _collector, new ApiCircuitBreakerStrategyOptions { FailureThreshold = 2, ResetTimeout = TimeSpan.FromSeconds(5) }, _logger)
+            .Build();
+        for (var i = 0; i < 2; i++)
+        {
+            (await pipeline.ExecuteAsync(static _ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)))).Dispose();
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("anthropic").CurrentState);
+
+        // No request arrives, so Polly stays open; but its break is over and it would admit a trial.
+        _time.Advance(TimeSpan.FromSeconds(25));
+        var circuit = _reporter.GetCircuitBreakerMetrics("anthropic");
+        Assert.Equal("HALF-OPEN", circuit.CurrentState);
+        Assert.Equal(5, circuit.StateTimeSeconds["OPEN"], 6);
+        Assert.Equal(24, circuit.StateTimeSeconds["HALF-OPEN"], 6);
+        Assert.Contains("api_circuit_state{api=\"anthropic\"} 1\n", _reporter.GetPrometheusMetrics(), StringComparison.Ordinal);
+        Assert.Contains("Current Circuit State: HALF-OPEN", _reporter.GetAsciiReport("anthropic"), StringComparison.Ordinal);
+
+        // The trial succeeds: Polly's own transitions follow, and the times stay consistent.
+        (await pipeline.ExecuteAsync(static _ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK)))).Dispose();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        circuit = _reporter.GetCircuitBreakerMetrics("anthropic");
+        Assert.Equal("CLOSED", circuit.CurrentState);
+        Assert.Equal(["OPEN", "HALF-OPEN", "CLOSED"], circuit.StateChanges.Select(c => c.State));
+        Assert.Equal(24, circuit.StateTimeSeconds["HALF-OPEN"], 6);
+        Assert.Equal(1, circuit.StateTimeSeconds["CLOSED"], 6);
+    }
+
+    [Fact]
+    public void A_circuit_opened_by_hand_stays_open()
+    {
+        var backend = _collector.RegisterBackend("groq");
+        _collector.RecordCircuitStateChange(new CircuitStateChanged(backend, CircuitState.Open));
+        _time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("groq").CurrentState);
+    }
+
+    [Fact]
     public async Task The_circuit_opens_rejects_half_opens_and_closes_with_logged_and_timed_state_changes()
     {
         var backend = _collector.RegisterBackend("gemini", new BackendRegistration { FailureThreshold = 3 });

@@ -77,8 +77,32 @@ internal static class AsciiReportFormatter
         sb.Append(inv, $"\n  Queue Rejections: {report.Queue.QueueRejectionCount}");
         sb.Append(inv, $"\n  Circuit Opens: {report.CircuitBreaker.OpenCircuitCount}");
         sb.Append(inv, $"\n  Monitoring Errors: {report.MonitoringErrors}");
+        AppendRecent(sb, report);
 
         return sb.ToString();
+    }
+
+    // The last 5 minutes beside since start: an incident shows here while the since-start figures barely move.
+    private static void AppendRecent(StringBuilder sb, MetricsReport report)
+    {
+        if (!report.Windows.TryGetValue("5m", out var recent))
+        {
+            return;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var sinceStartRps = report.UptimeSeconds > 0 ? report.TotalRequests / report.UptimeSeconds : 0;
+        sb.Append("\n\nRecent:             last 5 min  since start");
+        sb.Append(inv, $"\n  Requests:       {recent.Requests,12} {report.TotalRequests,12}");
+        sb.Append(inv, $"\n  Success Rate:   {Percent(recent.SuccessRate),11:F2}% {Percent(report.SuccessRate),11:F2}%");
+        sb.Append(inv, $"\n  Error Rate:     {Percent(recent.ErrorRate),11:F2}% {Percent(report.Errors.ErrorRate),11:F2}%");
+        sb.Append(inv, $"\n  Avg ms:         {FormattingGuards.Finite(recent.AvgLatency),12:F2} {FormattingGuards.Finite(report.Latency.AvgLatency),12:F2}");
+        foreach (var key in (ReadOnlySpan<string>)["50", "95", "99"])
+        {
+            sb.Append(inv, $"\n  P{key} ms:         {Percentile(recent.Percentiles, key),12:F2} {Percentile(report.Latency.Percentiles, key),12:F2}");
+        }
+
+        sb.Append(inv, $"\n  Requests/sec:   {FormattingGuards.Finite(recent.RequestsPerSecond),12:F2} {FormattingGuards.Finite(sinceStartRps),12:F2}");
     }
 
     private static double Percent(double ratio) => FormattingGuards.Finite(FormattingGuards.Finite(ratio) * 100d);

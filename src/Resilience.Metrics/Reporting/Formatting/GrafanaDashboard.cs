@@ -86,6 +86,10 @@ internal static class GrafanaDashboard
         return buffer.ToUtf8String();
     }
 
+    // A quantile by backend from the buckets summed across instances: right however many instances there are.
+    private static string Quantile(double quantile, string histogram) =>
+        "histogram_quantile(" + quantile.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", sum by (api, le) (rate(" + histogram + "_bucket{api=~\"$api\"}[$__rate_interval])))";
+
     private static JsonArray Panels()
     {
         var grid = new Grid();
@@ -99,9 +103,9 @@ internal static class GrafanaDashboard
             (3, Stat("Success rate", "Share of requests that succeeded over the rate interval, from the request and failure counters.", "percentunit",
                 Query("A", """1 - sum(rate(api_failures_total{api=~"$api"}[$__rate_interval])) / sum(rate(api_requests_total{api=~"$api"}[$__rate_interval]))"""),
                 Steps(("red", null), ("green", 1 - ErrorRateThreshold)))),
-            (3, Stat("Latency p95", "95th percentile latency of the slowest instance and backend (percentiles cannot be added up).", "ms",
-                Query("A", """max(api_latency_milliseconds{api=~"$api", percentile="95"})"""),
-                Steps(("green", null), ("red", LatencyP95ThresholdMs)))),
+            (3, Stat("Latency p95", "95th percentile latency over the rate interval, all selected backends and instances, from the summed histogram buckets.", "s",
+                Query("A", """histogram_quantile(0.95, sum by (le) (rate(api_request_duration_seconds_bucket{api=~"$api"}[$__rate_interval])))"""),
+                Steps(("green", null), ("red", LatencyP95ThresholdMs / 1000)))),
             (3, Stat("Queued requests", "Requests waiting in the admission queues, all instances.", "short",
                 Query("A", """sum(api_queue_size{api=~"$api"})"""),
                 Steps(("green", null), ("red", QueueSizeThreshold)))),
@@ -112,7 +116,7 @@ internal static class GrafanaDashboard
                 Query("A", """sum(rate(api_tokens_total{api=~"$api"}[$__rate_interval]))"""),
                 Steps(("purple", null)))),
             (3, Stat("Open circuits", "Backends whose circuit breaker is open on at least one instance.", "short",
-                Query("A", """count(max by (api) (api_circuit_state{api=~"$api"}) == 2) or vector(0)"""),
+                Query("A", "count(max by (api) (api_circuit_state{api=~\"$api\"}) == " + MetricCatalog.OpenCircuitValue + ") or vector(0)"),
                 Steps(("green", null), ("red", 1)))),
             (3, Stat("Uptime", "Time since the most recent backend registration or metrics reset on any instance; counters restart then.", "s",
                 Query("A", """min(api_uptime_seconds{api=~"$api"})"""),
@@ -138,9 +142,20 @@ internal static class GrafanaDashboard
                 overrides: [DashedQuery("B")])));
         grid.Line(
             8,
-            (24, TimeSeries("Latency percentiles", "Latency percentiles by backend. Percentiles cannot be combined across instances: each line is the slowest instance's. Dashed line: the p95 alert threshold.", "ms",
-                [Query("A", """max by (api, percentile) (api_latency_milliseconds{api=~"$api"})""", "{{api}} p{{percentile}}")],
-                thresholds: Steps(("green", null), ("red", LatencyP95ThresholdMs)))));
+            (16, TimeSeries("Latency percentiles", "Latency percentiles by backend over the rate interval, from the histogram buckets summed across instances; dashed: the reported p95 since the last reset, slowest instance. Dashed line: the p95 alert threshold.", "s",
+                [
+                    Query("A", Quantile(0.5, "api_request_duration_seconds"), "{{api}} p50"),
+                    Query("B", Quantile(0.95, "api_request_duration_seconds"), "{{api}} p95"),
+                    Query("C", Quantile(0.99, "api_request_duration_seconds"), "{{api}} p99"),
+                    Query("D", """max by (api, percentile) (api_latency_milliseconds{api=~"$api", percentile="95"}) / 1000""", "{{api}} p{{percentile}} since reset"),
+                ],
+                thresholds: Steps(("green", null), ("red", LatencyP95ThresholdMs / 1000)),
+                overrides: [DashedQuery("D")])),
+            (8, TimeSeries("Time to first chunk", "Time from a request's start to the first chunk of a streamed response (time to first token), by backend over the rate interval, all instances.", "s",
+                [
+                    Query("A", Quantile(0.5, "api_time_to_first_chunk_seconds"), "{{api}} p50"),
+                    Query("B", Quantile(0.95, "api_time_to_first_chunk_seconds"), "{{api}} p95"),
+                ])));
 
         grid.Row("Queue and circuit breaker");
         grid.Line(

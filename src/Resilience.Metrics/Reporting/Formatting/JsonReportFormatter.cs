@@ -17,6 +17,25 @@ internal static class JsonReportFormatter
         return JsonSerializer.Serialize(report, ReportJsonContext.Default.MetricsReport);
     }
 
+    /// <summary>Backends' histories as one JSON object keyed by backend name, in the given order.</summary>
+    public static string Format(IReadOnlyList<(string Backend, IReadOnlyList<HistorySample> Samples)> histories)
+    {
+        using var buffer = new PooledByteBufferWriter(16384);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = ReportJsonContext.Default.Options.Encoder }))
+        {
+            writer.WriteStartObject();
+            foreach (var (backend, samples) in histories)
+            {
+                writer.WritePropertyName(backend);
+                JsonSerializer.Serialize(writer, samples, ReportJsonContext.Default.IReadOnlyListHistorySample);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToUtf8String();
+    }
+
     /// <summary>Several backends' reports as one JSON object keyed by <c>api_name</c>, in the given order.</summary>
     /// <exception cref="ArgumentException">Two reports have the same backend name.</exception>
     public static string Format(IReadOnlyList<MetricsReport> reports)
@@ -53,6 +72,7 @@ internal static class JsonReportFormatter
     NewLine = "\n",
     Converters = [typeof(FiniteDoubleJsonConverter)])]
 [JsonSerializable(typeof(MetricsReport))]
+[JsonSerializable(typeof(IReadOnlyList<HistorySample>))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;
 
 /// <summary>

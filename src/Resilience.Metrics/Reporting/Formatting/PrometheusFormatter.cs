@@ -10,9 +10,8 @@ namespace Resilience.Metrics;
 /// <c># TYPE</c> once, then that family's series for every backend, with the label <c>api</c> = backend name.
 /// </summary>
 /// <remarks>
-/// The guide's families keep its names, types and help texts, even where Prometheus naming would differ
-/// (<c>_milliseconds</c>); added families follow the conventions (base units, counters end in <c>_total</c>).
-/// A family no backend has a series for is left out. Written as UTF-8 straight into a buffer: this runs on every scrape.
+/// The families, their names, types, help texts and values come from <see cref="MetricCatalog"/>. A family no backend
+/// has a series for is left out. Written as UTF-8 straight into a buffer: this runs on every scrape.
 /// </remarks>
 internal static class PrometheusFormatter
 {
@@ -24,6 +23,11 @@ internal static class PrometheusFormatter
     private static ReadOnlySpan<byte> Counter => "counter"u8;
 
     private static ReadOnlySpan<byte> Gauge => "gauge"u8;
+
+    private static ReadOnlySpan<byte> HistogramType => "histogram"u8;
+
+    // The le labels of the default bounds, formatted once ("0.005", "2.5", "300").
+    private static readonly string[] DefaultLe = [.. DurationHistogram.DefaultUpperBounds.Select(b => b.ToString("R", CultureInfo.InvariantCulture))];
 
     /// <summary>The exposition as a string; it ends with a newline, or is empty when there are no reports.</summary>
     /// <exception cref="ArgumentException">Two reports have the same backend name.</exception>
@@ -77,228 +81,31 @@ internal static class PrometheusFormatter
 
     private static void WriteFamilies(ReadOnlySpan<MetricsReport> reports, IBufferWriter<byte> output)
     {
-        // The guide's families, in the guide's order.
-        var family = new Family(output, "api_requests_total"u8, Counter, "Total number of API requests"u8);
-        foreach (var r in reports)
+        // The catalogue is the one list of families, in the exposition's order.
+        foreach (var metric in MetricCatalog.All)
         {
-            family.Sample(r.ApiName, r.TotalRequests);
-        }
-
-        family = new Family(output, "api_success_rate"u8, Gauge, "Success rate of API requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.SuccessRate);
-        }
-
-        family = new Family(output, "api_latency_milliseconds"u8, Gauge, "API request latency in milliseconds"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (percentile, value) in r.Latency.Percentiles)
+            var family = new Family(output, metric.NameUtf8, TypeName(metric.Kind), metric.HelpUtf8);
+            foreach (var r in reports)
             {
-                family.Start(r.ApiName);
-                family.Label("percentile"u8, percentile);
-                family.End(value);
+                metric.Write(r, ref family);
             }
-        }
-
-        family = new Family(output, "api_queue_size"u8, Gauge, "Current number of requests in queue"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Queue.CurrentQueueSize);
-        }
-
-        family = new Family(output, "api_active_requests"u8, Gauge, "Current number of active requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Queue.ActiveRequests);
-        }
-
-        family = new Family(output, "api_error_rate"u8, Gauge, "Rate of API request errors"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Errors.ErrorRate);
-        }
-
-        family = new Family(output, "api_circuit_state"u8, Gauge, "Current circuit breaker state (0=CLOSED, 1=HALF-OPEN, 2=OPEN)"u8);
-        foreach (var r in reports)
-        {
-            // An unknown state has no honest number: the series is left out rather than guessed.
-            if (CircuitStateValue(r.CircuitBreaker.CurrentState) is { } state)
-            {
-                family.Sample(r.ApiName, state);
-            }
-        }
-
-        family = new Family(output, "api_throughput_rps"u8, Gauge, "Requests per second"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Throughput.RequestsPerSecond);
-        }
-
-        family = new Family(output, "api_model_requests_total"u8, Counter, "Total requests for a specific model"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Sample(r.ApiName, model, stats.Requests);
-            }
-        }
-
-        family = new Family(output, "api_model_success_rate"u8, Gauge, "Success rate for a specific model"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Sample(r.ApiName, model, stats.SuccessRate);
-            }
-        }
-
-        family = new Family(output, "api_model_latency_milliseconds"u8, Gauge, "Average latency for a specific model"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Sample(r.ApiName, model, stats.AvgLatency);
-            }
-        }
-
-        // Added families. Counters restart from zero after ResetMetrics, which rate() treats as a counter reset.
-        family = new Family(output, "api_failures_total"u8, Counter, "Total number of failed API requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Failures);
-        }
-
-        family = new Family(output, "api_timeouts_total"u8, Counter, "API requests whose final error was a timeout"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Timeouts);
-        }
-
-        family = new Family(output, "api_retries_total"u8, Counter, "API requests that were retried at least once"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Retries);
-        }
-
-        family = new Family(output, "api_retry_attempts_total"u8, Counter, "Retry attempts of API requests"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.RetryAttempts);
-        }
-
-        family = new Family(output, "api_errors_total"u8, Counter, "API request errors by category"u8);
-        foreach (var r in reports)
-        {
-            // Always the seven categories, so dashboards and alerts see a fixed label set.
-            for (var c = 0; c < ErrorCategoryNames.All.Count; c++)
-            {
-                var name = ErrorCategoryNames.All[c].ToName();
-                family.Start(r.ApiName);
-                family.Label("category"u8, name);
-                family.End(r.Errors.ErrorCategories.TryGetValue(name, out var count) ? count : 0L);
-            }
-        }
-
-        family = new Family(output, "api_tokens_total"u8, Counter, "Tokens processed, by type (prompt, completion)"u8);
-        foreach (var r in reports)
-        {
-            family.Start(r.ApiName);
-            family.Label("type"u8, "prompt"u8);
-            family.End(r.TokenCounts.Prompt);
-            family.Start(r.ApiName);
-            family.Label("type"u8, "completion"u8);
-            family.End(r.TokenCounts.Completion);
-        }
-
-        family = new Family(output, "api_token_details_total"u8, Counter, "Parts of the token totals: cached prompt tokens, reasoning completion tokens"u8);
-        foreach (var r in reports)
-        {
-            family.Start(r.ApiName);
-            family.Label("type"u8, "cached"u8);
-            family.End(r.TokenCounts.Cached);
-            family.Start(r.ApiName);
-            family.Label("type"u8, "reasoning"u8);
-            family.End(r.TokenCounts.Reasoning);
-        }
-
-        family = new Family(output, "api_token_throughput_tps"u8, Gauge, "Tokens (prompt and completion) per second"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Throughput.TokenThroughput.TokensPerSecond);
-        }
-
-        family = new Family(output, "api_model_tokens_total"u8, Counter, "Tokens for a specific model, by type (prompt, completion)"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (model, stats) in r.Models)
-            {
-                family.Start(r.ApiName);
-                family.Label("model"u8, model);
-                family.Label("type"u8, "prompt"u8);
-                family.End(stats.TokenCounts.Prompt);
-                family.Start(r.ApiName);
-                family.Label("model"u8, model);
-                family.Label("type"u8, "completion"u8);
-                family.End(stats.TokenCounts.Completion);
-            }
-        }
-
-        family = new Family(output, "api_queue_rejections_total"u8, Counter, "Requests rejected because the queue was full"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.Queue.QueueRejectionCount);
-        }
-
-        family = new Family(output, "api_circuit_open_total"u8, Counter, "Times the circuit breaker opened"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.CircuitBreaker.OpenCircuitCount);
-        }
-
-        // A gauge, not a counter: the report's state times restart at each reset and are not a monotonic total.
-        family = new Family(output, "api_circuit_state_time_seconds"u8, Gauge, "Seconds spent in each circuit state since the last reset"u8);
-        foreach (var r in reports)
-        {
-            foreach (var (state, seconds) in r.CircuitBreaker.StateTimeSeconds)
-            {
-                family.Start(r.ApiName);
-                family.Label("state"u8, state);
-                family.End(seconds);
-            }
-        }
-
-        family = new Family(output, "api_monitoring_errors_total"u8, Counter, "Faults inside monitoring that were caught"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.MonitoringErrors);
-        }
-
-        family = new Family(output, "api_uptime_seconds"u8, Gauge, "Seconds since the backend was registered"u8);
-        foreach (var r in reports)
-        {
-            family.Sample(r.ApiName, r.UptimeSeconds);
         }
     }
 
-    /// <summary>The value of <c>api_circuit_state</c> for an open circuit (the alert rules test for it).</summary>
-    internal const int OpenCircuitValue = 2;
-
-    private static int? CircuitStateValue(string? state) => state switch
+    private static ReadOnlySpan<byte> TypeName(MetricKind kind) => kind switch
     {
-        "CLOSED" => 0,
-        "HALF-OPEN" => 1,
-        "OPEN" => OpenCircuitValue,
-        _ => null,
+        MetricKind.Counter => Counter,
+        MetricKind.Gauge => Gauge,
+        _ => HistogramType,
     };
 
     private static int EstimateSize(IReadOnlyList<MetricsReport> reports)
     {
-        // About 2.5 KB of series per backend and 0.6 KB per model; a good guess saves regrowing the buffer.
+        // About 4.5 KB of series per backend and 0.6 KB per model; a good guess saves regrowing the buffer.
         var size = 4096;
         for (var i = 0; i < reports.Count; i++)
         {
-            size += 2560 + (640 * reports[i].Models.Count);
+            size += 4608 + (640 * reports[i].Models.Count);
             if (size > 1 << 20)
             {
                 break;
@@ -377,7 +184,7 @@ internal static class PrometheusFormatter
     /// Writes one family's series; the <c># HELP</c> and <c># TYPE</c> lines go out just before its first series,
     /// so an empty family writes nothing. Use as Start, Label..., End per series.
     /// </summary>
-    private ref struct Family
+    internal ref struct Family
     {
         private readonly IBufferWriter<byte> _output;
         private readonly ReadOnlySpan<byte> _name;
@@ -420,7 +227,49 @@ internal static class PrometheusFormatter
             End(value);
         }
 
-        public void Start(string api)
+        /// <summary>One histogram's series: a bucket per bound, +Inf, sum and count.</summary>
+        public void Histogram(string api, string? model, DurationHistogram histogram)
+        {
+            var bounds = histogram.UpperBounds;
+            for (var i = 0; i <= bounds.Count; i++)
+            {
+                Start(api, "_bucket"u8);
+                if (model is not null)
+                {
+                    Label("model"u8, model);
+                }
+
+                if (i == bounds.Count)
+                {
+                    Label("le"u8, "+Inf"u8);
+                    End(histogram.Count);
+                }
+                else
+                {
+                    Label("le"u8, ReferenceEquals(bounds, DurationHistogram.DefaultUpperBounds) ? DefaultLe[i] : bounds[i].ToString("R", CultureInfo.InvariantCulture));
+                    End(histogram.CumulativeCounts[i]);
+                }
+            }
+
+            Start(api, "_sum"u8);
+            if (model is not null)
+            {
+                Label("model"u8, model);
+            }
+
+            End(histogram.Sum);
+            Start(api, "_count"u8);
+            if (model is not null)
+            {
+                Label("model"u8, model);
+            }
+
+            End(histogram.Count);
+        }
+
+        public void Start(string api) => Start(api, default);
+
+        public void Start(string api, ReadOnlySpan<byte> suffix)
         {
             if (!_started)
             {
@@ -437,6 +286,7 @@ internal static class PrometheusFormatter
             }
 
             WriteRaw(_output, _name);
+            WriteRaw(_output, suffix);
             WriteRaw(_output, "{api=\""u8);
             WriteEscaped(_output, api);
             WriteRaw(_output, "\""u8);

@@ -31,7 +31,7 @@ internal static class ApiCircuitBreaker
         {
             var (_, type) = Outcomes.Classify(args.Outcome, args.Context);
             Log.CircuitOpened(logger, backend.Name, args.BreakDuration, type, args.IsManual);
-            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, CircuitState.Open));
+            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, CircuitState.Open) { BreakDuration = args.IsManual ? null : args.BreakDuration });
             if (onOpened is not null)
             {
                 await onOpened(args).ConfigureAwait(false);

@@ -384,7 +384,18 @@ public sealed partial class GrafanaDashboardTests
             if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
             {
                 var parts = line.Split(' ');
-                families.Add(parts[2], new Family(parts[3], new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)));
+                if (parts[3] == "histogram")
+                {
+                    // A histogram's series are counters of their own: _bucket (with le), _sum and _count.
+                    foreach (var suffix in new[] { "_bucket", "_sum", "_count" })
+                    {
+                        families.Add(parts[2] + suffix, new Family("counter", new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)));
+                    }
+                }
+                else
+                {
+                    families.Add(parts[2], new Family(parts[3], new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)));
+                }
             }
             else if (!line.StartsWith('#'))
             {

@@ -5,7 +5,7 @@ using System.Text;
 
 namespace Resilience.Metrics.Tests.Reporting;
 
-public sealed class PrometheusFormatterTests
+public sealed partial class PrometheusFormatterTests
 {
     // The guide's families with their types, in the guide's order: their names are fixed.
     private static readonly (string Name, string Type)[] GuideFamilies =
@@ -23,7 +23,8 @@ public sealed class PrometheusFormatterTests
         ("api_token_throughput_tps", "gauge"), ("api_model_tokens_total", "counter"),
         ("api_queue_rejections_total", "counter"), ("api_circuit_open_total", "counter"),
         ("api_circuit_state_time_seconds", "gauge"), ("api_monitoring_errors_total", "counter"),
-        ("api_uptime_seconds", "gauge"),
+        ("api_uptime_seconds", "gauge"), ("api_request_duration_seconds", "histogram"),
+        ("api_time_to_first_chunk_seconds", "histogram"),
     ];
 
     private const string OddModel = "a\"b\\c\nü-模型-😀";
@@ -71,7 +72,8 @@ public sealed class PrometheusFormatterTests
 
             Assert.False(line.StartsWith('#'), $"stray comment line {line}");
             var sample = ParseSample(line);
-            Assert.Equal(family, sample.Name); // series of a family are contiguous, right after its header
+            var histogram = declared[^1].Type == "histogram";
+            Assert.Equal(family, histogram ? HistogramSuffix().Replace(sample.Name, "") : sample.Name); // series of a family are contiguous, right after its header
             Assert.Contains(sample.Labels["api"], new[] { "openai", "anthropic", "groq" });
         }
 
@@ -421,4 +423,7 @@ public sealed class PrometheusFormatterTests
         Assert.Matches(@"^([+-]Inf|-?\d+(\.\d+)?(E[+-]\d+)?)$", number);
         return new Sample(name, labels, number);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("_(bucket|sum|count)$")]
+    private static partial System.Text.RegularExpressions.Regex HistogramSuffix();
 }

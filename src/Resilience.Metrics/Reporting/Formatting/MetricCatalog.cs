@@ -1,0 +1,274 @@
+using System.Text;
+
+namespace Resilience.Metrics;
+
+/// <summary>What kind of Prometheus family a metric is.</summary>
+internal enum MetricKind
+{
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+/// <summary>Writes one report's series of a family (any number, labels after <c>api</c>).</summary>
+internal delegate void SeriesWriter(MetricsReport report, ref PrometheusFormatter.Family family);
+
+/// <summary>
+/// One family of <c>/monitoring/metrics</c>: its name, type, unit, help, labels (besides <c>api</c>), how its series are
+/// read from a report, and the OpenTelemetry instrument that carries the same measurement, when one does.
+/// </summary>
+internal sealed class MetricFamily
+{
+    public MetricFamily(string name, MetricKind kind, string unit, string help, string[] labels, SeriesWriter write, string? openTelemetry = null)
+    {
+        Name = name;
+        Kind = kind;
+        Unit = unit;
+        Help = help;
+        Labels = labels;
+        Write = write;
+        OpenTelemetry = openTelemetry;
+        NameUtf8 = Encoding.UTF8.GetBytes(name);
+        HelpUtf8 = Encoding.UTF8.GetBytes(help);
+    }
+
+    public string Name { get; }
+
+    public MetricKind Kind { get; }
+
+    /// <summary>The unit (<c>seconds</c>, <c>ratio</c>, <c>requests</c>, ...), for documentation.</summary>
+    public string Unit { get; }
+
+    public string Help { get; }
+
+    /// <summary>Labels besides <c>api</c>, in the order they are written.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    public SeriesWriter Write { get; }
+
+    /// <summary>The OpenTelemetry instrument with the same measurement (<c>api.client.requests</c>), or null.</summary>
+    public string? OpenTelemetry { get; }
+
+    internal byte[] NameUtf8 { get; }
+
+    internal byte[] HelpUtf8 { get; }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Every family of <c>/monitoring/metrics</c>, in the order of the exposition: the one place a name, type, help text
+/// or label is spelled. The Prometheus text is written from it, and the alert rules and the dashboard take names from
+/// it; a new metric is an entry here (and a query or a rule where it should show).
+/// </summary>
+/// <remarks>
+/// The guide's families keep its names, types and help texts, even where Prometheus naming would differ
+/// (<c>_milliseconds</c>); added families follow the conventions (base units, counters end in <c>_total</c>).
+/// Counters restart from zero after a reset, which <c>rate()</c> treats as a counter reset.
+/// </remarks>
+internal static class MetricCatalog
+{
+    /// <summary>The value of <c>api_circuit_state</c> for an open circuit (the alert rules test for it).</summary>
+    public const int OpenCircuitValue = 2;
+
+    // The guide's families, in the guide's order.
+    public static readonly MetricFamily RequestsTotal = new("api_requests_total", MetricKind.Counter, "requests", "Total number of API requests", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.TotalRequests), "api.client.requests");
+
+    public static readonly MetricFamily SuccessRate = new("api_success_rate", MetricKind.Gauge, "ratio", "Success rate of API requests", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.SuccessRate));
+
+    public static readonly MetricFamily LatencyMilliseconds = new("api_latency_milliseconds", MetricKind.Gauge, "milliseconds", "API request latency in milliseconds", ["percentile"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            foreach (var (percentile, value) in r.Latency.Percentiles)
+            {
+                f.Start(r.ApiName);
+                f.Label("percentile"u8, percentile);
+                f.End(value);
+            }
+        });
+
+    public static readonly MetricFamily QueueSize = new("api_queue_size", MetricKind.Gauge, "requests", "Current number of requests in queue", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Queue.CurrentQueueSize), "api.client.queue.length");
+
+    public static readonly MetricFamily ActiveRequests = new("api_active_requests", MetricKind.Gauge, "requests", "Current number of active requests", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Queue.ActiveRequests), "api.client.active_requests");
+
+    public static readonly MetricFamily ErrorRate = new("api_error_rate", MetricKind.Gauge, "ratio", "Rate of API request errors", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Errors.ErrorRate));
+
+    public static readonly MetricFamily CircuitStateGauge = new("api_circuit_state", MetricKind.Gauge, "state", "Current circuit breaker state (0=CLOSED, 1=HALF-OPEN, 2=OPEN)", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            // An unknown state has no honest number: the series is left out rather than guessed.
+            if (CircuitStateValue(r.CircuitBreaker.CurrentState) is { } state)
+            {
+                f.Sample(r.ApiName, state);
+            }
+        },
+        "api.client.circuit.state");
+
+    public static readonly MetricFamily ThroughputRps = new("api_throughput_rps", MetricKind.Gauge, "requests per second", "Requests per second", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Throughput.RequestsPerSecond));
+
+    public static readonly MetricFamily ModelRequestsTotal = new("api_model_requests_total", MetricKind.Counter, "requests", "Total requests for a specific model", ["model"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            foreach (var (model, stats) in r.Models)
+            {
+                f.Sample(r.ApiName, model, stats.Requests);
+            }
+        });
+
+    public static readonly MetricFamily ModelSuccessRate = new("api_model_success_rate", MetricKind.Gauge, "ratio", "Success rate for a specific model", ["model"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            foreach (var (model, stats) in r.Models)
+            {
+                f.Sample(r.ApiName, model, stats.SuccessRate);
+            }
+        });
+
+    public static readonly MetricFamily ModelLatencyMilliseconds = new("api_model_latency_milliseconds", MetricKind.Gauge, "milliseconds", "Average latency for a specific model", ["model"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            foreach (var (model, stats) in r.Models)
+            {
+                f.Sample(r.ApiName, model, stats.AvgLatency);
+            }
+        });
+
+    // Added families.
+    public static readonly MetricFamily FailuresTotal = new("api_failures_total", MetricKind.Counter, "requests", "Total number of failed API requests", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Failures));
+
+    public static readonly MetricFamily TimeoutsTotal = new("api_timeouts_total", MetricKind.Counter, "requests", "API requests whose final error was a timeout", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Timeouts));
+
+    public static readonly MetricFamily RetriesTotal = new("api_retries_total", MetricKind.Counter, "requests", "API requests that were retried at least once", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Retries));
+
+    public static readonly MetricFamily RetryAttemptsTotal = new("api_retry_attempts_total", MetricKind.Counter, "attempts", "Retry attempts of API requests", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.RetryAttempts), "api.client.retries");
+
+    public static readonly MetricFamily ErrorsTotal = new("api_errors_total", MetricKind.Counter, "errors", "API request errors by category", ["category"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            // Always the seven categories, so dashboards and alerts see a fixed label set.
+            for (var c = 0; c < ErrorCategoryNames.All.Count; c++)
+            {
+                var name = ErrorCategoryNames.All[c].ToName();
+                f.Start(r.ApiName);
+                f.Label("category"u8, name);
+                f.End(r.Errors.ErrorCategories.TryGetValue(name, out var count) ? count : 0L);
+            }
+        });
+
+    public static readonly MetricFamily TokensTotal = new("api_tokens_total", MetricKind.Counter, "tokens", "Tokens processed, by type (prompt, completion)", ["type"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            f.Start(r.ApiName);
+            f.Label("type"u8, "prompt"u8);
+            f.End(r.TokenCounts.Prompt);
+            f.Start(r.ApiName);
+            f.Label("type"u8, "completion"u8);
+            f.End(r.TokenCounts.Completion);
+        },
+        "gen_ai.client.token.usage");
+
+    public static readonly MetricFamily TokenDetailsTotal = new("api_token_details_total", MetricKind.Counter, "tokens",
+        "Parts of the token totals: cached prompt tokens, reasoning completion tokens", ["type"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            f.Start(r.ApiName);
+            f.Label("type"u8, "cached"u8);
+            f.End(r.TokenCounts.Cached);
+            f.Start(r.ApiName);
+            f.Label("type"u8, "reasoning"u8);
+            f.End(r.TokenCounts.Reasoning);
+        });
+
+    public static readonly MetricFamily TokenThroughputTps = new("api_token_throughput_tps", MetricKind.Gauge, "tokens per second", "Tokens (prompt and completion) per second", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Throughput.TokenThroughput.TokensPerSecond));
+
+    public static readonly MetricFamily ModelTokensTotal = new("api_model_tokens_total", MetricKind.Counter, "tokens", "Tokens for a specific model, by type (prompt, completion)", ["model", "type"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            foreach (var (model, stats) in r.Models)
+            {
+                f.Start(r.ApiName);
+                f.Label("model"u8, model);
+                f.Label("type"u8, "prompt"u8);
+                f.End(stats.TokenCounts.Prompt);
+                f.Start(r.ApiName);
+                f.Label("model"u8, model);
+                f.Label("type"u8, "completion"u8);
+                f.End(stats.TokenCounts.Completion);
+            }
+        });
+
+    public static readonly MetricFamily QueueRejectionsTotal = new("api_queue_rejections_total", MetricKind.Counter, "requests", "Requests rejected because the queue was full", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Queue.QueueRejectionCount), "api.client.queue.rejections");
+
+    public static readonly MetricFamily CircuitOpenTotal = new("api_circuit_open_total", MetricKind.Counter, "openings", "Times the circuit breaker opened", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.CircuitBreaker.OpenCircuitCount));
+
+    // A gauge, not a counter: the report's state times restart at each reset and are not a monotonic total.
+    public static readonly MetricFamily CircuitStateTimeSeconds = new("api_circuit_state_time_seconds", MetricKind.Gauge, "seconds", "Seconds spent in each circuit state since the last reset", ["state"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            foreach (var (state, seconds) in r.CircuitBreaker.StateTimeSeconds)
+            {
+                f.Start(r.ApiName);
+                f.Label("state"u8, state);
+                f.End(seconds);
+            }
+        });
+
+    public static readonly MetricFamily MonitoringErrorsTotal = new("api_monitoring_errors_total", MetricKind.Counter, "faults", "Faults inside monitoring that were caught", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.MonitoringErrors));
+
+    public static readonly MetricFamily UptimeSeconds = new("api_uptime_seconds", MetricKind.Gauge, "seconds", "Seconds since the backend was registered", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.UptimeSeconds));
+
+    // Real histograms: rate() over their buckets gives any window's percentiles, and buckets add up across instances.
+    public static readonly MetricFamily RequestDurationSeconds = new("api_request_duration_seconds", MetricKind.Histogram, "seconds", "End-to-end API request duration (queue time and retries included)", ["le"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.ApiName, null, r.Latency.Histogram ?? DurationHistogram.Empty),
+        "api.client.request.duration");
+
+    public static readonly MetricFamily TimeToFirstChunkSeconds = new("api_time_to_first_chunk_seconds", MetricKind.Histogram, "seconds", "Time from a request's start to the first chunk of a streamed response", ["le"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.ApiName, null, r.Latency.FirstByteHistogram ?? DurationHistogram.Empty));
+
+    // Per model only where the model keeps a histogram (DetailedLatency): 19 series a model.
+    public static readonly MetricFamily ModelRequestDurationSeconds = new("api_model_request_duration_seconds", MetricKind.Histogram, "seconds", "End-to-end API request duration for a specific model", ["model", "le"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            foreach (var (model, stats) in r.Models)
+            {
+                if (stats.Histogram is { } histogram)
+                {
+                    f.Histogram(r.ApiName, model, histogram);
+                }
+            }
+        });
+
+    /// <summary>Every family, in the order of the exposition.</summary>
+    public static IReadOnlyList<MetricFamily> All { get; } =
+    [
+        RequestsTotal, SuccessRate, LatencyMilliseconds, QueueSize, ActiveRequests, ErrorRate, CircuitStateGauge, ThroughputRps,
+        ModelRequestsTotal, ModelSuccessRate, ModelLatencyMilliseconds,
+        FailuresTotal, TimeoutsTotal, RetriesTotal, RetryAttemptsTotal, ErrorsTotal, TokensTotal, TokenDetailsTotal, TokenThroughputTps,
+        ModelTokensTotal, QueueRejectionsTotal, CircuitOpenTotal, CircuitStateTimeSeconds, MonitoringErrorsTotal,
+        UptimeSeconds, RequestDurationSeconds, TimeToFirstChunkSeconds, ModelRequestDurationSeconds,
+    ];
+
+    /// <summary>The number <c>api_circuit_state</c> gives a state name, or null for an unknown one.</summary>
+    public static int? CircuitStateValue(string? state) => state switch
+    {
+        "CLOSED" => 0,
+        "HALF-OPEN" => 1,
+        "OPEN" => OpenCircuitValue,
+        _ => null,
+    };
+}
