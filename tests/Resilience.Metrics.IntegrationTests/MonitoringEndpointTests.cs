@@ -153,6 +153,7 @@ public partial class MonitoringEndpointTests
         await using var server = await SimulatedBackendServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         var services = new ServiceCollection();
         services.AddApiMonitoring();
+        // Monitor only, beside the standard handler: its retries and breaker are that client's own, read by name.
         services.AddHttpClient("standard", c => c.BaseAddress = server.BaseAddressOf(SimulatedApi.OpenAI))
             .AddStandardResilienceHandler(o =>
             {
@@ -161,6 +162,11 @@ public partial class MonitoringEndpointTests
                 o.CircuitBreaker.MinimumThroughput = 2;
                 o.CircuitBreaker.FailureRatio = 0.5;
             });
+        services.AddHttpClient("standard").AddApiMonitoring(o => o.Resilience = ApiResilience.None);
+
+        // A client with the standard handler and no monitoring is none of the monitoring's business.
+        services.AddHttpClient("unmonitored", c => c.BaseAddress = server.BaseAddressOf(SimulatedApi.OpenAI))
+            .AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
         await using var provider = services.BuildServiceProvider();
         server[SimulatedApi.OpenAI].Enqueue(SimulatedFault.Status(503), SimulatedFault.Status(503), SimulatedFault.Status(503), SimulatedFault.Status(503));
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("standard");
@@ -175,10 +181,18 @@ public partial class MonitoringEndpointTests
             // The breaker opened during the retries.
         }
 
+        server[SimulatedApi.OpenAI].Enqueue(SimulatedFault.Status(503), SimulatedFault.Status(503));
+        using (var request = SimulatedRequests.Create(SimulatedApi.OpenAI))
+        {
+            (await provider.GetRequiredService<IHttpClientFactory>().CreateClient("unmonitored").SendAsync(request, TestContext.Current.CancellationToken)).Dispose();
+        }
+
         var reporter = provider.GetRequiredService<IMetricsReporter>();
-        Assert.Contains("standard", reporter.Backends);
+        Assert.Equal(["standard"], reporter.Backends);
         var report = reporter.GetMetricsReport("standard");
+        Assert.Equal(1, report.TotalRequests);
         Assert.True(report.RetryAttempts >= 1);
+        Assert.Equal(1, report.Retries);
         Assert.True(report.Errors.ErrorCategories["service_unavailable"] >= 1);
         Assert.Equal("OPEN", report.CircuitBreaker.CurrentState);
         Assert.Equal(1, report.CircuitBreaker.OpenCircuitCount);

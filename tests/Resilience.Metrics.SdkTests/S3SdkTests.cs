@@ -87,7 +87,9 @@ public sealed class S3SdkTests
         Assert.Equal((System.Net.HttpStatusCode.InternalServerError, "InternalError"), (error.StatusCode, error.ErrorCode));
         var report = monitored.Report;
         Assert.Equal(3, server.Attempts); // the SDK's first attempt and its 2 retries
-        Assert.Equal((3L, 3L, 0L), (report.TotalRequests, report.Failures, report.Errors.ErrorCategories["unexpected"]));
+        // The SDK marks its retries (amz-sdk-request: attempt=2; max=3): one logical request, failed, retried twice.
+        Assert.Equal((1L, 1L, 2L, 0L), (report.TotalRequests, report.Failures, report.RetryAttempts, report.Errors.ErrorCategories["unexpected"]));
+        Assert.Equal(3, report.Errors.ErrorTypes.Values.Sum()); // every attempt's 500
     }
 
     /// <summary>An S3-compatible store told to be S3: its JSON objects are not read.</summary>

@@ -39,6 +39,9 @@ internal static class ErrorClassifier
     /// <summary>How many characters of a message the message rules look at: a trace keeps fewer.</summary>
     internal const int MaxMessageScan = 4096;
 
+    /// <summary><c>error.type</c> of a request this library's own queue rejected (it was full).</summary>
+    internal const string QueueRejectedErrorType = "queue_rejected";
+
     /// <summary><c>error.type</c> when there is neither an exception nor a status code (OpenTelemetry's fallback value).</summary>
     internal const string OtherErrorType = "_OTHER";
 
@@ -152,6 +155,12 @@ internal static class ErrorClassifier
     /// </returns>
     public static string GetErrorType(int? statusCode, Exception? exception)
     {
+        if (exception is QueueRejectedException)
+        {
+            // Our own queue said no: never to be mistaken for a provider's 429.
+            return QueueRejectedErrorType;
+        }
+
         if (exception is not null)
         {
             return TextLimits.Cap(exception.GetType().Name);

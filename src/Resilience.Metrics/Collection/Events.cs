@@ -46,6 +46,13 @@ public readonly record struct RequestCompleted(BackendKey Backend)
     /// <summary>For a streamed response of two chunks or more: the mean time between its chunks after the first.</summary>
     public TimeSpan? TimePerOutputChunk { get; init; }
 
+    /// <summary>
+    /// The retry number a client put on the wire for this request (the Stainless SDKs' <c>x-stainless-retry-count</c>:
+    /// Anthropic's, OpenAI's). Above 0 the request is a retry attempt of a logical request already counted, not a new
+    /// request: it adds a retry attempt, and when it succeeds the logical request turns from failed to successful.
+    /// </summary>
+    public int ClientRetryNumber { get; init; }
+
     /// <summary>The trace to keep, when request tracing is on; null otherwise.</summary>
     public RequestTrace? Trace { get; init; }
 }

@@ -119,6 +119,12 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     public void RecordRequest(RequestCompleted request)
     {
         var backend = Get(request.Backend);
+        if (request.ClientRetryNumber > 0)
+        {
+            RecordClientRetry(backend, request);
+            return;
+        }
+
         var recorded = backend.Recorded;
         var counters = recorded.Counters;
         var processor = Thread.GetCurrentProcessorId();
@@ -183,6 +189,82 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
 
         // Published last: a listener that throws (its own bug) must not cost the count.
         _telemetry.OnRequest(in request, backend);
+    }
+
+    /// <summary>
+    /// A retry attempt an SDK made of a request it sent before (which was counted, as failed: SDKs retry failures).
+    /// It is one more retry attempt of that logical request, not a request of its own: its success turns the logical
+    /// request from failed to successful, its failure is one more error of it. Its latency and tokens add to the
+    /// sums (the mean latency of a logical request includes its retries); the latency histogram keeps one sample
+    /// per logical request.
+    /// </summary>
+    private void RecordClientRetry(BackendMetrics backend, in RequestCompleted request)
+    {
+        var recorded = backend.Recorded;
+        var counters = recorded.Counters;
+        var processor = Thread.GetCurrentProcessorId();
+        var stripe = counters.StripeOf(processor);
+        var ticks = Math.Max(0, request.Latency.Ticks);
+        var firstRetry = request.ClientRetryNumber == 1;
+
+        counters.Increment(stripe, RecordedMetrics.RetryAttempts);
+        counters.Add(stripe, RecordedMetrics.LatencyTicks, ticks);
+        if (firstRetry)
+        {
+            counters.Increment(stripe, RecordedMetrics.RetriedRequests);
+        }
+
+        if (request.Succeeded)
+        {
+            counters.Add(stripe, RecordedMetrics.Failures, -1);
+            counters.Increment(stripe, RecordedMetrics.Successes);
+        }
+        else
+        {
+            recorded.RecordError(stripe, request.ErrorCategory, request.ErrorType);
+        }
+
+        AddTokens(counters, stripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, request.PromptTokens, request.CompletionTokens);
+        AddTokens(counters, stripe, RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+
+        if (request.Model is { } model)
+        {
+            var stats = recorded.Models.Get(model);
+            var modelCounters = stats.Counters;
+            var modelStripe = modelCounters.StripeOf(processor);
+            modelCounters.Increment(modelStripe, ModelStats.RetryAttempts);
+            modelCounters.Add(modelStripe, ModelStats.LatencyTicks, ticks);
+            if (firstRetry)
+            {
+                modelCounters.Increment(modelStripe, ModelStats.RetriedRequests);
+            }
+
+            if (request.Succeeded)
+            {
+                modelCounters.Add(modelStripe, ModelStats.Failures, -1);
+                modelCounters.Increment(modelStripe, ModelStats.Successes);
+            }
+
+            AddTokens(modelCounters, modelStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, request.PromptTokens, request.CompletionTokens);
+            AddTokens(modelCounters, modelStripe, ModelStats.CachedTokens, ModelStats.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+            if (request.ResponseModel is { } responseModel)
+            {
+                stats.ResponseModels.Add(responseModel);
+            }
+        }
+
+        if (request.Trace is { } trace)
+        {
+            recorded.Traces.Add(trace);
+        }
+
+        _telemetry.OnRetry(new RetryAttempted(request.Backend)
+        {
+            Model = request.Model,
+            AttemptNumber = request.ClientRetryNumber,
+            ErrorCategory = request.ErrorCategory,
+            ErrorType = request.ErrorType,
+        });
     }
 
     private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)

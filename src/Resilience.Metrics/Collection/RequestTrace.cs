@@ -98,6 +98,12 @@ public sealed record RequestTrace
     /// <summary>The final HTTP status code, when there was a response.</summary>
     public int? StatusCode { get; init; }
 
+    /// <summary>
+    /// Whether the request was rejected by this library's own queue (it was full) rather than answered by the backend:
+    /// error type <c>queue_rejected</c>, never sent, unlike a provider's 429.
+    /// </summary>
+    public bool QueueRejected { get; init; }
+
     /// <inheritdoc />
     public bool Equals(RequestTrace? other) =>
         ReferenceEquals(this, other) || (other is not null
@@ -113,7 +119,8 @@ public sealed record RequestTrace
             && EndTime.Equals(other.EndTime)
             && QueueTime.Equals(other.QueueTime)
             && Attempts == other.Attempts
-            && StatusCode == other.StatusCode);
+            && StatusCode == other.StatusCode
+            && QueueRejected == other.QueueRejected);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(TraceId, Backend, Model, Success, Latency, EndTime, StatusCode);

@@ -36,6 +36,13 @@ public sealed class ApiMonitoringOptions
     /// <summary>Which backend's request and response shapes models and tokens are read from. Default <see cref="ApiFormat.Auto"/>.</summary>
     public ApiFormat ApiFormat { get; set; } = ApiFormat.Auto;
 
+    /// <summary>
+    /// Which resilience of ours is added beside the monitoring: <see cref="ApiResilience.Full"/> (default: queue, retry,
+    /// circuit breaker, attempt timeout, as configured) or <see cref="ApiResilience.None"/> (monitor only, for a client
+    /// with <c>AddStandardResilienceHandler()</c> or an SDK that retries itself).
+    /// </summary>
+    public ApiResilience Resilience { get; set; } = ApiResilience.Full;
+
     /// <summary>Priority queueing and the concurrency limit.</summary>
     public ApiQueueStrategyOptions Queue { get; set; } = new();
 

@@ -147,6 +147,11 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
             }
         }
 
+        if (!Enum.IsDefined(o.Resilience))
+        {
+            yield return Error("Resilience", "must be one of " + string.Join(", ", Enum.GetNames<ApiResilience>()), o.Resilience);
+        }
+
         if (!Enum.IsDefined(o.ApiFormat))
         {
             yield return Error("ApiFormat", "must be one of " + string.Join(", ", Enum.GetNames<ApiFormat>()), o.ApiFormat);

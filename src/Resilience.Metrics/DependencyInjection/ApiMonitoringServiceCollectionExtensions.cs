@@ -31,15 +31,35 @@ public static class ApiMonitoringServiceCollectionExtensions
         services.TryAddSingleton<Metrics.ApiMonitoringReloads>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Metrics.ApiMonitoringOptions>, Metrics.ApiMonitoringOptionsValidator>());
 
-        // Pipelines we did not build (AddStandardResilienceHandler, the application's own) still report their
-        // retries and circuit transitions, through Polly's telemetry.
+        // The pipelines of monitored clients that we did not build (AddStandardResilienceHandler, the application's
+        // own), and pipelines named with ObserveResiliencePipeline, report their retries and circuit transitions
+        // through Polly's telemetry; no other pipeline is listened to.
         if (!services.Any(d => d.ServiceType == typeof(PollyBridgeMarker)))
         {
             services.AddSingleton<PollyBridgeMarker>();
-            services.AddOptions<TelemetryOptions>().Configure<Metrics.IMetricsCollector>(
-                (telemetry, collector) => telemetry.TelemetryListeners.Add(new Metrics.PollyTelemetryBridge(collector)));
+            services.AddOptions<TelemetryOptions>().Configure<Metrics.IMetricsCollector, IOptions<Metrics.ObservedPipelines>, IOptionsMonitor<Metrics.ApiMonitoringOptions>>(
+                (telemetry, collector, observed, monitoring) => telemetry.TelemetryListeners.Add(
+                    new Metrics.PollyTelemetryBridge(collector, observed.Value, client => monitoring.Get(client).BackendName ?? client)));
         }
 
+        return services;
+    }
+
+    /// <summary>
+    /// Reports the retries and circuit transitions of a Polly pipeline of the application's own (registered with
+    /// <c>AddResiliencePipeline(pipelineName, …)</c>) as those of <paramref name="backend"/>. The pipeline is found by its
+    /// exact name; the pipelines of HttpClients that have <c>AddApiMonitoring</c> are observed without this.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="pipelineName">The pipeline's exact name.</param>
+    /// <param name="backend">The backend its figures go to.</param>
+    public static IServiceCollection ObserveResiliencePipeline(this IServiceCollection services, string pipelineName, string backend)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pipelineName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(backend);
+        services.AddApiMonitoring();
+        services.Configure<Metrics.ObservedPipelines>(o => o.Pipelines[pipelineName] = backend);
         return services;
     }
 
@@ -75,10 +95,13 @@ public static class ApiMonitoringServiceCollectionExtensions
     {
         var name = builder.Name;
         builder.Services.AddApiMonitoring();
+        builder.Services.Configure<Metrics.ObservedPipelines>(o => o.Clients.Add(name));
         options.PostConfigure(o => o.BackendName ??= name).ValidateOnStart();
         builder.Services.AddSingleton(new Metrics.MonitoredClient(name));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Hosting.IHostedService, Metrics.MonitoredClientsRegistration>());
 
+        // Outermost, whatever the order of the client's other handlers: one call per logical request.
+        Metrics.OutermostHandler.MarkNext(builder);
         builder.AddResilienceHandler(HandlerName, (pipeline, context) =>
         {
             var services = context.ServiceProvider;

@@ -48,6 +48,19 @@ public static class ApiMonitoringPipelineBuilderExtensions
         collector = guarded;
 
         var backend = collector.RegisterBackend(options.BackendName!, options.ToRegistration());
+        if (options.Resilience == ApiResilience.None)
+        {
+            // Monitor only: the client's resilience is someone else's (its retries reach the report through Polly's telemetry).
+            if (options.MetricsEnabled)
+            {
+                var observing = options.ToRequestMonitoring();
+                observing.HttpClientTimeout = httpClientTimeout;
+                builder.AddStrategy(_ => new RequestMonitoringStrategy<T>(backend, guarded, observing), observing);
+            }
+
+            return builder;
+        }
+
         if (options.MetricsEnabled)
         {
             // Request monitoring runs the queue itself (same order: monitoring outside, queue inside): one Polly

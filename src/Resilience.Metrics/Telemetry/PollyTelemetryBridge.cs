@@ -7,25 +7,30 @@ using Polly.Telemetry;
 namespace Resilience.Metrics;
 
 /// <summary>
-/// Listens to the telemetry of Polly pipelines this library did not build (<c>AddStandardResilienceHandler</c>, an
-/// application's own <c>AddResiliencePipeline</c>) and records their retries and circuit transitions for the
-/// backend the pipeline belongs to, so the reporter sees them too.
+/// Listens to the telemetry of the Polly pipelines this library did not build but was asked to watch — those of
+/// monitored HttpClients (<c>AddStandardResilienceHandler()</c>, <c>AddResilienceHandler(...)</c>) and those named with
+/// <c>ObserveResiliencePipeline</c> — and records their retries and circuit transitions for their backend.
 /// </summary>
 /// <remarks>
-/// A pipeline belongs to the backend named before the last <c>-</c> of its name: Microsoft.Extensions.Http.Resilience
-/// names an HttpClient's pipeline <c>{client}-{handler}</c> (<c>openai-standard</c>); a pipeline without a <c>-</c>
-/// is the backend of its own name. Pipelines built by <c>AddApiMonitoring</c> report directly and are skipped here.
+/// Which pipeline belongs to which backend is decided by exact names (<see cref="ObservedPipelines"/>), once per
+/// pipeline name; any other pipeline is ignored, so no backend is ever invented. The retry and breaker strategies of
+/// <c>AddApiMonitoring</c> (named <c>ApiRetry</c>, <c>ApiCircuitBreaker</c>) report directly and are skipped here,
+/// whatever pipeline they are in. A retry also marks the request's context as retried, so the monitoring outside
+/// the retrying handler counts the request as retried.
 /// </remarks>
-internal sealed class PollyTelemetryBridge(IMetricsCollector collector) : TelemetryListener
+internal sealed class PollyTelemetryBridge(IMetricsCollector collector, ObservedPipelines observed, Func<string, string> backendOfClient) : TelemetryListener
 {
-    private const string OwnHandlerSuffix = "-" + Microsoft.Extensions.DependencyInjection.ApiMonitoringServiceCollectionExtensions.HandlerName;
-
     private readonly ConcurrentDictionary<string, BackendKey?> _backends = new(StringComparer.Ordinal);
 
     public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
     {
         try
         {
+            if (IsOwnStrategy(args.Source.StrategyName))
+            {
+                return;
+            }
+
             if (typeof(TArgs) == typeof(OnRetryArguments<TResult>))
             {
                 var arguments = args.Arguments;
@@ -33,8 +38,10 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector) : Teleme
                 if (Backend(args.Source.PipelineName) is { } backend)
                 {
                     var (category, type) = Outcomes.Classify(retry.Outcome, args.Context);
+                    args.Context.Properties.Set(ApiMonitoringContext.Attempts, retry.AttemptNumber + 2);
                     collector.RecordRetry(new RetryAttempted(backend)
                     {
+                        Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),
                         AttemptNumber = retry.AttemptNumber + 1,
                         Delay = retry.RetryDelay,
                         ErrorCategory = category,
@@ -44,9 +51,7 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector) : Teleme
             }
             else if (typeof(TArgs) == typeof(OnCircuitOpenedArguments<TResult>))
             {
-                var arguments = args.Arguments;
-                ref readonly var opened = ref Unsafe.As<TArgs, OnCircuitOpenedArguments<TResult>>(ref arguments);
-                Change(args.Source.PipelineName, CircuitState.Open, opened.IsManual ? null : opened.BreakDuration);
+                Change(args.Source.PipelineName, CircuitState.Open);
             }
             else if (typeof(TArgs) == typeof(OnCircuitHalfOpenedArguments))
             {
@@ -63,25 +68,25 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector) : Teleme
         }
     }
 
-    private void Change(string? pipelineName, CircuitState state, TimeSpan? breakDuration = null)
+    private static bool IsOwnStrategy(string? strategyName) =>
+        strategyName is ApiRetryStrategyOptions.DefaultName or ApiCircuitBreakerStrategyOptions.DefaultName;
+
+    private void Change(string? pipelineName, CircuitState state)
     {
         if (Backend(pipelineName) is { } backend)
         {
-            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, state) { BreakDuration = breakDuration });
+            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, state));
         }
     }
 
     private BackendKey? Backend(string? pipelineName)
     {
-        if (string.IsNullOrEmpty(pipelineName) || pipelineName.EndsWith(OwnHandlerSuffix, StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(pipelineName))
         {
             return null;
         }
 
-        return _backends.GetOrAdd(pipelineName, static (name, collector) =>
-        {
-            var dash = name.LastIndexOf('-');
-            return collector.RegisterBackend(dash > 0 ? name[..dash] : name);
-        }, collector);
+        return _backends.GetOrAdd(pipelineName, name =>
+            observed.BackendOf(name, backendOfClient) is { } backend ? collector.RegisterBackend(backend) : null);
     }
 }

@@ -12,7 +12,10 @@ namespace Resilience.Metrics;
 public sealed class ApiCircuitBreakerStrategyOptions : ResilienceStrategyOptions
 {
     /// <summary>Creates the options with the guide's defaults.</summary>
-    public ApiCircuitBreakerStrategyOptions() => Name = "ApiCircuitBreaker";
+    public ApiCircuitBreakerStrategyOptions() => Name = DefaultName;
+
+    /// <summary>The strategy's name unless set otherwise: how Polly's telemetry tells it apart.</summary>
+    public const string DefaultName = "ApiCircuitBreaker";
 
     /// <summary>Whether the backend has a circuit breaker at all. Default true.</summary>
     public bool Enabled { get; set; } = true;

@@ -153,7 +153,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             }
 
             var format = _usage.ResolveFormat(message);
-            request = request with { Format = format };
+            request = request with { Format = format, ClientRetryNumber = ClientRetries.Number(message) };
             unbuffered = _usage.ContentToBuffer(message, format);
             return unbuffered is null ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, format))) : request;
         }
@@ -327,6 +327,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             ErrorCategory = category,
             ErrorType = errorType,
             Attempts = ending.Attempts,
+            ClientRetryNumber = request.ClientRetryNumber,
             PromptTokens = usage.PromptTokens,
             CompletionTokens = usage.CompletionTokens,
             CachedTokens = usage.CachedTokens,
@@ -396,6 +397,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             QueueTime = ending.QueueTime.TotalMilliseconds,
             Attempts = ending.Attempts,
             StatusCode = ending.StatusCode,
+            QueueRejected = ending.Exception is QueueRejectedException,
         };
     }
 
@@ -411,6 +413,9 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
 
         /// <summary>The request holds a queue slot, to give back when it ends.</summary>
         public bool HoldsSlot { get; init; }
+
+        /// <summary>The retry number the client (an SDK) put on the request; 0 for a first attempt.</summary>
+        public int ClientRetryNumber { get; init; }
     }
 
     /// <summary>How a request ended, taken from its outcome and context (which a streamed body outlives).</summary>

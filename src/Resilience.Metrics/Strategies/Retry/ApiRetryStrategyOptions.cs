@@ -11,7 +11,10 @@ namespace Resilience.Metrics;
 public sealed class ApiRetryStrategyOptions : ResilienceStrategyOptions
 {
     /// <summary>Creates the options with their defaults.</summary>
-    public ApiRetryStrategyOptions() => Name = "ApiRetry";
+    public ApiRetryStrategyOptions() => Name = DefaultName;
+
+    /// <summary>The strategy's name unless set otherwise: how Polly's telemetry tells it apart.</summary>
+    public const string DefaultName = "ApiRetry";
 
     /// <summary>Whether failed attempts are retried at all. Default true.</summary>
     public bool Enabled { get; set; } = true;
