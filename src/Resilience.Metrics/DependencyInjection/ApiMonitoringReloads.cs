@@ -28,7 +28,8 @@ internal sealed class ApiMonitoringReloads(BackendClaims claims)
             _clients.TryGetValue(client, out var state);
             if (problems.Count == 0)
             {
-                if (state?.Options is not null)
+                // The same instance again is a second pipeline of the same client (not a reload): nothing changed.
+                if (state?.Options is not null && !ReferenceEquals(state.Options, options))
                 {
                     rebuild = true;
                     Log.Reloaded(logger, client, options.BackendName ?? client);
