@@ -29,6 +29,8 @@ namespace Resilience.Metrics;
 /// caller's token, passes <c>callerCancelled: true</c> to
 /// <see cref="Classify(int?, Exception?, bool)"/>, and the cancellation is then
 /// <see cref="ErrorCategory.Unexpected"/> (the strategy may also choose not to count it as an error).
+/// Inside an HttpClient's handler chain its <see cref="HttpClient.Timeout"/> cancels the same token as the caller;
+/// <see cref="Outcomes"/> tells the two apart with <see cref="HttpClientTimeout"/> before it gets here.
 /// </para>
 /// </remarks>
 internal static class ErrorClassifier

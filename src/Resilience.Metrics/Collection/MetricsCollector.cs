@@ -111,8 +111,10 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             return backends[key.Id];
         }
 
-        // A key from another collector (or a default one): fall back to the name, registering it if new.
-        return backends[RegisterBackend(key.Name ?? "unknown").Id];
+        // A key from another collector (or a default one): fall back to the name, registering it only if new. An existing
+        // backend keeps its settings (registering it again would replace them with the defaults).
+        var name = TextLimits.Cap(key.Name ?? "unknown");
+        return Find(name) ?? Volatile.Read(ref _backends)[RegisterBackend(name).Id];
     }
 
     /// <inheritdoc />

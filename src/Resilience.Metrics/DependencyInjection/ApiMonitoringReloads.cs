@@ -18,8 +18,9 @@ internal sealed class ApiMonitoringReloads(BackendClaims claims)
     /// The options to build <paramref name="client"/>'s pipeline with: <paramref name="options"/> when valid, else the
     /// last valid ones (the rejection is logged). Throws when the client never had valid options (start-up).
     /// </summary>
-    public ApiMonitoringOptions Accept(string client, ApiMonitoringOptions options, ILoggerFactory? loggerFactory)
+    public ApiMonitoringOptions Accept(string client, ApiMonitoringOptions options, ILoggerFactory? loggerFactory, out bool rebuild)
     {
+        rebuild = false;
         var problems = new ApiMonitoringOptionsValidator(claims).Problems(client, options);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
         lock (_lock)
@@ -27,8 +28,10 @@ internal sealed class ApiMonitoringReloads(BackendClaims claims)
             _clients.TryGetValue(client, out var state);
             if (problems.Count == 0)
             {
-                if (state is not null)
+                // The same instance again is a second pipeline of the same client (not a reload): nothing changed.
+                if (state?.Options is not null && !ReferenceEquals(state.Options, options))
                 {
+                    rebuild = true;
                     Log.Reloaded(logger, client, options.BackendName ?? client);
                 }
 
@@ -39,6 +42,7 @@ internal sealed class ApiMonitoringReloads(BackendClaims claims)
 
             if (state?.Options is { } lastGood)
             {
+                rebuild = true;
                 Log.ReloadRejected(logger, client, string.Join(" ", problems));
                 return lastGood;
             }
@@ -64,6 +68,27 @@ internal sealed class ApiMonitoringReloads(BackendClaims claims)
             }
 
             return state.Queue = new ApiQueue(backend, collector, options);
+        }
+    }
+
+    /// <summary>
+    /// After a rebuild: the new circuit breaker starts closed, so a circuit the old one left open or half-open is
+    /// recorded as closed (the timeline would otherwise report the old breaker's state until the next change).
+    /// </summary>
+    public static void RecordRebuiltBreaker(IMetricsCollector collector, ApiMonitoringOptions options)
+    {
+        if (!options.MetricsEnabled || options.BackendName is not { } name || collector is not MetricsCollector metrics)
+        {
+            return;
+        }
+
+        var backends = metrics.All;
+        for (var i = 0; i < backends.Count; i++)
+        {
+            if (backends[i].Name == TextLimits.Cap(name) && backends[i].Circuit.State != CircuitState.Closed)
+            {
+                metrics.RecordCircuitStateChange(new CircuitStateChanged(new BackendKey(i, backends[i].Name), CircuitState.Closed));
+            }
         }
     }
 

@@ -111,14 +111,20 @@ public static class ApiMonitoringServiceCollectionExtensions
             // queue is kept and resized, every count lives in the collector, and a bad value keeps the last good options.
             context.EnableReloads<Metrics.ApiMonitoringOptions>(name);
             var reloads = services.GetRequiredService<Metrics.ApiMonitoringReloads>();
-            var options = reloads.Accept(name, context.GetOptions<Metrics.ApiMonitoringOptions>(name), loggerFactory);
+            var options = reloads.Accept(name, context.GetOptions<Metrics.ApiMonitoringOptions>(name), loggerFactory, out var rebuild);
+            var collector = services.GetRequiredService<Metrics.IMetricsCollector>();
+            if (rebuild)
+            {
+                Metrics.ApiMonitoringReloads.RecordRebuiltBreaker(collector, options);
+            }
+
             Metrics.ApiMonitoringPipelineBuilderExtensions.AddApiMonitoring(
                 pipeline,
                 options,
-                services.GetRequiredService<Metrics.IMetricsCollector>(),
+                collector,
                 loggerFactory,
                 Metrics.HttpClientTimeout.Read(services.GetService<IOptionsMonitor<HttpClientFactoryOptions>>()?.Get(name)),
-                (backend, collector, queue) => reloads.Queue(name, backend, collector, queue));
+                (backend, guarded, queue) => reloads.Queue(name, backend, guarded, queue));
         });
         return builder;
     }

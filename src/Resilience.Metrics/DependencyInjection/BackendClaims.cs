@@ -8,7 +8,7 @@ namespace Resilience.Metrics;
 internal sealed class BackendClaims
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (string Client, BackendRegistration Settings)> _claims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Claimed> _claims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _validClients = new(StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="client"/>'s options were valid once: from then on a bad value is a rejected reload.</summary>
@@ -33,20 +33,36 @@ internal sealed class BackendClaims
     {
         lock (_lock)
         {
-            if (_claims.TryGetValue(backend, out var held) && held.Client != client)
+            if (_claims.TryGetValue(backend, out var held) && held.Clients.FirstOrDefault(c => c != client) is { } other)
             {
                 var differences = Differences(held.Settings, settings);
                 if (differences.Count > 0)
                 {
-                    return $"ApiMonitoringOptions.BackendName \"{backend}\" is used by clients \"{held.Client}\" and \"{client}\" with different "
+                    return $"ApiMonitoringOptions.BackendName \"{backend}\" is used by clients \"{other}\" and \"{client}\" with different "
                         + $"{string.Join(", ", differences)}: give each client its own BackendName, or the same settings.";
                 }
-
-                return null;
             }
 
-            // The first claim, or the same client again (its options were reloaded).
-            _claims[backend] = (client, settings);
+            // A client that reloaded onto another backend name lets go of the one it had.
+            foreach (var (name, claimed) in _claims.Where(c => c.Key != backend && c.Value.Clients.Contains(client)).ToList())
+            {
+                claimed.Clients.Remove(client);
+                if (claimed.Clients.Count == 0)
+                {
+                    _claims.Remove(name);
+                }
+            }
+
+            if (held is null)
+            {
+                _claims[backend] = held = new Claimed(settings);
+            }
+            else if (held.Clients.All(c => c == client))
+            {
+                held.Settings = settings;   // alone on it: its reloaded settings are the backend's
+            }
+
+            held.Clients.Add(client);
             return null;
         }
     }
@@ -85,5 +101,12 @@ internal sealed class BackendClaims
         }
 
         return differences;
+    }
+
+    private sealed class Claimed(BackendRegistration settings)
+    {
+        public BackendRegistration Settings { get; set; } = settings;
+
+        public HashSet<string> Clients { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
 
@@ -134,6 +135,58 @@ public class HostileInputTests
         var report = new MetricsReporter(collector).GetMetricsReport(backend);
         Assert.Equal(2, report.Successes);
         Assert.Equal(2, report.MonitoringErrors);
+    }
+
+    [Fact]
+    public void An_event_with_a_foreign_key_keeps_the_backend_s_settings()
+    {
+        using var collector = new MetricsCollector();
+        collector.RegisterBackend("groq", new BackendRegistration { LatencyPercentiles = [75, 99.9], MetricsWindowSize = 3 });
+
+        // A key from another collector: same name, another index.
+        collector.RecordRequest(new RequestCompleted(new BackendKey(42, "groq")) { Succeeded = true, Latency = TimeSpan.FromMilliseconds(5) });
+
+        var report = new MetricsReporter(collector).GetMetricsReport("groq");
+        Assert.Equal(1, report.TotalRequests);
+        Assert.Equal(["75", "99.9"], report.Latency.Percentiles.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_reload_that_rebuilds_an_open_circuit_reports_it_closed()
+    {
+        await using var server = await LoopbackServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 500;
+            return Task.CompletedTask;
+        });
+        var source = new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["m:Retry:Enabled"] = "false",
+                ["m:CircuitBreaker:FailureThreshold"] = "2",
+            },
+        };
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Add(source).Build();
+        var services = new ServiceCollection();
+        services.AddHttpClient("breaker", c => c.BaseAddress = server.Address).AddApiMonitoring(configuration.GetSection("m"));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("breaker");
+        var reporter = provider.GetRequiredService<IMetricsReporter>();
+        for (var i = 0; i < 2; i++)
+        {
+            (await client.GetAsync("/", Ct)).Dispose();
+        }
+
+        Assert.Equal("OPEN", reporter.GetMetricsReport("breaker").CircuitBreaker.CurrentState);
+
+        configuration.Providers.Single().Set("m:CircuitBreaker:FailureThreshold", "3");
+        configuration.Reload();
+
+        // The rebuilt breaker is closed, and says so: the next request reaches the backend.
+        Assert.Equal("CLOSED", reporter.GetMetricsReport("breaker").CircuitBreaker.CurrentState);
+        using var response = await client.GetAsync("/", Ct);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
     }
 
     private sealed class MessageThrowsException : Exception
