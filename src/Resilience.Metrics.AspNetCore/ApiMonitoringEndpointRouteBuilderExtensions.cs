@@ -23,7 +23,8 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps, under <paramref name="prefix"/>: <c>/metrics</c> (Prometheus), <c>/report</c> (JSON, all backends),
-    /// <c>/report/{backend}</c> (JSON), <c>/report/{backend}.txt</c> (ASCII), <c>/traces</c>
+    /// <c>/report/{backend}</c> (JSON), <c>/report/{backend}.txt</c> (ASCII), <c>/history</c> (JSON: every backend's
+    /// 5 s slices of the last 15 minutes), <c>/traces</c>
     /// (<c>?limit=10&amp;backend=…</c>), <c>/grafana-dashboard.json</c> and <c>/alert-rules.yml</c> (Prometheus alerting
     /// rules with the thresholds of <c>AddApiMonitoringAlerts</c>, or the defaults) and <c>/dashboard</c> (the live
     /// dashboard page, self-contained: no CDN). Returns the group's convention builder, so

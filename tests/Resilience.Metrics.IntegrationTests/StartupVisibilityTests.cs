@@ -27,6 +27,11 @@ public sealed class StartupVisibilityTests
         Assert.Equal(0, json.RootElement.GetProperty("total_requests").GetInt64());
         Assert.Equal(0, json.RootElement.GetProperty("windows").GetProperty("1m").GetProperty("requests").GetInt64());
         Assert.Equal(app.Server.Apis.Count, app.Reporter.Backends.Count);
+
+        // The history the dashboard page loads at open names every backend too (its slices come every 5 s).
+        using var history = JsonDocument.Parse(await app.Http.GetStringAsync("/monitoring/history", ct));
+        Assert.Equal(app.Server.Apis.Count, history.RootElement.EnumerateObject().Count());
+        Assert.All(history.RootElement.EnumerateObject(), backend => Assert.Equal(JsonValueKind.Array, backend.Value.ValueKind));
     }
 
     [Fact]

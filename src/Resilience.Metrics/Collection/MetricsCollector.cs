@@ -419,7 +419,16 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
         foreach (var backend in Volatile.Read(ref _backends))
         {
             var recorded = backend.Recorded;
-            recorded.Windows.Rotate(recorded, now);
+            try
+            {
+                recorded.Windows.Rotate(recorded, now);
+            }
+#pragma warning disable CA1031 // An exception in a timer callback would end the process: count it, as faults inside monitoring are.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                recorded.Counters.Increment(recorded.Counters.CurrentStripe, RecordedMetrics.MonitoringErrors);
+            }
         }
     }
 

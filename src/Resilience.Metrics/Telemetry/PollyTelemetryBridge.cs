@@ -51,7 +51,10 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector, Observed
             }
             else if (typeof(TArgs) == typeof(OnCircuitOpenedArguments<TResult>))
             {
-                Change(args.Source.PipelineName, CircuitState.Open);
+                // The break's length lets an idle circuit be reported HALF-OPEN once it has elapsed.
+                var arguments = args.Arguments;
+                ref readonly var opened = ref Unsafe.As<TArgs, OnCircuitOpenedArguments<TResult>>(ref arguments);
+                Change(args.Source.PipelineName, CircuitState.Open, opened.IsManual ? null : opened.BreakDuration);
             }
             else if (typeof(TArgs) == typeof(OnCircuitHalfOpenedArguments))
             {
@@ -71,11 +74,11 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector, Observed
     private static bool IsOwnStrategy(string? strategyName) =>
         strategyName is ApiRetryStrategyOptions.DefaultName or ApiCircuitBreakerStrategyOptions.DefaultName;
 
-    private void Change(string? pipelineName, CircuitState state)
+    private void Change(string? pipelineName, CircuitState state, TimeSpan? breakDuration = null)
     {
         if (Backend(pipelineName) is { } backend)
         {
-            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, state));
+            collector.RecordCircuitStateChange(new CircuitStateChanged(backend, state) { BreakDuration = breakDuration });
         }
     }
 

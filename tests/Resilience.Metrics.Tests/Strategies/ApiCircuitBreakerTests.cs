@@ -25,7 +25,7 @@ public sealed class ApiCircuitBreakerTests : IDisposable
     [Fact]
     public async Task An_idle_circuit_whose_break_elapsed_reports_half_open_everywhere()
     {
-        var backend = _collector.RegisterBackend("anthropic", new BackendRegistration { FailureThreshold = 2 });
+        var backend = _collector.RegisterBackend("idle-anthropic", new BackendRegistration { FailureThreshold = 2 });
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
             .AddApiRequestMonitoring(backend, _collector, new RequestMonitoringStrategyOptions())
             .AddApiCircuitBreaker(backend, _collector, new ApiCircuitBreakerStrategyOptions { FailureThreshold = 2, ResetTimeout = TimeSpan.FromSeconds(5) }, _logger)
@@ -36,25 +36,60 @@ public sealed class ApiCircuitBreakerTests : IDisposable
         }
 
         _time.Advance(TimeSpan.FromSeconds(4));
-        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("anthropic").CurrentState);
+        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("idle-anthropic").CurrentState);
 
         // No request arrives, so Polly stays open; but its break is over and it would admit a trial.
         _time.Advance(TimeSpan.FromSeconds(25));
-        var circuit = _reporter.GetCircuitBreakerMetrics("anthropic");
+        var circuit = _reporter.GetCircuitBreakerMetrics("idle-anthropic");
         Assert.Equal("HALF-OPEN", circuit.CurrentState);
         Assert.Equal(5, circuit.StateTimeSeconds["OPEN"], 6);
         Assert.Equal(24, circuit.StateTimeSeconds["HALF-OPEN"], 6);
-        Assert.Contains("api_circuit_state{api=\"anthropic\"} 1\n", _reporter.GetPrometheusMetrics(), StringComparison.Ordinal);
-        Assert.Contains("Current Circuit State: HALF-OPEN", _reporter.GetAsciiReport("anthropic"), StringComparison.Ordinal);
+        Assert.Contains("api_circuit_state{api=\"idle-anthropic\"} 1\n", _reporter.GetPrometheusMetrics(), StringComparison.Ordinal);
+        Assert.Contains("Current Circuit State: HALF-OPEN", _reporter.GetAsciiReport("idle-anthropic"), StringComparison.Ordinal);
+        Assert.Equal("HALF-OPEN", OpenTelemetryCircuitState("idle-anthropic"));
 
         // The trial succeeds: Polly's own transitions follow, and the times stay consistent.
         (await pipeline.ExecuteAsync(static _ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK)))).Dispose();
         _time.Advance(TimeSpan.FromSeconds(1));
-        circuit = _reporter.GetCircuitBreakerMetrics("anthropic");
+        circuit = _reporter.GetCircuitBreakerMetrics("idle-anthropic");
         Assert.Equal("CLOSED", circuit.CurrentState);
         Assert.Equal(["OPEN", "HALF-OPEN", "CLOSED"], circuit.StateChanges.Select(c => c.State));
         Assert.Equal(24, circuit.StateTimeSeconds["HALF-OPEN"], 6);
         Assert.Equal(1, circuit.StateTimeSeconds["CLOSED"], 6);
+    }
+
+    // The state whose api.client.circuit.state gauge reads 1 for the backend (a name no other test uses: the listener
+    // hears every collector's meter in the process).
+    private static string? OpenTelemetryCircuitState(string backend)
+    {
+        string? current = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ApiMonitoringTelemetry.Name && instrument.Name == "api.client.circuit.state")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, tags, _) =>
+        {
+            string? api = null, state = null;
+            foreach (var tag in tags)
+            {
+                api = tag.Key == "api.backend" ? (string?)tag.Value : api;
+                state = tag.Key == "api.circuit.state" ? (string?)tag.Value : state;
+            }
+
+            if (api == backend && value == 1)
+            {
+                current = state;
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return current;
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using M = Resilience.Metrics.MetricCatalog;
 
 namespace Resilience.Metrics;
 
@@ -34,7 +35,7 @@ internal static class GrafanaDashboard
 
     private const int GridColumns = 24;
     private const string DatasourceVariable = "${datasource}";
-    private const string ApiVariableQuery = "label_values(api_requests_total, api)";
+    private static readonly string ApiVariableQuery = $"label_values({M.RequestsTotal}, api)";
 
     // The guide's alert thresholds.
     private const double ErrorRateThreshold = 0.05;
@@ -87,7 +88,7 @@ internal static class GrafanaDashboard
     }
 
     // A quantile by backend from the buckets summed across instances: right however many instances there are.
-    private static string Quantile(double quantile, string histogram) =>
+    private static string Quantile(double quantile, MetricFamily histogram) =>
         "histogram_quantile(" + quantile.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", sum by (api, le) (rate(" + histogram + "_bucket{api=~\"$api\"}[$__rate_interval])))";
 
     private static JsonArray Panels()
@@ -98,28 +99,28 @@ internal static class GrafanaDashboard
         grid.Line(
             4,
             (3, Stat("Request rate", "Completed requests per second, all selected backends and instances.", "reqps",
-                Query("A", """sum(rate(api_requests_total{api=~"$api"}[$__rate_interval]))"""),
+                Query("A", $$"""sum(rate({{M.RequestsTotal}}{api=~"$api"}[$__rate_interval]))"""),
                 Steps(("blue", null)))),
             (3, Stat("Success rate", "Share of requests that succeeded over the rate interval, from the request and failure counters.", "percentunit",
-                Query("A", """1 - sum(rate(api_failures_total{api=~"$api"}[$__rate_interval])) / sum(rate(api_requests_total{api=~"$api"}[$__rate_interval]))"""),
+                Query("A", $$"""1 - sum(rate({{M.FailuresTotal}}{api=~"$api"}[$__rate_interval])) / sum(rate({{M.RequestsTotal}}{api=~"$api"}[$__rate_interval]))"""),
                 Steps(("red", null), ("green", 1 - ErrorRateThreshold)))),
             (3, Stat("Latency p95", "95th percentile latency over the rate interval, all selected backends and instances, from the summed histogram buckets.", "s",
-                Query("A", """histogram_quantile(0.95, sum by (le) (rate(api_request_duration_seconds_bucket{api=~"$api"}[$__rate_interval])))"""),
+                Query("A", $$"""histogram_quantile(0.95, sum by (le) (rate({{M.RequestDurationSeconds}}_bucket{api=~"$api"}[$__rate_interval])))"""),
                 Steps(("green", null), ("red", LatencyP95ThresholdMs / 1000)))),
             (3, Stat("Queued requests", "Requests waiting in the admission queues, all instances.", "short",
-                Query("A", """sum(api_queue_size{api=~"$api"})"""),
+                Query("A", $$"""sum({{M.QueueSize}}{api=~"$api"})"""),
                 Steps(("green", null), ("red", QueueSizeThreshold)))),
             (3, Stat("Active requests", "Requests in flight to the backends, all instances.", "short",
-                Query("A", """sum(api_active_requests{api=~"$api"})"""),
+                Query("A", $$"""sum({{M.ActiveRequests}}{api=~"$api"})"""),
                 Steps(("blue", null)))),
             (3, Stat("Token throughput", "Prompt and completion tokens per second.", "suffix: tok/s",
-                Query("A", """sum(rate(api_tokens_total{api=~"$api"}[$__rate_interval]))"""),
+                Query("A", $$"""sum(rate({{M.TokensTotal}}{api=~"$api"}[$__rate_interval]))"""),
                 Steps(("purple", null)))),
             (3, Stat("Open circuits", "Backends whose circuit breaker is open on at least one instance.", "short",
-                Query("A", "count(max by (api) (api_circuit_state{api=~\"$api\"}) == " + MetricCatalog.OpenCircuitValue + ") or vector(0)"),
+                Query("A", $$"""count(max by (api) ({{M.CircuitStateGauge}}{api=~"$api"}) == {{M.OpenCircuitValue}}) or vector(0)"""),
                 Steps(("green", null), ("red", 1)))),
             (3, Stat("Uptime", "Time since the most recent backend registration or metrics reset on any instance; counters restart then.", "s",
-                Query("A", """min(api_uptime_seconds{api=~"$api"})"""),
+                Query("A", $$"""min({{M.UptimeSeconds}}{api=~"$api"})"""),
                 Steps(("blue", null)), graph: false)));
 
         grid.Row("Traffic and latency");
@@ -127,14 +128,14 @@ internal static class GrafanaDashboard
             8,
             (12, TimeSeries("Request rate", "Completed requests per second by backend; dashed: failed requests per second.", "reqps",
                 [
-                    Query("A", """sum by (api) (rate(api_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}}"),
-                    Query("B", """sum by (api) (rate(api_failures_total{api=~"$api"}[$__rate_interval]))""", "{{api}} failed"),
+                    Query("A", $$"""sum by (api) (rate({{M.RequestsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}}"),
+                    Query("B", $$"""sum by (api) (rate({{M.FailuresTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} failed"),
                 ],
                 overrides: [DashedQuery("B")])),
             (12, TimeSeries("Success rate", "Share of requests that succeeded over the rate interval; dashed: the reported success rate since the last reset, lowest instance.", "percentunit",
                 [
-                    Query("A", """1 - sum by (api) (rate(api_failures_total{api=~"$api"}[$__rate_interval])) / sum by (api) (rate(api_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}}"),
-                    Query("B", """min by (api) (api_success_rate{api=~"$api"})""", "{{api}} since reset"),
+                    Query("A", $$"""1 - sum by (api) (rate({{M.FailuresTotal}}{api=~"$api"}[$__rate_interval])) / sum by (api) (rate({{M.RequestsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}}"),
+                    Query("B", $$"""min by (api) ({{M.SuccessRate}}{api=~"$api"})""", "{{api}} since reset"),
                 ],
                 min: null,
                 max: 1,
@@ -144,17 +145,17 @@ internal static class GrafanaDashboard
             8,
             (16, TimeSeries("Latency percentiles", "Latency percentiles by backend over the rate interval, from the histogram buckets summed across instances; dashed: the reported p95 since the last reset, slowest instance. Dashed line: the p95 alert threshold.", "s",
                 [
-                    Query("A", Quantile(0.5, "api_request_duration_seconds"), "{{api}} p50"),
-                    Query("B", Quantile(0.95, "api_request_duration_seconds"), "{{api}} p95"),
-                    Query("C", Quantile(0.99, "api_request_duration_seconds"), "{{api}} p99"),
-                    Query("D", """max by (api, percentile) (api_latency_milliseconds{api=~"$api", percentile="95"}) / 1000""", "{{api}} p{{percentile}} since reset"),
+                    Query("A", Quantile(0.5, M.RequestDurationSeconds), "{{api}} p50"),
+                    Query("B", Quantile(0.95, M.RequestDurationSeconds), "{{api}} p95"),
+                    Query("C", Quantile(0.99, M.RequestDurationSeconds), "{{api}} p99"),
+                    Query("D", $$"""max by (api, percentile) ({{M.LatencyMilliseconds}}{api=~"$api", percentile="95"}) / 1000""", "{{api}} p{{percentile}} since reset"),
                 ],
                 thresholds: Steps(("green", null), ("red", LatencyP95ThresholdMs / 1000)),
                 overrides: [DashedQuery("D")])),
             (8, TimeSeries("Time to first chunk", "Time from a request's start to the first chunk of a streamed response (time to first token), by backend over the rate interval, all instances.", "s",
                 [
-                    Query("A", Quantile(0.5, "api_time_to_first_chunk_seconds"), "{{api}} p50"),
-                    Query("B", Quantile(0.95, "api_time_to_first_chunk_seconds"), "{{api}} p95"),
+                    Query("A", Quantile(0.5, M.TimeToFirstChunkSeconds), "{{api}} p50"),
+                    Query("B", Quantile(0.95, M.TimeToFirstChunkSeconds), "{{api}} p95"),
                 ])));
 
         grid.Row("Queue and circuit breaker");
@@ -162,36 +163,36 @@ internal static class GrafanaDashboard
             8,
             (12, TimeSeries("Queue", "Requests waiting and in flight, all instances; dashed on the right axis: requests rejected because the queue was full.", "short",
                 [
-                    Query("A", """sum by (api) (api_queue_size{api=~"$api"})""", "{{api}} queued"),
-                    Query("B", """sum by (api) (api_active_requests{api=~"$api"})""", "{{api}} active"),
-                    Query("C", """sum by (api) (rate(api_queue_rejections_total{api=~"$api"}[$__rate_interval]))""", "{{api}} rejected"),
+                    Query("A", $$"""sum by (api) ({{M.QueueSize}}{api=~"$api"})""", "{{api}} queued"),
+                    Query("B", $$"""sum by (api) ({{M.ActiveRequests}}{api=~"$api"})""", "{{api}} active"),
+                    Query("C", $$"""sum by (api) (rate({{M.QueueRejectionsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} rejected"),
                 ],
                 thresholds: Steps(("green", null), ("red", QueueSizeThreshold)),
                 overrides: [RightAxisQuery("C", "reqps")])),
             (12, StateTimeline("Circuit breaker state", "Circuit state by backend, the worst instance's (OPEN over HALF-OPEN over CLOSED).",
-                Query("A", """max by (api) (api_circuit_state{api=~"$api"})""", "{{api}}"))));
+                Query("A", $$"""max by (api) ({{M.CircuitStateGauge}}{api=~"$api"})""", "{{api}}"))));
         grid.Line(
             6,
             (8, Stat("Circuit state", "Current circuit state by backend, the worst instance's.", "none",
-                Query("A", """max by (api) (api_circuit_state{api=~"$api"})""", "{{api}}"),
+                Query("A", $$"""max by (api) ({{M.CircuitStateGauge}}{api=~"$api"})""", "{{api}}"),
                 CircuitSteps(), graph: false, byName: true, mappings: CircuitStateMappings())),
             (8, TimeSeries("Circuit openings", "Times a circuit opened, per minute, all instances.", "opm",
-                [Query("A", """sum by (api) (rate(api_circuit_open_total{api=~"$api"}[$__rate_interval])) * 60""", "{{api}}")],
+                [Query("A", $$"""sum by (api) (rate({{M.CircuitOpenTotal}}{api=~"$api"}[$__rate_interval])) * 60""", "{{api}}")],
                 bars: true)),
             (8, Stat("Time closed", "Share of time the circuit was closed since the last reset, all instances.", "percentunit",
-                Query("A", """sum by (api) (api_circuit_state_time_seconds{api=~"$api", state="CLOSED"}) / sum by (api) (api_circuit_state_time_seconds{api=~"$api"})""", "{{api}}"),
+                Query("A", $$"""sum by (api) ({{M.CircuitStateTimeSeconds}}{api=~"$api", state="CLOSED"}) / sum by (api) ({{M.CircuitStateTimeSeconds}}{api=~"$api"})""", "{{api}}"),
                 Steps(("red", null), ("yellow", 0.95), ("green", 0.99)), graph: false, byName: true)));
 
         grid.Row("Errors, retries and timeouts");
         grid.Line(
             8,
             (12, TimeSeries("Errors by category", "Failed requests per second by error category, all instances.", "reqps",
-                [Query("A", """sum by (api, category) (rate(api_errors_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{category}}")],
+                [Query("A", $$"""sum by (api, category) (rate({{M.ErrorsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} {{category}}")],
                 stacked: true)),
             (12, TimeSeries("Error rate by category", "Share of requests that failed, by category, over the rate interval; dashed: the reported error rate since the last reset, highest instance. Dashed line: the alert threshold.", "percentunit",
                 [
-                    Query("A", """sum by (api, category) (rate(api_errors_total{api=~"$api"}[$__rate_interval])) / on (api) group_left () sum by (api) (rate(api_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{category}}"),
-                    Query("B", """max by (api) (api_error_rate{api=~"$api"})""", "{{api}} since reset"),
+                    Query("A", $$"""sum by (api, category) (rate({{M.ErrorsTotal}}{api=~"$api"}[$__rate_interval])) / on (api) group_left () sum by (api) (rate({{M.RequestsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} {{category}}"),
+                    Query("B", $$"""max by (api) ({{M.ErrorRate}}{api=~"$api"})""", "{{api}} since reset"),
                 ],
                 thresholds: Steps(("green", null), ("red", ErrorRateThreshold)),
                 overrides: [DashedQuery("B")])));
@@ -199,12 +200,12 @@ internal static class GrafanaDashboard
             8,
             (16, TimeSeries("Retries and timeouts", "Requests retried at least once, retry attempts, and requests whose final error was a timeout, per second, all instances.", "reqps",
                 [
-                    Query("A", """sum by (api) (rate(api_retries_total{api=~"$api"}[$__rate_interval]))""", "{{api}} retried requests"),
-                    Query("B", """sum by (api) (rate(api_retry_attempts_total{api=~"$api"}[$__rate_interval]))""", "{{api}} retry attempts"),
-                    Query("C", """sum by (api) (rate(api_timeouts_total{api=~"$api"}[$__rate_interval]))""", "{{api}} timeouts"),
+                    Query("A", $$"""sum by (api) (rate({{M.RetriesTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} retried requests"),
+                    Query("B", $$"""sum by (api) (rate({{M.RetryAttemptsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} retry attempts"),
+                    Query("C", $$"""sum by (api) (rate({{M.TimeoutsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} timeouts"),
                 ])),
             (8, Stat("Monitoring faults", "Faults inside monitoring that were caught and counted in the selected time range; requests were not affected.", "short",
-                Query("A", """sum by (api) (increase(api_monitoring_errors_total{api=~"$api"}[$__range]))""", "{{api}}", QueryFormat.Instant),
+                Query("A", $$"""sum by (api) (increase({{M.MonitoringErrorsTotal}}{api=~"$api"}[$__range]))""", "{{api}}", QueryFormat.Instant),
                 Steps(("green", null), ("orange", 1)), graph: false, byName: true)));
 
         grid.Row("Models and tokens");
@@ -214,12 +215,12 @@ internal static class GrafanaDashboard
         grid.Line(
             8,
             (8, TimeSeries("Token throughput", "Tokens per second by type, all instances.", "suffix: tok/s",
-                [Query("A", """sum by (api, type) (rate(api_tokens_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{type}}")],
+                [Query("A", $$"""sum by (api, type) (rate({{M.TokensTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} {{type}}")],
                 stacked: true)),
             (8, TimeSeries("Requests by model", "Completed requests per second by model, all instances.", "reqps",
-                [Query("A", """sum by (api, model) (rate(api_model_requests_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{model}}")])),
+                [Query("A", $$"""sum by (api, model) (rate({{M.ModelRequestsTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} {{model}}")])),
             (8, TimeSeries("Tokens by model", "Prompt and completion tokens per second by model, all instances.", "suffix: tok/s",
-                [Query("A", """sum by (api, model) (rate(api_model_tokens_total{api=~"$api"}[$__rate_interval]))""", "{{api}} {{model}}")],
+                [Query("A", $$"""sum by (api, model) (rate({{M.ModelTokensTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} {{model}}")],
                 stacked: true)));
 
         return grid.Panels;
@@ -265,11 +266,11 @@ internal static class GrafanaDashboard
             ["sortBy"] = new JsonArray(new JsonObject { ["displayName"] = "Requests", ["desc"] = true }),
         };
         panel["targets"] = new JsonArray(
-            Query("A", """sum by (api, model) (increase(api_model_requests_total{api=~"$api"}[$__range]))""", format: QueryFormat.Table),
-            Query("B", """sum by (api, model) (api_model_success_rate{api=~"$api"} * api_model_requests_total{api=~"$api"}) / sum by (api, model) (api_model_requests_total{api=~"$api"})""", format: QueryFormat.Table),
-            Query("C", """sum by (api, model) (api_model_latency_milliseconds{api=~"$api"} * api_model_requests_total{api=~"$api"}) / sum by (api, model) (api_model_requests_total{api=~"$api"})""", format: QueryFormat.Table),
-            Query("D", """sum by (api, model) (increase(api_model_tokens_total{api=~"$api", type="prompt"}[$__range]))""", format: QueryFormat.Table),
-            Query("E", """sum by (api, model) (increase(api_model_tokens_total{api=~"$api", type="completion"}[$__range]))""", format: QueryFormat.Table));
+            Query("A", $$"""sum by (api, model) (increase({{M.ModelRequestsTotal}}{api=~"$api"}[$__range]))""", format: QueryFormat.Table),
+            Query("B", $$"""sum by (api, model) ({{M.ModelSuccessRate}}{api=~"$api"} * {{M.ModelRequestsTotal}}{api=~"$api"}) / sum by (api, model) ({{M.ModelRequestsTotal}}{api=~"$api"})""", format: QueryFormat.Table),
+            Query("C", $$"""sum by (api, model) ({{M.ModelLatencyMilliseconds}}{api=~"$api"} * {{M.ModelRequestsTotal}}{api=~"$api"}) / sum by (api, model) ({{M.ModelRequestsTotal}}{api=~"$api"})""", format: QueryFormat.Table),
+            Query("D", $$"""sum by (api, model) (increase({{M.ModelTokensTotal}}{api=~"$api", type="prompt"}[$__range]))""", format: QueryFormat.Table),
+            Query("E", $$"""sum by (api, model) (increase({{M.ModelTokensTotal}}{api=~"$api", type="completion"}[$__range]))""", format: QueryFormat.Table));
         panel["transformations"] = new JsonArray(
             new JsonObject { ["id"] = "merge", ["options"] = new JsonObject() },
             new JsonObject
