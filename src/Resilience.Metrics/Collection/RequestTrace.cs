@@ -98,6 +98,9 @@ public sealed record RequestTrace
     /// <summary>The final HTTP status code, when there was a response.</summary>
     public int? StatusCode { get; init; }
 
+    /// <summary>TEMP stub.</summary>
+    public bool QueueRejected { get; init; }
+
     /// <inheritdoc />
     public bool Equals(RequestTrace? other) =>
         ReferenceEquals(this, other) || (other is not null

@@ -48,6 +48,9 @@ public sealed class ApiMonitoringOptions
     /// <summary>A timeout per attempt (Polly's timeout strategy, innermost), or null for none. Default none.</summary>
     public TimeSpan? AttemptTimeout { get; set; }
 
+    /// <summary>TEMP stub.</summary>
+    public ApiResilience Resilience { get; set; }
+
     /// <summary>What was wrong with the configuration these options were bound from (unknown keys), reported by validation.</summary>
     internal string? ConfigurationProblem { get; set; }
 
