@@ -119,6 +119,7 @@ public sealed class AnthropicSdkTests
     [InlineData(true, 1)]    // monitor-only: the SDK's retry succeeds
     [InlineData(false, 1)]   // full monitoring with our retry off: the same
     [InlineData(true, 3)]    // the SDK gives up after its 2 retries: one failed request
+    [InlineData(false, 3)]
     public async Task An_sdk_retry_is_a_retry_attempt_of_the_call_not_a_new_request(bool monitorOnly, int rateLimited)
     {
         await using var server = await AnthropicWire.StartAsync(rateLimitedAttempts: rateLimited);
