@@ -246,6 +246,29 @@ public sealed class ResilienceLayeringTests
     }
 
     /// <summary>
+    /// A client with only the standard handler is not monitored, so it is not a backend: its retries and circuit are
+    /// nobody's (issue 12 found it listed with 0 requests, a retry attempt and an open circuit).
+    /// </summary>
+    [Fact]
+    public async Task A_client_without_monitoring_is_not_a_backend()
+    {
+        await using var server = await AttemptServer.StartAsync(AttemptServer.Always);
+        var services = new ServiceCollection();
+        services.AddHttpClient(Backend, c => c.BaseAddress = server.Address).AddApiMonitoring();
+        Standard(services.AddHttpClient("plain", c => c.BaseAddress = server.Address), breaker: false);
+        await using var provider = services.BuildServiceProvider();
+
+        using var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("plain")
+            .GetAsync("v1/models", TestContext.Current.CancellationToken);
+        Assert.Equal(500, (int)response.StatusCode);
+        Assert.Equal(4, server.Attempts);
+
+        var reporter = provider.GetRequiredService<IMetricsReporter>();
+        Assert.Equal(new[] { Backend }, reporter.Backends.Order(StringComparer.Ordinal));
+        Assert.Equal(0, reporter.GetMetricsReport(Backend).RetryAttempts);
+    }
+
+    /// <summary>
     /// Our own queue turning a request away is not the provider's 429: its own error type, and a flag on its trace.
     /// </summary>
     [Fact]
