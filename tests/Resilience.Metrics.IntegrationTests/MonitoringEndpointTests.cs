@@ -153,10 +153,7 @@ public partial class MonitoringEndpointTests
         await using var server = await SimulatedBackendServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         var services = new ServiceCollection();
         services.AddApiMonitoring();
-        // Monitor-only: the standard handler's retries and breaker are this backend's (issue 12: a client without
-        // monitoring is not a backend).
         services.AddHttpClient("standard", c => c.BaseAddress = server.BaseAddressOf(SimulatedApi.OpenAI))
-            .AddApiMonitoring(o => o.Resilience = ApiResilience.None)
             .AddStandardResilienceHandler(o =>
             {
                 o.Retry.Delay = TimeSpan.Zero;
