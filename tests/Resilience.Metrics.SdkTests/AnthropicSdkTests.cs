@@ -110,6 +110,66 @@ public sealed class AnthropicSdkTests
         Assert.Equal(Figures.Expected(Model, successes: 1, failures: 1, AnthropicWire.PlainInputTokens + CacheTokensPerCall, AnthropicWire.PlainOutputTokens), Figures.Of(report, Model));
     }
 
+    /// <summary>
+    /// The SDK's own retries on (2), ours off, against a 429 that clears after <paramref name="rateLimited"/> attempts:
+    /// the SDK marks each retry on the wire (<c>x-stainless-retry-count</c>), and the monitoring counts it as a retry
+    /// attempt of the same call, not as a new request. One call is one request, whatever the SDK did.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 1)]    // monitor-only: the SDK's retry succeeds
+    [InlineData(false, 1)]   // full monitoring with our retry off: the same
+    [InlineData(true, 3)]    // the SDK gives up after its 2 retries: one failed request
+    [InlineData(false, 3)]
+    public async Task An_sdk_retry_is_a_retry_attempt_of_the_call_not_a_new_request(bool monitorOnly, int rateLimited)
+    {
+        await using var server = await AnthropicWire.StartAsync(rateLimitedAttempts: rateLimited);
+        await using var monitored = Monitored.Create("anthropic", null, o =>
+        {
+            o.ApiFormat = ApiFormat.Anthropic;
+            if (monitorOnly)
+            {
+                o.Resilience = ApiResilience.None;
+            }
+            else
+            {
+                o.Retry.Enabled = false;
+            }
+        });
+        var client = new AnthropicClient
+        {
+            HttpClient = monitored.Client,
+            BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
+            ApiKey = "sk-ant-test",
+            MaxRetries = 2,
+        };
+
+        var succeeds = rateLimited < 3;
+        if (succeeds)
+        {
+            var message = await client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken);
+            Assert.Equal(AnthropicWire.PlainOutputTokens, message.Usage.OutputTokens);
+        }
+        else
+        {
+            var error = await Assert.ThrowsAnyAsync<AnthropicApiException>(() => client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken));
+            Assert.Equal(429, (int)error.StatusCode);
+        }
+
+        // What the monitoring reads: the SDK numbers its attempts from 0.
+        var attempts = succeeds ? rateLimited + 1 : 3;
+        Assert.Equal(Enumerable.Range(0, attempts).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), server.Received.Select(r => r.RetryCount));
+
+        var report = monitored.Report;
+        Assert.Equal(
+            succeeds
+                ? Figures.Expected(Model, successes: 1, failures: 0, AnthropicWire.PlainInputTokens + CacheTokensPerCall, AnthropicWire.PlainOutputTokens)
+                : Figures.Expected(Model, successes: 0, failures: 1, 0, 0),
+            Figures.Of(report, Model));
+        Assert.Equal(attempts - 1, report.RetryAttempts);
+        Assert.Equal(1, report.Retries);
+        Assert.Equal(server.Attempts, report.TotalRequests + report.RetryAttempts);
+    }
+
     [Fact]
     public async Task The_sdk_sees_the_same_results_with_and_without_monitoring()
     {

@@ -24,7 +24,23 @@ internal static class AnthropicWire
 
     public static string Dated(string model) => model + "-20250929";
 
-    public static Task<LoopbackServer> StartAsync() => LoopbackServer.StartAsync(app => app.MapPost("/v1/messages", async context =>
+    /// <param name="rateLimitedAttempts">How many of the server's first attempts get a 429 that asks for an immediate
+    /// retry (<c>retry-after-ms: 1</c>, <c>retry-after: 0</c>): a rate limit that clears at once.</param>
+    public static Task<LoopbackServer> StartAsync(int rateLimitedAttempts = 0)
+    {
+        var attempts = 0;
+        return LoopbackServer.StartAsync(app => app.MapPost("/v1/messages", context =>
+            Interlocked.Increment(ref attempts) <= rateLimitedAttempts ? RateLimitAsync(context) : AnswerAsync(context)));
+    }
+
+    private static Task RateLimitAsync(HttpContext context)
+    {
+        context.Response.Headers["retry-after-ms"] = "1";
+        context.Response.Headers["retry-after"] = "0";
+        return WriteErrorAsync(context, 429);
+    }
+
+    private static async Task AnswerAsync(HttpContext context)
     {
         var request = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
         var model = request["model"]!.GetValue<string>();
@@ -53,7 +69,7 @@ internal static class AnthropicWire
             await context.Response.WriteAsync($"event: {name}\ndata: {data.ToJsonString()}\n\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
-    }));
+    }
 
     private static JsonObject Usage(int input, int output) => new()
     {

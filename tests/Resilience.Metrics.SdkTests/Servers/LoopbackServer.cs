@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace Resilience.Metrics.SdkTests.Servers;
 
 /// <summary>What the server received: enough to tell the core what an SDK's requests look like on the wire.</summary>
-internal sealed record ReceivedRequest(string Method, string Path, string? ContentType, long? ContentLength, string? TransferEncoding, string Body);
+/// <param name="RetryCount">The <c>x-stainless-retry-count</c> header the Stainless-generated SDKs send (0 on a first attempt), if any.</param>
+internal sealed record ReceivedRequest(string Method, string Path, string? ContentType, long? ContentLength, string? TransferEncoding, string Body, string? RetryCount = null);
 
 /// <summary>
 /// A minimal Kestrel app on 127.0.0.1 (port 0) that counts every attempt it receives and how many it served at once.
@@ -73,7 +74,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
                 context.Request.ContentType,
                 context.Request.ContentLength,
                 context.Request.Headers.TransferEncoding.ToString() is { Length: > 0 } te ? te : null,
-                body));
+                body,
+                context.Request.Headers["x-stainless-retry-count"].ToString() is { Length: > 0 } retry ? retry : null));
 
             await next(context);
             if (!context.RequestAborted.IsCancellationRequested)
