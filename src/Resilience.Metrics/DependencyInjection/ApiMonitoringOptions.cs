@@ -75,5 +75,6 @@ public sealed class ApiMonitoringOptions
         RequestTracing = RequestTracing,
         ErrorTracking = ErrorTracking,
         ApiFormat = ApiFormat,
+        GenAiProviderFallback = BackendName,
     };
 }

@@ -21,6 +21,9 @@ public static class ApiMonitoringContext
     /// <summary>Set by the queue strategy when the request waited: how long.</summary>
     internal static readonly ResiliencePropertyKey<TimeSpan> QueueTime = new("Resilience.Metrics.QueueTime");
 
+    /// <summary>Set by request monitoring when a listener records its span: retries and the queue add their events to it.</summary>
+    internal static readonly ResiliencePropertyKey<System.Diagnostics.Activity> RequestActivity = new("Resilience.Metrics.RequestActivity");
+
     /// <summary>Set by request monitoring when it loaded the request's body into its buffer: that body can be sent again.</summary>
     internal static readonly ResiliencePropertyKey<HttpContent> BufferedBody = new("Resilience.Metrics.BufferedBody");
 

@@ -39,6 +39,7 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector, Observed
                 {
                     var (category, type) = Outcomes.Classify(retry.Outcome, args.Context);
                     args.Context.Properties.Set(ApiMonitoringContext.Attempts, retry.AttemptNumber + 2);
+                    ApiMonitoringTelemetry.RetryScheduled(args.Context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), retry.AttemptNumber + 1, retry.RetryDelay, type);
                     collector.RecordRetry(new RetryAttempted(backend)
                     {
                         Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),

@@ -141,6 +141,7 @@ internal sealed class ApiQueue
         var waited = _time.GetElapsedTime(start);
         _collector.RecordQueue(new QueueEvent(_backend, QueueEventKind.Started, queueLength, waited));
         context.Properties.Set(ApiMonitoringContext.QueueTime, waited);
+        ApiMonitoringTelemetry.QueueWaited(context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), waited, queueLength);
         return null;
     }
 }

@@ -46,7 +46,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         ResilienceContext context,
         TState state)
     {
-        var request = new PendingRequest(_time.GetTimestamp(), StartActivity());
+        var request = new PendingRequest(_time.GetTimestamp(), StartActivity(context));
         request = Resolve(context, request, out var unbuffered);
         if (unbuffered is not null || (_queue is not null && !_queue.TryEnter()))
         {
@@ -155,7 +155,13 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             var format = _usage.ResolveFormat(message);
             request = request with { Format = format, ClientRetryNumber = ClientRetries.Number(message) };
             unbuffered = _usage.ContentToBuffer(message, format);
-            return unbuffered is null ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, format))) : request;
+            request = unbuffered is null ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, format))) : request;
+            if (request.Activity is { } activity)
+            {
+                ApiMonitoringTelemetry.DescribeRequest(activity, format, request.Model, message.RequestUri, _options.GenAiProviderFallback);
+            }
+
+            return request;
         }
         catch (Exception exception)
         {
@@ -339,7 +345,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
 
         if (request.Activity is { } activity)
         {
-            ApiMonitoringTelemetry.CompleteRequest(activity, model, usage.Model, ending.StatusCode,
+            ApiMonitoringTelemetry.CompleteRequest(activity, model, usage, ending.StatusCode,
                 ending.Failed ? errorType ?? ErrorClassifier.GetErrorType(ending.StatusCode, ending.Exception) : null);
         }
     }
@@ -367,11 +373,18 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     }
 
     // An ActivityListener's callbacks run inside StartActivity too.
-    private Activity? StartActivity()
+    private Activity? StartActivity(ResilienceContext context)
     {
         try
         {
-            return ApiMonitoringTelemetry.StartRequest(_backend.Name);
+            var activity = ApiMonitoringTelemetry.StartRequest(_backend.Name);
+            if (activity is not null)
+            {
+                // Where the retry and the queue find it for their events.
+                context.Properties.Set(ApiMonitoringContext.RequestActivity, activity);
+            }
+
+            return activity;
         }
         catch (Exception exception)
         {

@@ -19,4 +19,7 @@ public sealed class RequestMonitoringStrategyOptions : ResilienceStrategyOptions
 
     /// <summary>The <see cref="HttpClient.Timeout"/> of the client the pipeline runs in, if any: its expiry is a timeout, not a caller's cancellation.</summary>
     internal TimeSpan? HttpClientTimeout { get; set; }
+
+    /// <summary>The GenAI provider name of an API of no known provider: the backend's name.</summary>
+    internal string? GenAiProviderFallback { get; set; }
 }

@@ -17,6 +17,7 @@ internal static class ApiRetry
         {
             var (category, type) = Outcomes.Classify(args.Outcome, args.Context);
             args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.AttemptNumber + 2);
+            ApiMonitoringTelemetry.RetryScheduled(args.Context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), args.AttemptNumber + 1, args.RetryDelay, type);
             collector.RecordRetry(new RetryAttempted(backend)
             {
                 Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),
