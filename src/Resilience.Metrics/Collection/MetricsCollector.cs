@@ -203,52 +203,18 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     private void RecordClientRetry(BackendMetrics backend, in RequestCompleted request)
     {
         var recorded = backend.Recorded;
-        var counters = recorded.Counters;
         var processor = Thread.GetCurrentProcessorId();
-        var stripe = counters.StripeOf(processor);
-        var ticks = Math.Max(0, request.Latency.Ticks);
-        var firstRetry = request.ClientRetryNumber == 1;
-
-        counters.Increment(stripe, RecordedMetrics.RetryAttempts);
-        counters.Add(stripe, RecordedMetrics.LatencyTicks, ticks);
-        if (firstRetry)
-        {
-            counters.Increment(stripe, RecordedMetrics.RetriedRequests);
-        }
-
-        if (request.Succeeded)
-        {
-            counters.Add(stripe, RecordedMetrics.Failures, -1);
-            counters.Increment(stripe, RecordedMetrics.Successes);
-        }
-        else
+        var stripe = recorded.Counters.StripeOf(processor);
+        CountClientRetry(recorded.Counters, stripe, RetrySlots.Backend, request);
+        if (!request.Succeeded)
         {
             recorded.RecordError(stripe, request.ErrorCategory, request.ErrorType);
         }
 
-        AddTokens(counters, stripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, request.PromptTokens, request.CompletionTokens);
-        AddTokens(counters, stripe, RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
-
         if (request.Model is { } model)
         {
             var stats = recorded.Models.Get(model);
-            var modelCounters = stats.Counters;
-            var modelStripe = modelCounters.StripeOf(processor);
-            modelCounters.Increment(modelStripe, ModelStats.RetryAttempts);
-            modelCounters.Add(modelStripe, ModelStats.LatencyTicks, ticks);
-            if (firstRetry)
-            {
-                modelCounters.Increment(modelStripe, ModelStats.RetriedRequests);
-            }
-
-            if (request.Succeeded)
-            {
-                modelCounters.Add(modelStripe, ModelStats.Failures, -1);
-                modelCounters.Increment(modelStripe, ModelStats.Successes);
-            }
-
-            AddTokens(modelCounters, modelStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, request.PromptTokens, request.CompletionTokens);
-            AddTokens(modelCounters, modelStripe, ModelStats.CachedTokens, ModelStats.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+            CountClientRetry(stats.Counters, stats.Counters.StripeOf(processor), RetrySlots.Model, request);
             if (request.ResponseModel is { } responseModel)
             {
                 stats.ResponseModels.Add(responseModel);
@@ -267,6 +233,42 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             ErrorCategory = request.ErrorCategory,
             ErrorType = request.ErrorType,
         });
+    }
+
+    /// <summary>The same counts of a client's retry attempt, for the backend's counters or a model's.</summary>
+    private static void CountClientRetry(StripedCounters counters, int stripe, in RetrySlots slots, in RequestCompleted request)
+    {
+        counters.Increment(stripe, slots.RetryAttempts);
+        counters.Add(stripe, slots.LatencyTicks, Math.Max(0, request.Latency.Ticks));
+        if (request.ClientRetryNumber == 1)
+        {
+            counters.Increment(stripe, slots.RetriedRequests);
+        }
+
+        if (request.Succeeded)
+        {
+            counters.Add(stripe, slots.Failures, -1);
+            counters.Increment(stripe, slots.Successes);
+        }
+
+        AddTokens(counters, stripe, slots.PromptTokens, slots.CompletionTokens, request.PromptTokens, request.CompletionTokens);
+        AddTokens(counters, stripe, slots.CachedTokens, slots.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+    }
+
+    /// <summary>Where a client's retry attempt is counted: the backend's and a model's counters number their slots apart.</summary>
+    private readonly record struct RetrySlots(
+        int Successes, int Failures, int LatencyTicks, int RetriedRequests, int RetryAttempts,
+        int PromptTokens, int CompletionTokens, int CachedTokens, int ReasoningTokens)
+    {
+        public static readonly RetrySlots Backend = new(
+            RecordedMetrics.Successes, RecordedMetrics.Failures, RecordedMetrics.LatencyTicks, RecordedMetrics.RetriedRequests,
+            RecordedMetrics.RetryAttempts, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens,
+            RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens);
+
+        public static readonly RetrySlots Model = new(
+            ModelStats.Successes, ModelStats.Failures, ModelStats.LatencyTicks, ModelStats.RetriedRequests,
+            ModelStats.RetryAttempts, ModelStats.PromptTokens, ModelStats.CompletionTokens,
+            ModelStats.CachedTokens, ModelStats.ReasoningTokens);
     }
 
     private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)

@@ -1,13 +1,11 @@
 namespace Resilience.Metrics;
 
 /// <summary><see cref="ApiFormat.Ovms"/>: OpenVINO Model Server; the model in the URL, an OpenAI <c>usage</c> when present.</summary>
-internal sealed class OvmsFormat : ApiFormatDescriptor
+internal sealed class OvmsFormat : OpenAICompatibleFormat
 {
     public override ApiFormat Format => ApiFormat.Ovms;
 
     public override string? ProviderName => "openvino";
-
-    public override UsageFieldGroups Fields => UsageFieldGroups.Usage | UsageFieldGroups.Model | UsageFieldGroups.Wrappers;
 
     public override bool Matches(ReadOnlySpan<char> host, ReadOnlySpan<char> path, Uri uri) =>
         path.Contains(":predict", StringComparison.OrdinalIgnoreCase)
@@ -15,6 +13,4 @@ internal sealed class OvmsFormat : ApiFormatDescriptor
         || path.Contains("/v2/models/", StringComparison.OrdinalIgnoreCase);
 
     public override string? ModelFromUrl(ReadOnlySpan<char> path) => UrlModels.FromActionPath(path) ?? UrlModels.FromModelSegment(path);
-
-    protected override TokenFields Counts(in UsageFields f) => new(f.UsagePromptTokens, f.UsageCompletionTokens, f.UsageCachedTokens, f.UsageReasoningTokens);
 }
