@@ -18,17 +18,22 @@ internal static class ClientRetries
     public const string AwsSdkRequest = "amz-sdk-request";
 
     /// <summary>The retry number of <paramref name="request"/>; 0 when it has none, or a malformed one.</summary>
-    public static int Number(HttpRequestMessage request)
+    /// <param name="request">The request.</param>
+    /// <param name="format">Its format: only object storage is asked for the AWS header (one header lookup per request elsewhere).</param>
+    public static int Number(HttpRequestMessage request, ApiFormat format)
     {
         var headers = request.Headers.NonValidated;
-        if (headers.TryGetValues(StainlessRetryCount, out HeaderStringValues values))
+        if (format != ApiFormat.S3)
         {
-            foreach (var value in values)
+            if (headers.TryGetValues(StainlessRetryCount, out HeaderStringValues values))
             {
-                return Parse(value);
+                foreach (var value in values)
+                {
+                    return Parse(value);
+                }
             }
         }
-        else if (headers.TryGetValues(AwsSdkRequest, out values))
+        else if (headers.TryGetValues(AwsSdkRequest, out HeaderStringValues values))
         {
             foreach (var value in values)
             {

@@ -153,7 +153,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             }
 
             var format = _usage.ResolveFormat(message);
-            request = request with { Format = format, ClientRetryNumber = ClientRetries.Number(message) };
+            request = request with { Format = format, ClientRetryNumber = ClientRetries.Number(message, format) };
             unbuffered = _usage.ContentToBuffer(message, format);
             request = unbuffered is null ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, format))) : request;
             if (request.Activity is { } activity)
