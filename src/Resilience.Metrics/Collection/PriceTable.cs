@@ -57,6 +57,19 @@ internal sealed class PriceTable
         return exact.Count == 0 ? null : new PriceTable(exact);
     }
 
+    /// <summary>The rate of <paramref name="stats"/>' model, matched once per model and table (the match is cached on the model).</summary>
+    public ModelRate? Match(ModelStats stats)
+    {
+        var match = stats.Price;
+        if (match is null || !ReferenceEquals(match.Table, this))
+        {
+            match = new PriceMatch(this, Find(stats.Name));
+            stats.Price = match;
+        }
+
+        return match.Rate;
+    }
+
     /// <summary>The rate of <paramref name="model"/>, or null when no configured name matches it.</summary>
     public ModelRate? Find(string model)
     {

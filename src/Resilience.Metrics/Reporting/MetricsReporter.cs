@@ -124,23 +124,7 @@ public sealed class MetricsReporter : IMetricsReporter
         };
     }
 
-    /// <summary>The rate of <paramref name="stats"/>' model in <paramref name="prices"/>, matched once per model and table.</summary>
-    private static ModelRate? Rate(PriceTable? prices, ModelStats stats)
-    {
-        if (prices is null)
-        {
-            return null;
-        }
-
-        var match = stats.Price;
-        if (match is null || !ReferenceEquals(match.Table, prices))
-        {
-            match = new PriceMatch(prices, prices.Find(stats.Name));
-            stats.Price = match;
-        }
-
-        return match.Rate;
-    }
+    private static ModelRate? Rate(PriceTable? prices, ModelStats stats) => prices?.Match(stats);
 
     private Dictionary<string, WindowMetrics> Windows(WindowTotals[] totals, BackendRegistration registration, long now, bool model, ModelRate? rate)
     {
