@@ -212,6 +212,12 @@ internal static class MetricCatalog
     public static readonly MetricFamily CostUsdTotal = new("api_cost_usd_total", MetricKind.Counter, "USD", "What the priced models' tokens cost, in US dollars, from the configured price table", ["model"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
         {
+            // No price table, no cost: the models are not walked at all.
+            if (r.CostUsd is null)
+            {
+                return;
+            }
+
             foreach (var (model, stats) in r.Models)
             {
                 if (stats.CostUsd is { } cost)
