@@ -284,6 +284,8 @@ public sealed partial class GrafanaDashboardTests
             },
             used);
         Assert.Contains(Queries(), q => q.Expr.Contains("by (api, percentile)", StringComparison.Ordinal));
+        Assert.Contains(Queries(), q => q.Panel == "Spend rate"
+            && q.Expr == "sum by (api) (rate(api_cost_usd_total{api=~\"$api\"}[$__rate_interval])) * 3600");
         Assert.Contains(Queries(), q => q.Expr.Contains("by (api, category)", StringComparison.Ordinal));
     }
 
