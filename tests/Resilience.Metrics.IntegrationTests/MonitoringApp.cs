@@ -47,6 +47,12 @@ internal sealed class MonitoringApp : IAsyncDisposable
                     o.ApiFormat = MonitoredClients.Format(api);
                     o.RequestTracing = true;
                     o.Retry.InitialRetryDelay = TimeSpan.Zero;
+                    if (api == SimulatedApi.OpenAI)
+                    {
+                        // One priced backend, so every scrape carries api_cost_usd_total.
+                        o.Pricing["gpt-4o"] = new ModelPrice { InputPerMillion = 2.5, OutputPerMillion = 10, CachedInputPerMillion = 1.25 };
+                        o.Pricing["gpt-4o-mini"] = new ModelPrice { InputPerMillion = 0.15, OutputPerMillion = 0.6, CachedInputPerMillion = 0.075 };
+                    }
                 });
         }
 

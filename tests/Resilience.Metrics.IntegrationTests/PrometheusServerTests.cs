@@ -41,7 +41,26 @@ public class PrometheusServerTests
             var all = await QueryUntilPresentAsync(http, "sum(api_requests_total{job=\"app\"})");
             var tokens = await QueryUntilPresentAsync(http, "sum by (api) (api_tokens_total{api=\"anthropic\"})");
 
+            var cost = await QueryUntilPresentAsync(http, "sum by (api) (api_cost_usd_total{api=\"openai\"})");
+
+            // The dashboard's spend queries, as Grafana would send them, find the exported series.
+            using var dashboard = JsonDocument.Parse(app.Reporter.ExportGrafanaDashboard());
+            var spendQueries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+                .Where(p => p.TryGetProperty("targets", out _))
+                .SelectMany(p => p.GetProperty("targets").EnumerateArray())
+                .Select(t => t.GetProperty("expr").GetString()!)
+                .Where(e => e.Contains("api_cost_usd_total", StringComparison.Ordinal))
+                .ToList();
+            Assert.NotEmpty(spendQueries);
+            foreach (var query in spendQueries)
+            {
+                var spend = await QueryUntilPresentAsync(http, query.Replace("$api", ".*", StringComparison.Ordinal).Replace("$__rate_interval", "1m", StringComparison.Ordinal));
+                Assert.True(spend >= 0, query);
+            }
+
             var reporter = app.Reporter;
+            Assert.True(reporter.GetMetricsReport("openai").CostUsd > 0);
+            Assert.Equal(reporter.GetMetricsReport("openai").CostUsd!.Value, cost, 9);
             Assert.Equal(reporter.GetMetricsReport("openai").TotalRequests, openai);
             Assert.Equal(reporter.Backends.Sum(b => reporter.GetMetricsReport(b).TotalRequests), all);
             var anthropic = reporter.GetMetricsReport("anthropic").TokenCounts;

@@ -14,6 +14,9 @@ public enum AlertRule
 
     /// <summary><c>circuit_open</c>: the circuit is open (1) rather than closed or half-open (0); with <see cref="ApiMonitoringAlertOptions.CircuitOpen"/>.</summary>
     CircuitOpen,
+
+    /// <summary><c>spend_rate</c>: USD per hour over the window, above <see cref="ApiMonitoringAlertOptions.SpendPerHourBudget"/> (priced backends only).</summary>
+    SpendRate,
 }
 
 /// <summary>Whether an alert started or ended.</summary>
@@ -36,6 +39,7 @@ public static class AlertNames
         AlertRule.P95Latency => "p95_latency",
         AlertRule.QueueSize => "queue_size",
         AlertRule.CircuitOpen => "circuit_open",
+        AlertRule.SpendRate => "spend_rate",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown alert rule."),
     };
 
@@ -63,7 +67,7 @@ public sealed record Alert
     /// <summary>Whether the alert started or ended.</summary>
     public required AlertState State { get; init; }
 
-    /// <summary>The value when the state changed: a ratio (error rate), milliseconds (P95 latency) or a request count (queue size).</summary>
+    /// <summary>The value when the state changed: a ratio (error rate), milliseconds (P95 latency), a request count (queue size) or USD per hour (spend rate).</summary>
     public required double Value { get; init; }
 
     /// <summary>The threshold, in the unit of <see cref="Value"/>.</summary>

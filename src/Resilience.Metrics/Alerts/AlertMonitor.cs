@@ -17,6 +17,8 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
     /// <summary>The report key of the 95th percentile.</summary>
     private const string P95Key = "95";
 
+    private const double SecondsPerHour = 3600;
+
     private static readonly string OpenState = CircuitState.Open.ToName();
 
     private readonly IMetricsReporter _reporter;
@@ -83,6 +85,13 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
                 if (recent.Percentiles.TryGetValue(P95Key, out var p95))
                 {
                     readings.Add((backend, AlertRule.P95Latency, p95, _p95ThresholdMs));
+                }
+
+                // Only a priced backend has a spend rate: no price table, no figure to compare.
+                if (_options.SpendPerHourBudget is { } budget && recent.CostUsd is { } cost)
+                {
+                    var perHour = recent.WindowSeconds > 0 ? cost / recent.WindowSeconds * SecondsPerHour : 0;
+                    readings.Add((backend, AlertRule.SpendRate, perHour, budget));
                 }
 
                 readings.Add((backend, AlertRule.QueueSize, _reporter.GetQueueMetrics(backend).CurrentQueueSize, _options.QueueSize));
@@ -190,6 +199,9 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
             AlertRule.CircuitOpen => firing
                 ? "Circuit breaker open"
                 : "Circuit breaker no longer open (half-open or closed)",
+            AlertRule.SpendRate => firing
+                ? Invariant($"High spend rate: {value:F2} USD/h")
+                : Invariant($"Spend rate back to normal: {value:F2} USD/h (budget {threshold:F2} USD/h)"),
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown alert rule."),
         };
     }

@@ -34,4 +34,11 @@ public sealed class ApiMonitoringAlertOptions
     /// would admit a trial, HALF-OPEN, or closed). Default true.
     /// </summary>
     public bool CircuitOpen { get; set; } = true;
+
+    /// <summary>
+    /// The spend rate, in USD per hour over the last <see cref="Window"/>, above which <c>spend_rate</c> fires for a
+    /// backend; only backends with a price table (<c>ApiMonitoringOptions.Pricing</c>) have one. Greater than 0, at most
+    /// 1,000,000. Default null: no spend alert.
+    /// </summary>
+    public double? SpendPerHourBudget { get; set; }
 }

@@ -6,6 +6,9 @@ namespace Resilience.Metrics;
 /// <summary>Checks <see cref="ApiMonitoringAlertOptions"/> at start-up; every message names the option and the value it had.</summary>
 internal sealed class ApiMonitoringAlertOptionsValidator : IValidateOptions<ApiMonitoringAlertOptions>
 {
+    /// <summary>USD per hour: beyond any real budget, so a budget in the wrong unit fails at start-up.</summary>
+    public const double MaxSpendPerHourBudget = 1_000_000;
+
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
 
@@ -46,6 +49,11 @@ internal sealed class ApiMonitoringAlertOptionsValidator : IValidateOptions<ApiM
         if (o.CheckInterval < OneSecond || o.CheckInterval > OneDay)
         {
             yield return Error("CheckInterval", "must be from 1 second to 1 day", o.CheckInterval);
+        }
+
+        if (o.SpendPerHourBudget is { } budget && !(budget is > 0 and <= MaxSpendPerHourBudget))
+        {
+            yield return Error("SpendPerHourBudget", "must be greater than 0 and at most 1,000,000 USD per hour (or unset for no spend alert)", budget);
         }
 
         if (o.Window < TimeSpan.FromSeconds(5) || o.Window > MetricsReporter.MaxWindow)

@@ -6,8 +6,8 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// The alert thresholds as a Prometheus alerting rules file, over the series <see cref="IMetricsReporter.GetPrometheusMetrics"/>
-/// emits: group <c>resilience-metrics</c> with <c>ApiHighErrorRate</c>, <c>ApiHighP95Latency</c>, <c>ApiLargeQueue</c>
-/// and <c>ApiCircuitOpen</c>. Load it with <c>rule_files:</c> in <c>prometheus.yml</c>; served by
+/// emits: group <c>resilience-metrics</c> with <c>ApiHighErrorRate</c>, <c>ApiHighP95Latency</c>, <c>ApiLargeQueue</c>,
+/// <c>ApiCircuitOpen</c> and, with a spend budget, <c>ApiHighSpendRate</c>. Load it with <c>rule_files:</c> in <c>prometheus.yml</c>; served by
 /// <c>MapApiMonitoring()</c> at <c>/alert-rules.yml</c>.
 /// </summary>
 public static class ApiMonitoringAlertRules
@@ -80,6 +80,20 @@ public static class ApiMonitoringAlertRules
             "critical",
             "Circuit breaker open on {{ $labels.api }}",
             "The circuit breaker of {{ $labels.api }} is open (api_circuit_state {{ $value }}): requests fail fast without reaching the backend.");
+
+        if (options.SpendPerHourBudget is { } budget)
+        {
+            // The same figure as the in-process monitor's: USD per second over the window, times 3600.
+            var usd = Number(budget);
+            Rule(
+                yaml,
+                "ApiHighSpendRate",
+                "sum by (api) (rate(" + MetricCatalog.CostUsdTotal.Name + "[" + window + "])) * 3600 > " + usd,
+                wait,
+                "warning",
+                "High spend rate on {{ $labels.api }}",
+                "High spend rate: {{ $value | printf \"%.2f\" }} USD per hour on {{ $labels.api }} over the last " + window + " (budget: " + usd + " USD per hour).");
+        }
 
         return yaml.ToString();
     }

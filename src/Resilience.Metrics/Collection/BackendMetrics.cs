@@ -15,6 +15,7 @@ internal sealed class BackendMetrics : IDisposable
         Name = name;
         _time = time;
         Registration = registration;
+        Prices = PriceTable.From(registration.Pricing);
         RegisteredAt = time.GetTimestamp();
         Circuit = new CircuitTimeline(time, registration.MetricsWindowSize);
         _recorded = new RecordedMetrics(RegisteredAt, registration);
@@ -24,6 +25,9 @@ internal sealed class BackendMetrics : IDisposable
     public string Name { get; }
 
     public BackendRegistration Registration { get; private set; }
+
+    /// <summary>The registration's price table, or null when it has none; matched at report time, never per request.</summary>
+    public PriceTable? Prices { get; private set; }
 
     public long RegisteredAt { get; }
 
@@ -49,6 +53,7 @@ internal sealed class BackendMetrics : IDisposable
         // Never a silent reset: what sizes the record (window size, per-model histograms) applies from the next reset.
         var reschedule = registration.MetricsResetInterval != Registration.MetricsResetInterval;
         Registration = registration;
+        Prices = PriceTable.From(registration.Pricing);
 
         if (reschedule)
         {

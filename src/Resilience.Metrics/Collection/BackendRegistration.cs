@@ -23,4 +23,10 @@ public sealed record BackendRegistration
 
     /// <summary>The OpenTelemetry <c>gen_ai.operation.name</c> of its requests (<c>chat</c>, <c>embeddings</c>, ...). Default <c>chat</c>.</summary>
     public string? GenAiOperationName { get; init; }
+
+    /// <summary>
+    /// Prices by model name (USD per million tokens), or null for no cost figures. Matched exactly, then by the longest
+    /// name a model begins with. Read when the backend registers; change it by registering again.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModelPrice>? Pricing { get; init; }
 }

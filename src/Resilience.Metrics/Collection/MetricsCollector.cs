@@ -81,6 +81,17 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be from 1 second to 30 days.");
         }
 
+        // The options' rules for prices: a hand-made table must not report negative, NaN or guessed costs either.
+        foreach (var (model, price) in registration.Pricing ?? new Dictionary<string, ModelPrice>())
+        {
+            if (price is null || price.InputPerMillion is null || price.OutputPerMillion is null
+                || !IsPrice(price.InputPerMillion) || !IsPrice(price.OutputPerMillion) || !IsPrice(price.CachedInputPerMillion))
+            {
+                throw new ArgumentOutOfRangeException(nameof(registration), model,
+                    "Pricing: each price needs InputPerMillion and OutputPerMillion, and every price must be from 0 to 10,000 USD per million tokens.");
+            }
+        }
+
         foreach (var percentile in registration.LatencyPercentiles)
         {
             if (!(percentile is > 0 and <= 100))
@@ -89,6 +100,8 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             }
         }
     }
+
+    private static bool IsPrice(double? usd) => usd is null or (>= 0 and <= ApiMonitoringOptionsValidator.MaxPricePerMillion);
 
     internal BackendMetrics? Find(string name)
     {

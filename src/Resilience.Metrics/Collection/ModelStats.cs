@@ -29,6 +29,9 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     /// <summary>The models the responses to this model's requests named (dated snapshots), the first few.</summary>
     public NameSet ResponseModels { get; } = new(MaxResponseModels);
 
+    /// <summary>The model's match in the backend's price table, cached by the reporter (never touched per request).</summary>
+    public PriceMatch? Price { get; set; }
+
     /// <summary>How many distinct response models a model keeps: a model answers as one or two snapshots at a time.</summary>
     public const int MaxResponseModels = 8;
 }

@@ -55,6 +55,14 @@ public sealed class ApiMonitoringOptions
     /// <summary>A timeout per attempt (Polly's timeout strategy, innermost), or null for none. Default none.</summary>
     public TimeSpan? AttemptTimeout { get; set; }
 
+    /// <summary>
+    /// Prices by model name, in USD per million tokens, for the reports' <c>cost_usd</c>, <c>api_cost_usd_total</c> and the
+    /// spend alert. A model matches its exact name, else the longest configured name it begins with
+    /// (<c>gpt-4o-2024-08-06</c> finds <c>gpt-4o</c>). Empty (the default): no cost figures at all; a model that
+    /// matches nothing contributes nothing and is listed in <c>unpriced_models</c>.
+    /// </summary>
+    public Dictionary<string, ModelPrice> Pricing { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>What was wrong with the configuration these options were bound from (unknown keys), reported by validation.</summary>
     internal string? ConfigurationProblem { get; set; }
 
@@ -68,7 +76,17 @@ public sealed class ApiMonitoringOptions
         // An API of no known provider (Auto, Generic) is named after its backend, as OpenTelemetry advises.
         GenAiProviderName = ApiFormat is ApiFormat.Auto or ApiFormat.Generic ? BackendName ?? "unknown" : ApiFormats.Get(ApiFormat).ProviderName,
         GenAiOperationName = ApiFormats.Get(ApiFormat).OperationName,
+        Pricing = CopyPricing(Pricing),
     };
+
+    // A copy: the registration must not change when the options' objects do.
+    private static Dictionary<string, ModelPrice>? CopyPricing(Dictionary<string, ModelPrice>? pricing) =>
+        pricing is null || pricing.Count == 0
+            ? null
+            : pricing.Where(p => p.Value is not null).ToDictionary(
+                p => p.Key,
+                p => new ModelPrice { InputPerMillion = p.Value.InputPerMillion, OutputPerMillion = p.Value.OutputPerMillion, CachedInputPerMillion = p.Value.CachedInputPerMillion },
+                StringComparer.Ordinal);
 
     internal RequestMonitoringStrategyOptions ToRequestMonitoring() => new()
     {

@@ -25,6 +25,12 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
     /// <summary>Failed attempts that open the circuit.</summary>
     public const int MaxFailureThreshold = 10_000;
 
+    /// <summary>Models a price table may name.</summary>
+    public const int MaxPricedModels = 1_000;
+
+    /// <summary>USD per million tokens: far above any real price, so a price in the wrong unit fails here.</summary>
+    public const double MaxPricePerMillion = 10_000;
+
     private static readonly TimeSpan HalfSecond = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
 
@@ -228,9 +234,62 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
             }
         }
 
+        foreach (var pricingError in PricingErrors(o.Pricing))
+        {
+            yield return pricingError;
+        }
+
         if (o.AttemptTimeout is { } timeout && (timeout < TimeSpan.FromMilliseconds(10) || timeout > OneDay))
         {
             yield return Error("AttemptTimeout", "must be from 10 milliseconds to 1 day (or unset for none)", timeout);
+        }
+    }
+
+    private static IEnumerable<string> PricingErrors(Dictionary<string, ModelPrice>? pricing)
+    {
+        if (pricing is null)
+        {
+            yield return Error("Pricing", "must not be null (leave it empty for no cost figures)", "null");
+            yield break;
+        }
+
+        if (pricing.Count > MaxPricedModels)
+        {
+            yield return Error("Pricing", "must name at most 1,000 models", $"{pricing.Count} models");
+        }
+
+        foreach (var (model, price) in pricing)
+        {
+            var option = $"Pricing[\"{TextLimits.Cap(model, 32)}\"]";
+            if (string.IsNullOrWhiteSpace(model) || model.Length > TextLimits.MaxNameLength || !TextLimits.IsValidUtf16(model) || model.Any(char.IsControl))
+            {
+                yield return Error(option, $"must be named by 1 to {TextLimits.MaxNameLength} characters of valid UTF-16 without control characters", $"\"{TextLimits.Cap(model, 32)}\" ({model.Length} characters)");
+            }
+
+            if (price is null)
+            {
+                yield return Error(option, "must not be null", "null");
+                continue;
+            }
+
+            // A missing input or output price would have to be guessed: it must be said, 0 included.
+            foreach (var (name, value, required) in new (string, double?, bool)[]
+                {
+                    ("InputPerMillion", price.InputPerMillion, true), ("OutputPerMillion", price.OutputPerMillion, true), ("CachedInputPerMillion", price.CachedInputPerMillion, false),
+                })
+            {
+                if (value is not { } usd)
+                {
+                    if (required)
+                    {
+                        yield return Error($"{option}.{name}", "must be set, in USD per million tokens (0 for a model without that price)", "unset");
+                    }
+                }
+                else if (!(usd is >= 0 and <= MaxPricePerMillion))
+                {
+                    yield return Error($"{option}.{name}", "must be from 0 to 10,000 USD per million tokens", usd);
+                }
+            }
         }
     }
 

@@ -100,7 +100,33 @@ internal sealed class BackendClaims
             differences.Add("ApiFormat");
         }
 
+        if (!SamePricing(a.Pricing, b.Pricing))
+        {
+            differences.Add("Pricing");
+        }
+
         return differences;
+    }
+
+    private static bool SamePricing(IReadOnlyDictionary<string, ModelPrice>? a, IReadOnlyDictionary<string, ModelPrice>? b)
+    {
+        if ((a?.Count ?? 0) != (b?.Count ?? 0))
+        {
+            return false;
+        }
+
+        foreach (var (model, price) in a ?? new Dictionary<string, ModelPrice>())
+        {
+            if (!b!.TryGetValue(model, out var other)
+                || price.InputPerMillion != other.InputPerMillion
+                || price.OutputPerMillion != other.OutputPerMillion
+                || price.CachedInputPerMillion != other.CachedInputPerMillion)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private sealed class Claimed(BackendRegistration settings)

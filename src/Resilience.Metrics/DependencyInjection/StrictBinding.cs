@@ -16,8 +16,15 @@ internal static class StrictBinding
         }
         catch (InvalidOperationException exception)
         {
-            // The binder's message names the unknown keys and the type that lacks them.
-            return $"ApiMonitoringOptions: the configuration section \"{section.Path}\" has a key that is no option: {exception.Message}";
+            // The binder's message names the unknown keys and the type that lacks them; inside a dictionary (Pricing)
+            // it wraps that message in a vaguer one, so the innermost is the one to show.
+            Exception innermost = exception;
+            while (innermost.InnerException is { } inner)
+            {
+                innermost = inner;
+            }
+
+            return $"ApiMonitoringOptions: the configuration section \"{section.Path}\" has a key that is no option: {innermost.Message}";
         }
     }
 }

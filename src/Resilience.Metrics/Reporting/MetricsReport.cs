@@ -60,6 +60,15 @@ public sealed record MetricsReport
     public long MonitoringErrors { get; init; }
 
     /// <summary>
+    /// What the priced models' tokens cost, in USD, since start or the last reset (the sum of the models'
+    /// <see cref="ModelMetrics.CostUsd"/>); null when the backend has no price table.
+    /// </summary>
+    public double? CostUsd { get; init; }
+
+    /// <summary>The models that matched no price (they add nothing to <see cref="CostUsd"/>); null when the backend has no price table.</summary>
+    public IReadOnlyList<string>? UnpricedModels { get; init; }
+
+    /// <summary>
     /// The last minutes, by name (<c>"1m"</c>, <c>"5m"</c>, <c>"15m"</c>): what the sliding windows recorded, aligned to
     /// their 5 s slices. Empty for a report built by hand.
     /// </summary>
@@ -110,6 +119,9 @@ public sealed record WindowMetrics
 
     /// <summary>Errors by category (every category for a backend; empty for a model, which keeps none).</summary>
     public required IReadOnlyDictionary<string, long> ErrorCategories { get; init; }
+
+    /// <summary>What the window's tokens cost in USD (a backend: its priced models'); null without a price table or for an unpriced model.</summary>
+    public double? CostUsd { get; init; }
 }
 
 /// <summary>
@@ -264,6 +276,9 @@ public sealed record ModelMetrics
     /// <summary>The latencies as Prometheus buckets, when detailed latency is on; otherwise null. Not in the JSON report.</summary>
     [JsonIgnore]
     public DurationHistogram? Histogram { get; init; }
+
+    /// <summary>What the model's tokens cost in USD since start or the last reset; null without a price table or a price for the model.</summary>
+    public double? CostUsd { get; init; }
 
     /// <summary>The model's last 1, 5 and 15 minutes (percentiles only with detailed latency).</summary>
     public IReadOnlyDictionary<string, WindowMetrics> Windows { get; init; } = WindowMetrics.None;

@@ -54,12 +54,44 @@ public sealed class MetricsReporter : IMetricsReporter
         var requests = successes + failures;
         var now = _time.GetTimestamp();
         var models = new SortedDictionary<string, ModelMetrics>(StringComparer.Ordinal);
+
+        // Cost is computed here, from the token counters, rather than per request: the request path stays as it was.
+        var prices = backend.Prices;
+        double? cost = prices is null ? null : 0d;
+        var windowCosts = prices is null ? null : new double[ReportWindowNames.Length];
+        var unpriced = prices is null ? null : new List<string>();
         foreach (var stats in recorded.Models.All)
         {
-            models[stats.Name] = ModelFigures(stats, backend.Registration) with
+            var rate = Rate(prices, stats);
+            var figures = ModelFigures(stats, backend.Registration, rate);
+            var windows = Windows(recorded.Windows.Read(stats, ReportWindowSlices, backend.Registration.LatencyPercentiles), backend.Registration, now, model: true, rate);
+            models[stats.Name] = figures with { Windows = windows };
+            if (prices is null)
             {
-                Windows = Windows(recorded.Windows.Read(stats, ReportWindowSlices, backend.Registration.LatencyPercentiles), backend.Registration, now, model: true),
-            };
+                continue;
+            }
+
+            if (rate is null)
+            {
+                unpriced!.Add(stats.Name);
+                continue;
+            }
+
+            cost += figures.CostUsd ?? 0;
+            for (var i = 0; i < ReportWindowNames.Length; i++)
+            {
+                windowCosts![i] += windows[ReportWindowNames[i]].CostUsd ?? 0;
+            }
+        }
+
+        unpriced?.Sort(StringComparer.Ordinal);
+        var backendWindows = Windows(recorded.Windows.Read(recorded, ReportWindowSlices, backend.Registration.LatencyPercentiles), backend.Registration, now, model: false, rate: null);
+        if (windowCosts is not null)
+        {
+            for (var i = 0; i < ReportWindowNames.Length; i++)
+            {
+                backendWindows[ReportWindowNames[i]] = backendWindows[ReportWindowNames[i]] with { CostUsd = windowCosts[i] };
+            }
         }
 
         return new MetricsReport
@@ -86,16 +118,20 @@ public sealed class MetricsReporter : IMetricsReporter
             Throughput = ThroughputFigures(recorded, DefaultWindow),
             Models = models,
             MonitoringErrors = counters.Sum(RecordedMetrics.MonitoringErrors),
-            Windows = Windows(recorded.Windows.Read(recorded, ReportWindowSlices, backend.Registration.LatencyPercentiles), backend.Registration, now, model: false),
+            CostUsd = cost,
+            UnpricedModels = unpriced,
+            Windows = backendWindows,
         };
     }
 
-    private Dictionary<string, WindowMetrics> Windows(WindowTotals[] totals, BackendRegistration registration, long now, bool model)
+    private static ModelRate? Rate(PriceTable? prices, ModelStats stats) => prices?.Match(stats);
+
+    private Dictionary<string, WindowMetrics> Windows(WindowTotals[] totals, BackendRegistration registration, long now, bool model, ModelRate? rate)
     {
         var windows = new Dictionary<string, WindowMetrics>(totals.Length, StringComparer.Ordinal);
         for (var i = 0; i < totals.Length; i++)
         {
-            windows[ReportWindowNames[i]] = model ? ModelWindow(totals[i], registration, now) : BackendWindow(totals[i], registration, now);
+            windows[ReportWindowNames[i]] = model ? ModelWindow(totals[i], registration, now, rate) : BackendWindow(totals[i], registration, now);
         }
 
         return windows;
@@ -113,7 +149,24 @@ public sealed class MetricsReporter : IMetricsReporter
         var recorded = metrics.Recorded;
         var slices = (int)Math.Ceiling(window / SliceRing.SliceLength);
         var totals = recorded.Windows.Read(recorded, [slices], metrics.Registration.LatencyPercentiles);
-        return BackendWindow(totals[0], metrics.Registration, _time.GetTimestamp());
+        var result = BackendWindow(totals[0], metrics.Registration, _time.GetTimestamp());
+        if (metrics.Prices is not { } prices)
+        {
+            return result;
+        }
+
+        // The backend's window cost is its priced models' (the backend's own counters do not say which model a token was).
+        var cost = 0d;
+        foreach (var stats in recorded.Models.All)
+        {
+            if (Rate(prices, stats) is { } rate)
+            {
+                var sums = recorded.Windows.Read(stats, [slices], [])[0].Counters;
+                cost += rate.Cost(sums[ModelStats.PromptTokens], sums[ModelStats.CompletionTokens], sums[ModelStats.CachedTokens]);
+            }
+        }
+
+        return result with { CostUsd = cost };
     }
 
     /// <inheritdoc />
@@ -178,7 +231,7 @@ public sealed class MetricsReporter : IMetricsReporter
         };
     }
 
-    private WindowMetrics ModelWindow(WindowTotals window, BackendRegistration registration, long now)
+    private WindowMetrics ModelWindow(WindowTotals window, BackendRegistration registration, long now, ModelRate? rate)
     {
         var sums = window.Counters;
         var successes = sums[ModelStats.Successes];
@@ -198,6 +251,7 @@ public sealed class MetricsReporter : IMetricsReporter
             RequestsPerSecond = Ratio(requests, seconds),
             TokensPerSecond = Ratio(sums[ModelStats.PromptTokens] + sums[ModelStats.CompletionTokens], seconds),
             ErrorCategories = EmptyCategories,
+            CostUsd = rate?.Cost(sums[ModelStats.PromptTokens], sums[ModelStats.CompletionTokens], sums[ModelStats.CachedTokens]),
         };
     }
 
@@ -341,11 +395,11 @@ public sealed class MetricsReporter : IMetricsReporter
         ArgumentNullException.ThrowIfNull(model);
         var metrics = Backend(backend);
         return metrics.Recorded.Models.TryGet(model, out var stats)
-            ? ModelFigures(stats!, metrics.Registration)
+            ? ModelFigures(stats!, metrics.Registration, Rate(metrics.Prices, stats!))
             : new ModelMetrics { TokenCounts = new TokenCounts(0, 0) };
     }
 
-    private static ModelMetrics ModelFigures(ModelStats stats, BackendRegistration registration)
+    private static ModelMetrics ModelFigures(ModelStats stats, BackendRegistration registration, ModelRate? rate)
     {
         var counters = stats.Counters;
         var successes = counters.Sum(ModelStats.Successes);
@@ -367,6 +421,7 @@ public sealed class MetricsReporter : IMetricsReporter
             Percentiles = snapshot is null ? null : Percentiles(snapshot, registration.LatencyPercentiles),
             Histogram = snapshot is null ? null : DurationHistogram.From(snapshot, counters.Sum(ModelStats.LatencyTicks)),
             ResponseModels = stats.ResponseModels.ToList(),
+            CostUsd = rate?.Cost(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens), counters.Sum(ModelStats.CachedTokens)),
         };
     }
 

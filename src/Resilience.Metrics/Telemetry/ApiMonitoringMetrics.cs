@@ -57,6 +57,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
 
         _meter.CreateObservableUpDownCounter("api.client.queue.length", () => QueueGauge(collector, active: false), "{request}", "Requests waiting now.");
         _meter.CreateObservableUpDownCounter("api.client.active_requests", () => QueueGauge(collector, active: true), "{request}", "Requests in flight now.");
+        _meter.CreateObservableCounter("api.client.cost", () => Costs(collector), "USD", "What the priced models' tokens cost since start or the last reset, from the configured price table.");
         _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(collector), "{state}", "1 for the circuit's current state, 0 for the others.");
     }
 
@@ -199,6 +200,30 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         {
             var (waiting, running) = backend.Queues.Read();
             yield return new Measurement<long>(active ? running : waiting, new KeyValuePair<string, object?>("api.backend", backend.Name));
+        }
+    }
+
+    // Read from the collector's token counters when a listener collects: nothing per request.
+    private static IEnumerable<Measurement<double>> Costs(MetricsCollector collector)
+    {
+        foreach (var backend in collector.All)
+        {
+            if (backend.Prices is not { } prices)
+            {
+                continue;
+            }
+
+            foreach (var stats in backend.Recorded.Models.All)
+            {
+                if (prices.Match(stats) is { } rate)
+                {
+                    var counters = stats.Counters;
+                    yield return new Measurement<double>(
+                        rate.Cost(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens), counters.Sum(ModelStats.CachedTokens)),
+                        new KeyValuePair<string, object?>("api.backend", backend.Name),
+                        new KeyValuePair<string, object?>("gen_ai.request.model", stats.Name));
+                }
+            }
         }
     }
 

@@ -73,6 +73,72 @@ public sealed class ApiMonitoringAlertRulesTests
         Assert.Equal(4, yaml.Split("for: '90s'\n").Length - 1);
     }
 
+    [Fact]
+    public void A_spend_budget_adds_a_spend_rate_rule_over_the_window()
+    {
+        var yaml = ApiMonitoringAlertRules.ToPrometheusYaml(new ApiMonitoringAlertOptions { SpendPerHourBudget = 50 });
+
+        Assert.EndsWith(
+            """
+                  - alert: 'ApiHighSpendRate'
+                    expr: 'sum by (api) (rate(api_cost_usd_total[5m])) * 3600 > 50'
+                    for: '1m'
+                    labels:
+                      severity: 'warning'
+                    annotations:
+                      summary: 'High spend rate on {{ $labels.api }}'
+                      description: 'High spend rate: {{ $value | printf "%.2f" }} USD per hour on {{ $labels.api }} over the last 5m (budget: 50 USD per hour).'
+
+            """,
+            yaml,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("ApiHighSpendRate", ApiMonitoringAlertRules.ToPrometheusYaml(new ApiMonitoringAlertOptions()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Promtool_checks_the_spend_rule_and_its_unit_test_fires_above_the_budget_and_resolves_under_it()
+    {
+        var promtool = Promtool();
+        using var directory = new TempDirectory();
+        var rules = directory.Write("rules.yml", ApiMonitoringAlertRules.ToPrometheusYaml(new ApiMonitoringAlertOptions { SpendPerHourBudget = 50 }));
+
+        var (checkExit, checkOutput) = await Run(promtool, "check", "rules", rules);
+        Assert.True(checkExit == 0, checkOutput);
+        Assert.Contains("SUCCESS: 5 rules found", checkOutput, StringComparison.Ordinal);
+
+        // openai spends 1.20 USD a minute over two models (72 USD per hour) for 10 minutes, then 0.30 a minute (18 USD
+        // per hour); groq spends 0.50 a minute (30 USD per hour) throughout, under the 50 USD budget.
+        var tests = directory.Write("rules_test.yml", """
+            rule_files:
+              - rules.yml
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: 'api_cost_usd_total{api="openai",model="gpt-4o"}'
+                    values: '0+1x10 10.1+0.1x19'
+                  - series: 'api_cost_usd_total{api="openai",model="gpt-4o-mini"}'
+                    values: '0+0.2x30'
+                  - series: 'api_cost_usd_total{api="groq",model="llama-3.3-70b"}'
+                    values: '0+0.5x30'
+                alert_rule_test:
+                  - eval_time: 8m
+                    alertname: ApiHighSpendRate
+                    exp_alerts:
+                      - exp_labels: { severity: warning, api: openai }
+                        exp_annotations:
+                          summary: 'High spend rate on openai'
+                          description: 'High spend rate: 72.00 USD per hour on openai over the last 5m (budget: 50 USD per hour).'
+                  - eval_time: 20m
+                    alertname: ApiHighSpendRate
+            """);
+
+        var (exitCode, output) = await Run(promtool, "test", "rules", tests);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1_000, "1s")]
     [InlineData(1_500, "1500ms")]

@@ -124,6 +124,35 @@ public static class GuideExamples
         return reporter.GetMetricsReport("s3");
     }
 
+    public static async Task<MetricsReport> Spend(HttpMessageHandler backend)
+    {
+        var services = new ServiceCollection();
+        // example: pricing
+        services.AddHttpClient("openai", c => c.BaseAddress = new Uri("https://api.openai.com/"))
+            .AddApiMonitoring(o =>
+            {
+                o.Pricing["gpt-4o"] = new ModelPrice { InputPerMillion = 2.5, OutputPerMillion = 10, CachedInputPerMillion = 1.25 };
+                o.Pricing["gpt-4o-mini"] = new ModelPrice { InputPerMillion = 0.15, OutputPerMillion = 0.6, CachedInputPerMillion = 0.075 };
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => backend);
+        // end
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("openai");
+        using var response = await client.PostAsync("v1/chat/completions", new StringContent("""{"model":"gpt-4o-mini-2024-07-18"}""", Encoding.UTF8, "application/json"));
+        var reporter = provider.GetRequiredService<IMetricsReporter>();
+        // example: cost
+        MetricsReport report = reporter.GetMetricsReport("openai");
+        double? total = report.CostUsd;                                  // USD since start; null without a price table
+        double? lastFiveMinutes = report.Windows["5m"].CostUsd;
+        double? perModel = report.Models["gpt-4o-mini-2024-07-18"].CostUsd;   // priced as gpt-4o-mini (longest prefix)
+        IReadOnlyList<string>? unpriced = report.UnpricedModels;         // models that matched no price
+        // end
+        Assert.Equal(total, lastFiveMinutes);
+        Assert.Equal(total, perModel);
+        Assert.Empty(unpriced!);
+        return report;
+    }
+
     public static (string, string, string) Reports(IMetricsReporter reporter)
     {
         // example: reports

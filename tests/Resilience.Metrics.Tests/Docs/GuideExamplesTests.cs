@@ -48,6 +48,15 @@ public partial class GuideExamplesTests
     }
 
     [Fact]
+    public async Task The_pricing_example_costs_the_responses_tokens()
+    {
+        // OpenAiLikeHandler's usage: 9 prompt and 12 completion tokens; 9 × 0.15 + 12 × 0.6 = 8.55 USD per million.
+        var report = await GuideExamples.Spend(new OpenAiLikeHandler());
+
+        Assert.Equal(8.55e-6, report.CostUsd!.Value, 15);
+    }
+
+    [Fact]
     public async Task The_priority_example_sends_the_request()
     {
         using var client = new HttpClient(new OpenAiLikeHandler()) { BaseAddress = new Uri("https://api.openai.com/") };

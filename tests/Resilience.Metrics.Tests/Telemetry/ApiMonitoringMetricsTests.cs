@@ -144,6 +144,36 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
         GC.KeepAlive(queue);
     }
 
+    [Fact]
+    public void Cost_is_an_observable_counter_in_USD_per_priced_model_read_from_the_collector()
+    {
+        var priced = _collector.RegisterBackend(_backendName, new BackendRegistration
+        {
+            GenAiProviderName = "openai",
+            Pricing = new Dictionary<string, ModelPrice> { ["gpt-4o"] = new() { InputPerMillion = 2.5, OutputPerMillion = 10, CachedInputPerMillion = 1.25 } },
+        });
+        _collector.RecordRequest(new RequestCompleted(priced) { Succeeded = true, Model = "gpt-4o", PromptTokens = 10_000, CachedTokens = 4_000, CompletionTokens = 2_000 });
+        _collector.RecordRequest(new RequestCompleted(priced) { Succeeded = true, Model = "llama3", PromptTokens = 10_000, CompletionTokens = 2_000 });
+
+        var point = Assert.Single(Points("api.client.cost"));
+        Assert.Equal("gpt-4o", point.Tags["gen_ai.request.model"]);
+        Assert.Equal(0.04, point.Point.GetSumDouble(), 12);
+        var metric = _exported.First(m => m.Name == "api.client.cost");
+        Assert.Equal("USD", metric.Unit);
+        Assert.Equal(MetricType.DoubleSum, metric.MetricType);
+
+        _collector.RecordRequest(new RequestCompleted(priced) { Succeeded = true, Model = "gpt-4o", CompletionTokens = 100_000 });
+        Assert.Equal(1.04, Assert.Single(Points("api.client.cost")).Point.GetSumDouble(), 12);
+    }
+
+    [Fact]
+    public void A_backend_without_a_price_table_has_no_cost_series()
+    {
+        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = "gpt-4o", PromptTokens = 10_000, CompletionTokens = 2_000 });
+
+        Assert.Empty(Points("api.client.cost"));
+    }
+
     /// <summary>
     /// Makes this test's meter distinct from every other collector's in the process (by a scope tag of its own).
     /// OpenTelemetry merges identical instruments of same-named meters into one stream, and when any of those meters is

@@ -70,6 +70,18 @@ internal static class AsciiReportFormatter
         sb.Append(inv, $"\n  Prompt: {report.TokenCounts.Prompt}");
         sb.Append(inv, $"\n  Completion: {report.TokenCounts.Completion}");
         sb.Append(inv, $"\n  Tokens/sec: {FormattingGuards.Finite(report.Throughput.TokenThroughput.TokensPerSecond):F2}");
+        if (report.CostUsd is { } cost)
+        {
+            // Only with a price table: no table, no figure (never a guessed price).
+            sb.Append(inv, $"\n  Cost: {FormattingGuards.Finite(cost):F4} USD");
+            if (report.UnpricedModels is { Count: > 0 } unpriced)
+            {
+                sb.Append(" (unpriced: ");
+                AppendText(sb, string.Join(", ", unpriced));
+                sb.Append(')');
+            }
+        }
+
         sb.Append("\n\nResilience:");
         sb.Append(inv, $"\n  Timeouts: {report.Timeouts}");
         sb.Append(inv, $"\n  Retried Requests: {report.Retries}");
@@ -103,6 +115,10 @@ internal static class AsciiReportFormatter
         }
 
         sb.Append(inv, $"\n  Requests/sec:   {FormattingGuards.Finite(recent.RequestsPerSecond),12:F2} {FormattingGuards.Finite(sinceStartRps),12:F2}");
+        if (recent.CostUsd is { } recentCost && report.CostUsd is { } cost)
+        {
+            sb.Append(inv, $"\n  Cost USD:       {FormattingGuards.Finite(recentCost),12:F4} {FormattingGuards.Finite(cost),12:F4}");
+        }
     }
 
     private static double Percent(double ratio) => FormattingGuards.Finite(FormattingGuards.Finite(ratio) * 100d);

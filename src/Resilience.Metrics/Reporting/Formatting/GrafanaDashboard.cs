@@ -223,6 +223,16 @@ internal static class GrafanaDashboard
                 [Query("A", $$"""sum by (api, model) (rate({{M.ModelTokensTotal}}{api=~"$api"}[$__rate_interval]))""", "{{api}} {{model}}")],
                 stacked: true)));
 
+        grid.Row("Spend");
+        grid.Line(
+            8,
+            (12, TimeSeries("Spend rate", "USD per hour by backend over the rate interval, all instances, from the configured price tables (priced models only).", "currencyUSD",
+                [Query("A", $$"""sum by (api) (rate({{M.CostUsdTotal}}{api=~"$api"}[$__rate_interval])) * 3600""", "{{api}}")],
+                stacked: true)),
+            (12, TimeSeries("Spend rate by model", "USD per hour by model over the rate interval, all instances.", "currencyUSD",
+                [Query("A", $$"""sum by (api, model) (rate({{M.CostUsdTotal}}{api=~"$api"}[$__rate_interval])) * 3600""", "{{api}} {{model}}")],
+                stacked: true)));
+
         return grid.Panels;
     }
 

@@ -208,6 +208,26 @@ internal static class MetricCatalog
             }
         });
 
+    // Only priced models have a series: an unpriced model's cost is unknown, not zero.
+    public static readonly MetricFamily CostUsdTotal = new("api_cost_usd_total", MetricKind.Counter, "USD", "What the priced models' tokens cost, in US dollars, from the configured price table", ["model"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) =>
+        {
+            // No price table, no cost: the models are not walked at all.
+            if (r.CostUsd is null)
+            {
+                return;
+            }
+
+            foreach (var (model, stats) in r.Models)
+            {
+                if (stats.CostUsd is { } cost)
+                {
+                    f.Sample(r.ApiName, model, cost);
+                }
+            }
+        },
+        "api.client.cost");
+
     public static readonly MetricFamily QueueRejectionsTotal = new("api_queue_rejections_total", MetricKind.Counter, "requests", "Requests rejected because the queue was full", [],
         static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Queue.QueueRejectionCount), "api.client.queue.rejections");
 
@@ -259,7 +279,7 @@ internal static class MetricCatalog
         RequestsTotal, SuccessRate, LatencyMilliseconds, QueueSize, ActiveRequests, ErrorRate, CircuitStateGauge, ThroughputRps,
         ModelRequestsTotal, ModelSuccessRate, ModelLatencyMilliseconds,
         FailuresTotal, TimeoutsTotal, RetriesTotal, RetryAttemptsTotal, ErrorsTotal, TokensTotal, TokenDetailsTotal, TokenThroughputTps,
-        ModelTokensTotal, QueueRejectionsTotal, CircuitOpenTotal, CircuitStateTimeSeconds, MonitoringErrorsTotal,
+        ModelTokensTotal, CostUsdTotal, QueueRejectionsTotal, CircuitOpenTotal, CircuitStateTimeSeconds, MonitoringErrorsTotal,
         UptimeSeconds, RequestDurationSeconds, TimeToFirstChunkSeconds, ModelRequestDurationSeconds,
     ];
 

@@ -17,10 +17,11 @@ public sealed partial class GrafanaDashboardTests
         ReportSamples.Create("openai"),
         ReportSamples.Create("anthropic", new Dictionary<string, ModelMetrics>
         {
-            ["claude-sonnet-4"] = ReportSamples.Model(10, 9, 1234.5, 1000, 2000),
+            ["claude-sonnet-4"] = ReportSamples.Model(10, 9, 1234.5, 1000, 2000) with { CostUsd = 0.033 },
         }) with
         {
             CircuitBreaker = ReportSamples.Create().CircuitBreaker with { CurrentState = "HALF-OPEN" },
+            CostUsd = 0.033,
         },
         ReportSamples.Create("groq", new Dictionary<string, ModelMetrics>()) with
         {
@@ -283,6 +284,8 @@ public sealed partial class GrafanaDashboardTests
             },
             used);
         Assert.Contains(Queries(), q => q.Expr.Contains("by (api, percentile)", StringComparison.Ordinal));
+        Assert.Contains(Queries(), q => q.Panel == "Spend rate"
+            && q.Expr == "sum by (api) (rate(api_cost_usd_total{api=~\"$api\"}[$__rate_interval])) * 3600");
         Assert.Contains(Queries(), q => q.Expr.Contains("by (api, category)", StringComparison.Ordinal));
     }
 

@@ -65,7 +65,7 @@ public sealed class JsonReportFormatterTests
         Assert.Equal(
             ["timestamp", "api_name", "uptime_seconds", "total_requests", "successes", "failures", "timeouts", "retries",
              "retry_attempts", "success_rate", "token_counts", "latency", "queue", "circuit_breaker", "errors",
-             "throughput", "models", "monitoring_errors", "windows"],
+             "throughput", "models", "monitoring_errors", "cost_usd", "unpriced_models", "windows"],
             Names(root));
         Assert.Equal(["prompt", "completion", "cached", "reasoning"], Names(Walk(root, "token_counts")));
         Assert.Equal(["avg_latency", "min_latency", "max_latency", "percentiles", "count", "time_to_first_byte"], Names(Walk(root, "latency")));
@@ -78,7 +78,7 @@ public sealed class JsonReportFormatterTests
         Assert.Equal(["error_rate", "total_errors", "error_types", "error_categories", "most_common_error"], Names(Walk(root, "errors")));
         Assert.Equal(["requests_per_second", "total_requests_in_window", "time_window_seconds", "token_throughput"], Names(Walk(root, "throughput")));
         Assert.Equal(
-            ["requests", "successes", "failures", "success_rate", "avg_latency", "retries", "token_counts", "percentiles", "response_models", "windows"],
+            ["requests", "successes", "failures", "success_rate", "avg_latency", "retries", "token_counts", "percentiles", "response_models", "cost_usd", "windows"],
             Names(Walk(root, "models/gpt-4o-mini")));
     }
 

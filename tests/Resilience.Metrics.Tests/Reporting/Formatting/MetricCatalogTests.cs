@@ -11,7 +11,11 @@ public sealed partial class MetricCatalogTests
     public void The_exposition_is_the_catalogue_family_by_family_in_its_order()
     {
         using var collector = new MetricsCollector(new FakeTimeProvider());
-        var backend = collector.RegisterBackend("openai", new BackendRegistration { DetailedLatency = true });
+        var backend = collector.RegisterBackend("openai", new BackendRegistration
+        {
+            DetailedLatency = true,
+            Pricing = new Dictionary<string, ModelPrice> { ["gpt-4o"] = new() { InputPerMillion = 2.5, OutputPerMillion = 10 } },
+        });
         collector.RecordRequest(new RequestCompleted(backend) { Latency = TimeSpan.FromMilliseconds(80), Succeeded = true, Attempts = 1, Model = "gpt-4o" });
 
         var text = new MetricsReporter(collector).GetPrometheusMetrics();

@@ -325,7 +325,12 @@ public sealed partial class PrometheusFormatterTests
             Assert.Skip("promtool not installed");
         }
 
-        var text = PrometheusFormatter.Format([.. ThreeBackends(), ReportSamples.NonFinite()]);
+        var priced = ReportSamples.Create("priced", new Dictionary<string, ModelMetrics>
+        {
+            ["gpt-4o"] = ReportSamples.Model(10, 10, 100, 10_000, 2_000) with { CostUsd = 0.04 },
+        }) with { CostUsd = 0.04 };
+        var text = PrometheusFormatter.Format([.. ThreeBackends(), ReportSamples.NonFinite(), priced]);
+        Assert.Contains("api_cost_usd_total{api=\"priced\",model=\"gpt-4o\"} 0.04\n", text, StringComparison.Ordinal);
         var (exitCode, output) = await RunAsync(promtool, ["check", "metrics"], text);
 
         // promtool check metrics: 0 = clean, 3 = lint findings ("<family> <finding>" per line), 1 = parse error.
