@@ -79,7 +79,28 @@ internal sealed record DemoBackend(
         options.CircuitBreaker.FailureThreshold = 5;
         options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(2);
         options.CircuitBreaker.ResetTimeout = TimeSpan.FromSeconds(3);
+
+        foreach (var (model, price) in PricesOf(Api))
+        {
+            options.Pricing[model] = price;
+        }
     }
+
+    /// <summary>
+    /// Illustrative list prices in USD per million tokens (input, output, cached input) of the hosted APIs, so the demo
+    /// shows spend: not a quote. Self-hosted servers (Ollama, TGI, ...) have no price table, and so no cost figures.
+    /// </summary>
+    private static IEnumerable<(string Model, ModelPrice Price)> PricesOf(SimulatedApi api) => api switch
+    {
+        SimulatedApi.OpenAI => [("gpt-4o-mini", Price(0.15, 0.60, 0.075)), ("gpt-4o", Price(2.5, 10, 1.25))],
+        SimulatedApi.Anthropic => [("claude-3-5-sonnet", Price(3, 15, 0.30)), ("claude-3-5-haiku", Price(0.80, 4, 0.08))],
+        SimulatedApi.Groq => [("llama-3.1-8b-instant", Price(0.05, 0.08)), ("llama-3.3-70b-versatile", Price(0.59, 0.79))],
+        SimulatedApi.Gemini => [("gemini-1.5-flash", Price(0.075, 0.30)), ("gemini-1.5-pro", Price(1.25, 5))],
+        _ => [],
+    };
+
+    private static ModelPrice Price(double input, double output, double? cachedInput = null) =>
+        new() { InputPerMillion = input, OutputPerMillion = output, CachedInputPerMillion = cachedInput };
 
     private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
 }

@@ -9,7 +9,7 @@ internal static class SummaryTable
     private static readonly (string Title, int Width)[] Columns =
     [
         ("backend", 10), ("requests", 8), ("ok %", 6), ("p50 ms", 7), ("p95 ms", 7), ("p99 ms", 7), ("rps", 6),
-        ("tok/s", 7), ("retries", 7), ("errors", 6), ("circuit", 9), ("opens", 5),
+        ("tok/s", 7), ("retries", 7), ("errors", 6), ("circuit", 9), ("opens", 5), ("USD", 8),
     ];
 
     public static string Format(IMetricsReporter reporter, IReadOnlyList<string> backends, TimeSpan elapsed)
@@ -20,6 +20,7 @@ internal static class SummaryTable
         text.AppendLine(string.Join("  ", Columns.Select(c => new string('-', c.Width))));
 
         long requests = 0, successes = 0, retries = 0, failures = 0, tokens = 0, opens = 0;
+        double? cost = null;
         var categories = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var backend in backends)
         {
@@ -39,6 +40,7 @@ internal static class SummaryTable
                 N(r.Failures),
                 r.CircuitBreaker.CurrentState,
                 N(r.CircuitBreaker.OpenCircuitCount),
+                Usd(r.CostUsd),
             ]);
             requests += r.TotalRequests;
             successes += r.Successes;
@@ -46,6 +48,11 @@ internal static class SummaryTable
             failures += r.Failures;
             tokens += backendTokens;
             opens += r.CircuitBreaker.OpenCircuitCount;
+            if (r.CostUsd is { } backendCost)
+            {
+                cost = (cost ?? 0) + backendCost;
+            }
+
             foreach (var (category, count) in r.Errors.ErrorCategories)
             {
                 categories[category] = categories.GetValueOrDefault(category) + count;
@@ -65,6 +72,7 @@ internal static class SummaryTable
             N(failures),
             "",
             N(opens),
+            Usd(cost),
         ]);
         text.AppendLine();
         text.AppendLine("errors by category (failed attempts that were retried included):");
@@ -91,4 +99,8 @@ internal static class SummaryTable
 
         text.AppendLine(string.Join("  ", parts).TrimEnd());
     }
+
+    /// <summary>Spend in USD; "-" for a backend without a price table (no guessed price).</summary>
+    private static string Usd(double? usd) => usd is { } value ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
+
 }
