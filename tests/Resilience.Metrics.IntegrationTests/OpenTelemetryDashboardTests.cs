@@ -87,6 +87,21 @@ public class OpenTelemetryDashboardTests
         }
     }
 
+    [Fact]
+    public async Task The_dashboard_endpoint_serves_either_source_and_rejects_an_unknown_one()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = await MonitoringApp.StartAsync();
+
+        using var monitoring = JsonDocument.Parse(await app.Http.GetStringAsync("/monitoring/grafana-dashboard.json?source=apimonitoring", ct));
+        using var otel = JsonDocument.Parse(await app.Http.GetStringAsync("/monitoring/grafana-dashboard.json?source=OpenTelemetry", ct));
+        Assert.Equal("resilience-metrics", monitoring.RootElement.GetProperty("uid").GetString());
+        Assert.Equal("resilience-metrics-otel", otel.RootElement.GetProperty("uid").GetString());
+
+        using var unknown = await app.Http.GetAsync("/monitoring/grafana-dashboard.json?source=1", ct);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+
     private sealed record OtelApp(WebApplication Application, Uri Address) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
