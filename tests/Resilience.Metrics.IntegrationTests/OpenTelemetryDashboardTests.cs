@@ -78,6 +78,12 @@ public class OpenTelemetryDashboardTests
             }
 
             Assert.True(empty.Count == 0, "No series for:\n" + string.Join("\n", empty) + "\n\nThe exporter wrote:\n" + exposition);
+
+            // The circuit panels' 0/1/2: gemini's circuit opened (HALF-OPEN once its 30 s break has elapsed), openai's is closed.
+            var circuit = Fill(queries.First(q => q.StartsWith("max by (api_backend) (api_client_circuit_state", StringComparison.Ordinal)));
+            var states = await ValuesByBackendAsync(promql, circuit);
+            Assert.Contains(states["gemini"], new[] { 1.0, 2.0 });
+            Assert.Equal(0, states["openai"]);
         }
         finally
         {
@@ -260,6 +266,14 @@ public class OpenTelemetryDashboardTests
         }
 
         return false;
+    }
+
+    private static async Task<Dictionary<string, double>> ValuesByBackendAsync(HttpClient http, string promql)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/query?query={Uri.EscapeDataString(promql)}", TestContext.Current.CancellationToken));
+        return document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().ToDictionary(
+            r => r.GetProperty("metric").GetProperty("api_backend").GetString()!,
+            r => double.Parse(r.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
