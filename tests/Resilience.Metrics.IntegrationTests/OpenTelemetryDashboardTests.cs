@@ -187,8 +187,8 @@ public class OpenTelemetryDashboardTests
         Assert.Equal(HttpStatusCode.OK, await Send(SimulatedApi.OpenAI));
         Assert.True(reporter.GetMetricsReport("openai").RetryAttempts > 0);
 
-        // A full queue rejects.
-        server[SimulatedApi.HuggingFaceTgi].Enqueue(SimulatedFault.Delay(TimeSpan.FromSeconds(2)));
+        // A full queue rejects. The holder keeps the only slot long enough for a slow machine to queue the second.
+        server[SimulatedApi.HuggingFaceTgi].Enqueue(SimulatedFault.Delay(TimeSpan.FromSeconds(3)));
         var holder = Send(SimulatedApi.HuggingFaceTgi);
         await WaitUntilAsync(() => reporter.GetQueueMetrics("tgi").ActiveRequests == 1);
         var waiting = Send(SimulatedApi.HuggingFaceTgi);
