@@ -25,7 +25,8 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
     /// Maps, under <paramref name="prefix"/>: <c>/metrics</c> (Prometheus), <c>/report</c> (JSON, all backends),
     /// <c>/report/{backend}</c> (JSON), <c>/report/{backend}.txt</c> (ASCII), <c>/history</c> (JSON: every backend's
     /// 5 s slices of the last 15 minutes), <c>/traces</c>
-    /// (<c>?limit=10&amp;backend=…</c>), <c>/grafana-dashboard.json</c> and <c>/alert-rules.yml</c> (Prometheus alerting
+    /// (<c>?limit=10&amp;backend=…</c>), <c>/grafana-dashboard.json</c> (<c>?source=opentelemetry</c>: the dashboard over
+    /// OpenTelemetry's Prometheus exporter's names) and <c>/alert-rules.yml</c> (Prometheus alerting
     /// rules with the thresholds of <c>AddApiMonitoringAlerts</c>, or the defaults) and <c>/dashboard</c> (the live
     /// dashboard page, self-contained: no CDN). Returns the group's convention builder, so
     /// the endpoints can be protected: <c>app.MapApiMonitoring().RequireAuthorization()</c>.
@@ -60,8 +61,11 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
                 ? Results.BadRequest("limit must be 0 or more.")
                 : Results.Json(reporter.GetRecentTraces(limit ?? 10, backend), TraceJson));
 
-        group.MapGet("/grafana-dashboard.json", static (IMetricsReporter reporter) =>
-            Results.Text(reporter.ExportGrafanaDashboard(), "application/json"));
+        // ?source=opentelemetry: the dashboard over OpenTelemetry's Prometheus exporter's names.
+        group.MapGet("/grafana-dashboard.json", static (IMetricsReporter reporter, string? source) =>
+            DashboardSourceOf(source) is { } parsed
+                ? Results.Text(reporter.ExportGrafanaDashboard(parsed), "application/json")
+                : Results.BadRequest("source must be apimonitoring or opentelemetry."));
         group.MapGet("/dashboard", global::Resilience.Metrics.AspNetCore.ApiMonitoringDashboardPage.Serve);
 
         group.MapGet("/alert-rules.yml", static (IOptions<ApiMonitoringAlertOptions> options) =>
@@ -69,4 +73,12 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
 
         return group;
     }
+
+    // Names only, case-insensitive; numbers are not accepted.
+    private static DashboardSource? DashboardSourceOf(string? source) => source?.ToUpperInvariant() switch
+    {
+        null or "" or "APIMONITORING" => DashboardSource.ApiMonitoring,
+        "OPENTELEMETRY" => DashboardSource.OpenTelemetry,
+        _ => null,
+    };
 }

@@ -54,7 +54,7 @@ internal sealed record DemoOptions
           --concurrency <n>        most requests in flight at once (default {DefaultConcurrency})
           --backends <list>        comma-separated API prefixes (default all):
                                    {string.Join(",", Enum.GetValues<SimulatedApi>().Select(SimulatedBackendServer.PrefixOf))}
-          --output <dir>           where report.json, metrics.prom, grafana-dashboard.json go (default {DefaultOutput})
+          --output <dir>           where report.json, metrics.prom, the grafana-dashboard*.json files go (default {DefaultOutput})
           --serve                  serve /monitoring/* and the live dashboard on http://127.0.0.1:<port>/
           --port <n>               the port for --serve (default {DefaultPort}; 0 picks a free one)
           --backend-url <api>=<url>  send that backend's traffic to a real endpoint instead of the simulation,

@@ -3,7 +3,8 @@ namespace Resilience.Metrics.Demo;
 /// <summary>Writes the run's reports to the output folder.</summary>
 internal static class OutputFiles
 {
-    /// <summary>Writes <c>report.json</c>, <c>metrics.prom</c>, <c>grafana-dashboard.json</c> and <c>alert-rules.yml</c>.</summary>
+    /// <summary>Writes <c>report.json</c>, <c>metrics.prom</c>, <c>grafana-dashboard.json</c>,
+    /// <c>grafana-dashboard-opentelemetry.json</c> and <c>alert-rules.yml</c>.</summary>
     /// <returns>The paths written.</returns>
     public static async Task<IReadOnlyList<string>> WriteAsync(string folder, MetricsReporter reporter, CancellationToken cancellationToken)
     {
@@ -12,6 +13,7 @@ internal static class OutputFiles
         await Write("report.json", reporter.GetJsonReport()).ConfigureAwait(false);           // every backend, one object
         await Write("metrics.prom", reporter.GetPrometheusMetrics()).ConfigureAwait(false);
         await Write("grafana-dashboard.json", reporter.ExportGrafanaDashboard()).ConfigureAwait(false);
+        await Write("grafana-dashboard-opentelemetry.json", reporter.ExportGrafanaDashboard(DashboardSource.OpenTelemetry)).ConfigureAwait(false);
         await Write("alert-rules.yml", ApiMonitoringAlertRules.ToPrometheusYaml(new ApiMonitoringAlertOptions())).ConfigureAwait(false);
 
         return written;

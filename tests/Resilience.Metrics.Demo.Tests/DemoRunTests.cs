@@ -36,6 +36,9 @@ public sealed class DemoRunTests : IDisposable
 
         using var grafana = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_output, "grafana-dashboard.json"), TestContext.Current.CancellationToken));
         Assert.True(grafana.RootElement.TryGetProperty("panels", out var panels) && panels.GetArrayLength() > 0);
+        using var otelGrafana = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_output, "grafana-dashboard-opentelemetry.json"), TestContext.Current.CancellationToken));
+        Assert.Equal("resilience-metrics-otel", otelGrafana.RootElement.GetProperty("uid").GetString());
+        Assert.Contains("api_client_requests_total", otelGrafana.RootElement.GetRawText(), StringComparison.Ordinal);
 
         var prometheus = await File.ReadAllTextAsync(Path.Combine(_output, "metrics.prom"), TestContext.Current.CancellationToken);
         foreach (var backend in AllBackends)

@@ -60,6 +60,12 @@ public interface IMetricsReporter
     /// <summary>A Grafana dashboard (JSON) over the series <see cref="GetPrometheusMetrics"/> emits.</summary>
     string ExportGrafanaDashboard();
 
+    /// <summary>
+    /// A Grafana dashboard (JSON) over <paramref name="source"/>: the series <see cref="GetPrometheusMetrics"/> emits,
+    /// or the <c>Resilience.Metrics</c> meter's instruments as OpenTelemetry's Prometheus exporter writes them.
+    /// </summary>
+    string ExportGrafanaDashboard(DashboardSource source);
+
     /// <summary>Resets what was recorded for one backend, or for all when <paramref name="backend"/> is null.</summary>
     void ResetMetrics(string? backend = null);
 }

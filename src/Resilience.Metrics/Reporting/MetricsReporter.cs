@@ -520,6 +520,9 @@ public sealed class MetricsReporter : IMetricsReporter
     public string ExportGrafanaDashboard() => GrafanaDashboard.Build();
 
     /// <inheritdoc />
+    public string ExportGrafanaDashboard(DashboardSource source) => GrafanaDashboard.Build(source);
+
+    /// <inheritdoc />
     public void ResetMetrics(string? backend = null) => _collector.Reset(backend);
 
     private static double Ratio(double numerator, double denominator) => denominator > 0 ? numerator / denominator : 0;

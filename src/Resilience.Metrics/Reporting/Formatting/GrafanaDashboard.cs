@@ -22,7 +22,7 @@ namespace Resilience.Metrics;
 /// The JSON is for a file or an <c>application/json</c> response; it is not escaped for embedding in HTML.
 /// </para>
 /// </remarks>
-internal static class GrafanaDashboard
+internal static partial class GrafanaDashboard
 {
     /// <summary>The dashboard's uid: stable, so a re-import updates the dashboard instead of adding a copy.</summary>
     public const string Uid = "resilience-metrics";
