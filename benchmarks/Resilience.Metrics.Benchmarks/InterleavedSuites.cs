@@ -114,6 +114,38 @@ internal static class InterleavedSuites
         }
     }
 
+    /// <summary>The body-reading suites: the 1 KB JSON response and the SSE stream, each its own interleaved set.</summary>
+    public static (Dictionary<string, Interleaved.Result> Json, Dictionary<string, Interleaved.Result> Stream, (string Json, string Stream) Counted) Bodies(int rounds = 40)
+    {
+        var json = new JsonBodyBenchmarks();
+        var stream = new StreamBodyBenchmarks();
+        json.Setup();
+        stream.Setup();
+        try
+        {
+            var jsonResults = Interleaved.Measure(
+            [
+                new("unmonitored", n => Loop(n, () => json.A_Unmonitored().GetAwaiter().GetResult())),
+                new("no-body", n => Loop(n, () => json.B_MonitoredNoBody().GetAwaiter().GetResult())),
+                new("monitored", n => Loop(n, () => json.C_Monitored().GetAwaiter().GetResult())),
+            ], TimeSpan.FromMilliseconds(20), rounds, TimeSpan.FromSeconds(3));
+            var streamResults = Interleaved.Measure(
+            [
+                new("unmonitored", n => Loop(n, () => stream.A_Unmonitored().GetAwaiter().GetResult())),
+                new("no-body", n => Loop(n, () => stream.B_MonitoredNoBody().GetAwaiter().GetResult())),
+                new("monitored", n => Loop(n, () => stream.C_Monitored().GetAwaiter().GetResult())),
+                new("unmonitored-parsing", n => Loop(n, () => stream.D_UnmonitoredParsing().GetAwaiter().GetResult())),
+                new("monitored-parsing", n => Loop(n, () => stream.E_MonitoredParsing().GetAwaiter().GetResult())),
+            ], TimeSpan.FromMilliseconds(25), rounds, TimeSpan.FromSeconds(3));
+            return (jsonResults, streamResults, (json.Counted(), stream.Counted()));
+        }
+        finally
+        {
+            json.Cleanup();
+            stream.Cleanup();
+        }
+    }
+
     public static Dictionary<string, Interleaved.Result> Contention(int rounds = 30)
     {
         var bench = new ContentionBenchmarks();

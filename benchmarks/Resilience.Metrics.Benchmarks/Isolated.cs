@@ -34,6 +34,8 @@ internal static class Isolated
 
     public static double MedianDifference(double[] minuend, double[] subtrahend) => Median(minuend.Zip(subtrahend, (x, y) => x - y));
 
+    public static double MedianRatio(double[] numerator, double[] denominator) => Median(numerator.Zip(denominator, (x, y) => x / y));
+
     private static double RunChild(string method, double warmupSeconds, double measureSeconds)
     {
         // The apphost when started by `dotnet run`; `dotnet` itself when started as `dotnet the.dll`.
