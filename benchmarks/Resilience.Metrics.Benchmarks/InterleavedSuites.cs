@@ -146,6 +146,22 @@ internal static class InterleavedSuites
         }
     }
 
+    /// <summary>Suite 2's body share, step by step (<see cref="BodyBreakdownBenchmarks"/>).</summary>
+    public static Dictionary<string, Interleaved.Result> BodyBreakdown(int rounds = 40)
+    {
+        var bench = new BodyBreakdownBenchmarks();
+        bench.Setup();
+        return Interleaved.Measure(
+        [
+            new("ReaderPass", n => Loop(n, bench.ReaderPass)),
+            new("ResponseScan", n => Loop(n, bench.ResponseScan)),
+            new("InspectResponse", n => Loop(n, bench.InspectResponse)),
+            new("Detect", n => Loop(n, bench.Detect)),
+            new("RequestModelJson", n => Loop(n, bench.RequestModelJson)),
+            new("RequestModel", n => Loop(n, bench.RequestModel)),
+        ], TimeSpan.FromMilliseconds(10), rounds, TimeSpan.FromSeconds(2));
+    }
+
     public static Dictionary<string, Interleaved.Result> Contention(int rounds = 30)
     {
         var bench = new ContentionBenchmarks();
