@@ -202,7 +202,7 @@ internal static class BodyData
         const string prefix = """data: {"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"default","system_fingerprint":"fp_fc9f1d7035","choices":""";
         var events = new List<string> { prefix + """[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}""" };
         var words = "A circuit breaker stops sending requests to a backend that keeps failing so the backend gets time to recover and callers fail fast instead of waiting on timeouts after a break it lets a trial request through and closes again when that".Split(' ');
-        foreach (var word in words.Take(47))
+        foreach (var word in Enumerable.Range(0, 47).Select(i => words[i % words.Length]))
         {
             events.Add(prefix + $$"""[{"index":0,"delta":{"content":" {{word}}"},"logprobs":null,"finish_reason":null}],"usage":null}""");
         }
