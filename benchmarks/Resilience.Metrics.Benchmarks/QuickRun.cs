@@ -15,7 +15,8 @@ namespace Resilience.Metrics.Benchmarks;
 
 /// <summary>
 /// <c>--quick</c>: the key comparisons of every suite with a short in-process job (3 warm-up and 5 measured
-/// iterations of 150 ms), the interleaved paired measurement, suite 1's (b), (c) and (d) in processes of their own,
+/// iterations of 150 ms), the interleaved paired measurement, suite 1's (b), (c) and (d) in processes of their own
+/// (judged on their thread CPU time),
 /// then the ratios against each suite's baseline and whether each target is met, the retained-memory table and the
 /// percentile accuracy table. Exit code 0 when every target is met.
 /// </summary>
@@ -77,7 +78,11 @@ internal static class QuickRun
 
         // Suite 1's time targets are judged on variants that each ran in a process of their own (see Isolated).
         Console.WriteLine("[quick] suite 1: (b), (c) and (d) each in a process of its own, 5 rounds ...");
-        var isolated = Isolated.Measure([IsolatedB, IsolatedC, IsolatedD], rounds: 5, warmupSeconds: 1, measureSeconds: 1);
+        // Judged on each child's thread CPU time: the wall clock also counts waiting for a core that another
+        // engineer's build holds (seen: (d) / (b) from 1.12 to 1.42 in wall time over three runs of the same code).
+        var isolatedRuns = Isolated.Measure([IsolatedB, IsolatedC, IsolatedD], rounds: 7, warmupSeconds: 1, measureSeconds: 1);
+        var isolated = isolatedRuns.Cpu;
+        var isolatedWall = isolatedRuns.Wall;
 
         var pipeline = Results(Bench<PipelineBenchmarks>());
         var http = Results(Bench<HttpClientBenchmarks>());
@@ -97,8 +102,8 @@ internal static class QuickRun
         Console.WriteLine("BenchmarkDotNet = mean of the short job; interleaved = median over rounds that run every variant back to back");
         Console.WriteLine("in one process (differences and ratios: median of the per-round differences and ratios); own process = median over");
         Console.WriteLine("rounds that run each variant in a process of its own, one after the other. Suite 1's time targets are judged on the");
-        Console.WriteLine("own-process figures, the others on the interleaved ones: both let load from other processes fall on every side of a");
-        Console.WriteLine("comparison alike. Allocations are exact.");
+        Console.WriteLine("own-process figures (thread CPU time, as ratios within this run), the others on the interleaved ones: both let load");
+        Console.WriteLine("from other processes fall on every side of a comparison alike. Allocations are exact.");
         Console.WriteLine();
 
         var targets = new List<(string Target, string Measured, bool? Met)>();
@@ -110,8 +115,8 @@ internal static class QuickRun
         var d = pipeline["D_Monitored"];
         Console.WriteLine("Suite 1: one request through a Polly pipeline (callback completes synchronously)");
         Console.WriteLine();
-        Console.WriteLine("| variant | BenchmarkDotNet ns | interleaved ns | ratio to (a) | minus (b), ns | own process ns | own process minus (b), ns | own process ratio to (b) | allocated B/request |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| variant | BenchmarkDotNet ns | interleaved ns | ratio to (a) | minus (b), ns | own process CPU ns | own process CPU minus (b), ns | own process CPU ratio to (b) | own process wall ns | allocated B/request |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (key, name, r) in new[]
         {
             ("a", "a. empty pipeline [baseline]", a), ("b", "b. Polly queue+retry+breaker", b), ("c", "c. (b) + Polly telemetry + MeterListener", c),
@@ -134,8 +139,9 @@ internal static class QuickRun
                 minusB = i.MedianDifference(pipelineI["b"]);
             }
 
-            var own = key switch { "b" => isolated[IsolatedB], "c" => isolated[IsolatedC], "d" => isolated[IsolatedD], _ => null };
-            var ownColumns = own is null ? "| | |" : string.Create(Invariant, $"{Isolated.Median(own):F1} | {Isolated.MedianDifference(own, isolated[IsolatedB]):F1} | {Isolated.MedianRatio(own, isolated[IsolatedB]):F3} |");
+            var ownKey = key switch { "b" => IsolatedB, "c" => IsolatedC, "d" => IsolatedD, _ => null };
+            var ownColumns = ownKey is null ? "| | | |" : string.Create(Invariant,
+                $"{Isolated.Median(isolated[ownKey]):F1} | {Isolated.MedianDifference(isolated[ownKey], isolated[IsolatedB]):F1} | {Isolated.MedianRatio(isolated[ownKey], isolated[IsolatedB]):F3} | {Isolated.Median(isolatedWall[ownKey]):F1} |");
             Console.WriteLine(string.Create(Invariant,
                 $"| {name} | {r.Ns:F1} | {i.Median:F1} | {ratio:F2} | {minusB:F1} | {ownColumns} {i.BytesPerOp:F0} |"));
         }
@@ -151,11 +157,13 @@ internal static class QuickRun
         // absolute nanoseconds are a property of the machine (a 2.0 GHz x86-64-v3 one measured (d) - (b) = 156 ns where
         // this 2.6 GHz one measures ~50) and are printed as information only.
         var dOverB = Isolated.MedianRatio(isolated[IsolatedD], isolated[IsolatedB]);
+        var dOverBWall = Isolated.MedianRatio(isolatedWall[IsolatedD], isolatedWall[IsolatedB]);
+        var dbWall = Isolated.MedianDifference(isolatedWall[IsolatedD], isolatedWall[IsolatedB]);
         Console.WriteLine(string.Create(Invariant,
-            $"Information, not a target: (d) - (b) = {db:F1} ns own processes (interleaved: {dbInterleaved:F1} ns; BenchmarkDotNet: {d.Ns - b.Ns:F1} ns) on (b) = {Isolated.Median(isolated[IsolatedB]):F1} ns; (c) - (b) = {cb:F1} ns."));
+            $"Information, not a target: (d) - (b) = {db:F1} ns own processes, CPU time (wall: {dbWall:F1} ns; interleaved: {dbInterleaved:F1} ns; BenchmarkDotNet: {d.Ns - b.Ns:F1} ns) on (b) = {Isolated.Median(isolated[IsolatedB]):F1} ns; (c) - (b) = {cb:F1} ns."));
         Console.WriteLine();
-        targets.Add(("1. (d) / (b) <= 1.15", string.Create(Invariant, $"{dOverB:F3}, own processes (interleaved: {pipelineI["d"].MedianRatio(pipelineI["b"]):F3}; BenchmarkDotNet: {d.Ns / b.Ns:F3})"), dOverB <= 1.15));
-        targets.Add(("1. (d) - (b) <= ((c) - (b)) / 4", string.Create(Invariant, $"{db:F1} ns vs {cb / 4:F1} ns = {db / cb:P0} of (c) - (b), own processes (BenchmarkDotNet: {d.Ns - b.Ns:F1} vs {(c.Ns - b.Ns) / 4:F1})"), db <= cb / 4));
+        targets.Add(("1. (d) / (b) <= 1.15", string.Create(Invariant, $"{dOverB:F3}, own processes, CPU time (wall: {dOverBWall:F3}; interleaved: {pipelineI["d"].MedianRatio(pipelineI["b"]):F3}; BenchmarkDotNet: {d.Ns / b.Ns:F3})"), dOverB <= 1.15));
+        targets.Add(("1. (d) - (b) <= ((c) - (b)) / 4", string.Create(Invariant, $"{db:F1} ns vs {cb / 4:F1} ns = {db / cb:P0} of (c) - (b), own processes, CPU time (wall: {dbWall / Isolated.MedianDifference(isolatedWall[IsolatedC], isolatedWall[IsolatedB]):P0}; BenchmarkDotNet: {d.Ns - b.Ns:F1} vs {(c.Ns - b.Ns) / 4:F1})"), db <= cb / 4));
         targets.Add(("1. (d) allocates 0 B per request", string.Create(Invariant, $"{dBytes:F2} B ((b): {pipelineI["b"].BytesPerOp:F0} B; BenchmarkDotNet: {d.Bytes} B)"), dBytes < 0.5 && d.Bytes == 0));
         targets.Add(("1. (e) at most one small allocation", string.Create(Invariant, $"{eExtra:F0} B more than (d) = one RequestTrace ({traceSize} B)"), eExtra <= traceSize + 0.5));
 
