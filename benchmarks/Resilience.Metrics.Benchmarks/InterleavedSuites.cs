@@ -101,11 +101,11 @@ internal static class InterleavedSuites
         {
             return Interleaved.Measure(
             [
-                new("plain", n => Loop(n, () => bench.A_Plain().GetAwaiter().GetResult())),
-                new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult())),
-                new("polly", n => Loop(n, () => bench.C_FactoryPolly().GetAwaiter().GetResult())),
-                new("monitored", n => Loop(n, () => bench.D_Monitored().GetAwaiter().GetResult())),
-                new("monitored-no-bodies", n => Loop(n, () => bench.E_MonitoredNoBodies().GetAwaiter().GetResult())),
+                new("plain", n => Loop(n, () => bench.A_Plain().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("polly", n => Loop(n, () => bench.C_FactoryPolly().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored", n => Loop(n, () => bench.D_Monitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored-no-bodies", n => Loop(n, () => bench.E_MonitoredNoBodies().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
             ], TimeSpan.FromMilliseconds(25), rounds, TimeSpan.FromSeconds(3));
         }
         finally
@@ -125,17 +125,17 @@ internal static class InterleavedSuites
         {
             var jsonResults = Interleaved.Measure(
             [
-                new("unmonitored", n => Loop(n, () => json.A_Unmonitored().GetAwaiter().GetResult())),
-                new("no-body", n => Loop(n, () => json.B_MonitoredNoBody().GetAwaiter().GetResult())),
-                new("monitored", n => Loop(n, () => json.C_Monitored().GetAwaiter().GetResult())),
+                new("unmonitored", n => Loop(n, () => json.A_Unmonitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("no-body", n => Loop(n, () => json.B_MonitoredNoBody().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored", n => Loop(n, () => json.C_Monitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
             ], TimeSpan.FromMilliseconds(20), rounds, TimeSpan.FromSeconds(3));
             var streamResults = Interleaved.Measure(
             [
-                new("unmonitored", n => Loop(n, () => stream.A_Unmonitored().GetAwaiter().GetResult())),
-                new("no-body", n => Loop(n, () => stream.B_MonitoredNoBody().GetAwaiter().GetResult())),
-                new("monitored", n => Loop(n, () => stream.C_Monitored().GetAwaiter().GetResult())),
-                new("unmonitored-parsing", n => Loop(n, () => stream.D_UnmonitoredParsing().GetAwaiter().GetResult())),
-                new("monitored-parsing", n => Loop(n, () => stream.E_MonitoredParsing().GetAwaiter().GetResult())),
+                new("unmonitored", n => Loop(n, () => stream.A_Unmonitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("no-body", n => Loop(n, () => stream.B_MonitoredNoBody().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored", n => Loop(n, () => stream.C_Monitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("unmonitored-parsing", n => Loop(n, () => stream.D_UnmonitoredParsing().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored-parsing", n => Loop(n, () => stream.E_MonitoredParsing().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
             ], TimeSpan.FromMilliseconds(25), rounds, TimeSpan.FromSeconds(3));
             return (jsonResults, streamResults, (json.Counted(), stream.Counted()));
         }
