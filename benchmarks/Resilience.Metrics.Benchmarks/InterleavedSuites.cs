@@ -101,17 +101,65 @@ internal static class InterleavedSuites
         {
             return Interleaved.Measure(
             [
-                new("plain", n => Loop(n, () => bench.A_Plain().GetAwaiter().GetResult())),
-                new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult())),
-                new("polly", n => Loop(n, () => bench.C_FactoryPolly().GetAwaiter().GetResult())),
-                new("monitored", n => Loop(n, () => bench.D_Monitored().GetAwaiter().GetResult())),
-                new("monitored-no-bodies", n => Loop(n, () => bench.E_MonitoredNoBodies().GetAwaiter().GetResult())),
+                new("plain", n => Loop(n, () => bench.A_Plain().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("factory", n => Loop(n, () => bench.B_Factory().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("polly", n => Loop(n, () => bench.C_FactoryPolly().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored", n => Loop(n, () => bench.D_Monitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored-no-bodies", n => Loop(n, () => bench.E_MonitoredNoBodies().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
             ], TimeSpan.FromMilliseconds(25), rounds, TimeSpan.FromSeconds(3));
         }
         finally
         {
             bench.Cleanup();
         }
+    }
+
+    /// <summary>The body-reading suites: the 1 KB JSON response and the SSE stream, each its own interleaved set.</summary>
+    public static (Dictionary<string, Interleaved.Result> Json, Dictionary<string, Interleaved.Result> Stream, (string Json, string Stream) Counted) Bodies(int rounds = 40)
+    {
+        var json = new JsonBodyBenchmarks();
+        var stream = new StreamBodyBenchmarks();
+        json.Setup();
+        stream.Setup();
+        try
+        {
+            var jsonResults = Interleaved.Measure(
+            [
+                new("unmonitored", n => Loop(n, () => json.A_Unmonitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("no-body", n => Loop(n, () => json.B_MonitoredNoBody().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored", n => Loop(n, () => json.C_Monitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+            ], TimeSpan.FromMilliseconds(20), rounds, TimeSpan.FromSeconds(3));
+            var streamResults = Interleaved.Measure(
+            [
+                new("unmonitored", n => Loop(n, () => stream.A_Unmonitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("no-body", n => Loop(n, () => stream.B_MonitoredNoBody().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored", n => Loop(n, () => stream.C_Monitored().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("unmonitored-parsing", n => Loop(n, () => stream.D_UnmonitoredParsing().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+                new("monitored-parsing", n => Loop(n, () => stream.E_MonitoredParsing().GetAwaiter().GetResult()), ThreadCpu.Nanoseconds),
+            ], TimeSpan.FromMilliseconds(25), rounds, TimeSpan.FromSeconds(3));
+            return (jsonResults, streamResults, (json.Counted(), stream.Counted()));
+        }
+        finally
+        {
+            json.Cleanup();
+            stream.Cleanup();
+        }
+    }
+
+    /// <summary>Suite 2's body share, step by step (<see cref="BodyBreakdownBenchmarks"/>).</summary>
+    public static Dictionary<string, Interleaved.Result> BodyBreakdown(int rounds = 40)
+    {
+        var bench = new BodyBreakdownBenchmarks();
+        bench.Setup();
+        return Interleaved.Measure(
+        [
+            new("ReaderPass", n => Loop(n, bench.ReaderPass)),
+            new("ResponseScan", n => Loop(n, bench.ResponseScan)),
+            new("InspectResponse", n => Loop(n, bench.InspectResponse)),
+            new("Detect", n => Loop(n, bench.Detect)),
+            new("RequestModelJson", n => Loop(n, bench.RequestModelJson)),
+            new("RequestModel", n => Loop(n, bench.RequestModel)),
+        ], TimeSpan.FromMilliseconds(10), rounds, TimeSpan.FromSeconds(2));
     }
 
     public static Dictionary<string, Interleaved.Result> Contention(int rounds = 30)

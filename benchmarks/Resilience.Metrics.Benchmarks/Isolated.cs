@@ -7,23 +7,29 @@ namespace Resilience.Metrics.Benchmarks;
 /// Every variant in a process of its own, as BenchmarkDotNet's default job runs it (so no variant's code is compiled
 /// from a profile that other variants shaped), but in rounds that run the variants one after the other, in a new
 /// order every round, so load from other processes on this shared machine falls on all of them alike. A difference
-/// is the median of the per-round differences.
+/// is the median of the per-round differences. Each child reports wall-clock and thread-CPU time per call: on a
+/// machine whose cores other processes take turns on, wall time also counts the time the child waited for a core,
+/// CPU time does not.
 /// </summary>
 internal static class Isolated
 {
-    public static Dictionary<string, double[]> Measure(IReadOnlyList<string> methods, int rounds, double warmupSeconds, double measureSeconds)
+    /// <summary>ns per call of every round, by method: wall clock, and the measuring thread's CPU clock.</summary>
+    public sealed record Results(Dictionary<string, double[]> Wall, Dictionary<string, double[]> Cpu);
+
+    public static Results Measure(IReadOnlyList<string> methods, int rounds, double warmupSeconds, double measureSeconds)
     {
-        var results = methods.ToDictionary(m => m, _ => new double[rounds], StringComparer.Ordinal);
+        var wall = methods.ToDictionary(m => m, _ => new double[rounds], StringComparer.Ordinal);
+        var cpu = methods.ToDictionary(m => m, _ => new double[rounds], StringComparer.Ordinal);
         var random = new Random(17);
         for (var round = 0; round < rounds; round++)
         {
             foreach (var method in methods.OrderBy(_ => random.Next()))
             {
-                results[method][round] = RunChild(method, warmupSeconds, measureSeconds);
+                (wall[method][round], cpu[method][round]) = RunChild(method, warmupSeconds, measureSeconds);
             }
         }
 
-        return results;
+        return new Results(wall, cpu);
     }
 
     public static double Median(IEnumerable<double> values)
@@ -34,7 +40,9 @@ internal static class Isolated
 
     public static double MedianDifference(double[] minuend, double[] subtrahend) => Median(minuend.Zip(subtrahend, (x, y) => x - y));
 
-    private static double RunChild(string method, double warmupSeconds, double measureSeconds)
+    public static double MedianRatio(double[] numerator, double[] denominator) => Median(numerator.Zip(denominator, (x, y) => x / y));
+
+    private static (double Wall, double Cpu) RunChild(string method, double warmupSeconds, double measureSeconds)
     {
         // The apphost when started by `dotnet run`; `dotnet` itself when started as `dotnet the.dll`.
         var host = Environment.ProcessPath!;
@@ -60,8 +68,13 @@ internal static class Isolated
         }
 
         var output = reading.GetAwaiter().GetResult();
-        var line = output.Split('\n').LastOrDefault(l => l.StartsWith("ns-per-call: ", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"{method} printed no measurement (exit code {child.ExitCode}): {output}");
-        return double.Parse(line["ns-per-call: ".Length..], CultureInfo.InvariantCulture);
+        double Read(string prefix)
+        {
+            var line = output.Split('\n').LastOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"{method} printed no measurement (exit code {child.ExitCode}): {output}");
+            return double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
+        }
+
+        return (Read("ns-per-call: "), Read("cpu-ns-per-call: "));
     }
 }

@@ -23,13 +23,19 @@ internal static class ProfileLoop
         return 0;
     }
 
-    /// <summary>Warms the method up (tiered compilation settles), then prints <c>ns-per-call: X</c> for the measured span.</summary>
+    /// <summary>
+    /// Warms the method up (tiered compilation settles), then prints <c>ns-per-call: X</c> (wall clock) and
+    /// <c>cpu-ns-per-call: Y</c> (this thread's CPU clock) for the measured span.
+    /// </summary>
     public static int Measure(string name, double warmupSeconds, double measureSeconds)
     {
         using var method = BenchmarkMethod.Create(name);
         method.NanosecondsPerCall(warmupSeconds);
-        var ns = method.NanosecondsPerCall(measureSeconds);
+        var cpuStart = ThreadCpu.Nanoseconds();
+        var ns = method.NanosecondsPerCall(measureSeconds, out var calls);
+        var cpuNs = (ThreadCpu.Nanoseconds() - cpuStart) / (double)calls;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ns-per-call: {ns:R}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu-ns-per-call: {cpuNs:R}"));
         return 0;
     }
 
@@ -69,10 +75,12 @@ internal static class ProfileLoop
             return new BenchmarkMethod(instance, type, Expression.Lambda<Action>(body).Compile());
         }
 
-        public double NanosecondsPerCall(double seconds)
+        public double NanosecondsPerCall(double seconds) => NanosecondsPerCall(seconds, out _);
+
+        public double NanosecondsPerCall(double seconds, out long calls)
         {
             var stopwatch = Stopwatch.StartNew();
-            long calls = 0;
+            calls = 0;
             while (stopwatch.Elapsed.TotalSeconds < seconds)
             {
                 for (var i = 0; i < 1000; i++)

@@ -3,7 +3,7 @@ using Resilience.Metrics.Benchmarks;
 
 // --quick: the key comparisons with a short in-process job, their ratios and targets, and the accuracy table.
 // --accuracy / --memory: only the (non-timing) percentile accuracy or retained-memory table.
-// --interleaved [pipeline|breakdown|contention|http|loopback|reports ...]: the paired interleaved measurement only.
+// --interleaved [pipeline|breakdown|contention|http|loopback|reports|json|stream|body-breakdown ...]: the paired interleaved measurement only.
 // --profile Class.Method [seconds]: one benchmark method in a loop, for perf.
 // --measure Class.Method warmup-s measure-s: one benchmark method warmed up, then timed (the child process of --quick).
 // Anything else goes to BenchmarkDotNet's switcher (default: --filter *).
@@ -35,6 +35,8 @@ if (args is ["--interleaved", .. var suites])
         ("pipeline", () => InterleavedSuites.Pipeline()), ("breakdown", () => InterleavedSuites.Breakdown()),
         ("contention", () => InterleavedSuites.Contention()), ("http", () => InterleavedSuites.Http()),
         ("loopback", () => InterleavedSuites.Loopback()), ("reports", () => InterleavedSuites.Reports([10_000, 1_000_000, 10_000_000])),
+        ("json", () => InterleavedSuites.Bodies().Json), ("stream", () => InterleavedSuites.Bodies().Stream),
+        ("body-breakdown", () => InterleavedSuites.BodyBreakdown()),
     };
     foreach (var (suite, run) in all.Where(s => suites.Length == 0 || suites.Contains(s.Name)))
     {

@@ -15,7 +15,8 @@ namespace Resilience.Metrics.Benchmarks;
 
 /// <summary>
 /// <c>--quick</c>: the key comparisons of every suite with a short in-process job (3 warm-up and 5 measured
-/// iterations of 150 ms), the interleaved paired measurement, suite 1's (b), (c) and (d) in processes of their own,
+/// iterations of 150 ms), the interleaved paired measurement, suite 1's (b), (c) and (d) in processes of their own
+/// (judged on their thread CPU time),
 /// then the ratios against each suite's baseline and whether each target is met, the retained-memory table and the
 /// percentile accuracy table. Exit code 0 when every target is met.
 /// </summary>
@@ -71,16 +72,23 @@ internal static class QuickRun
         var contentionI = InterleavedSuites.Contention();
         var httpI = InterleavedSuites.Http();
         var loopbackI = InterleavedSuites.Loopback();
+        var (jsonI, streamI, counted) = InterleavedSuites.Bodies();
         var sizes = new[] { 10_000, 1_000_000, 10_000_000 };
         var reportsI = InterleavedSuites.Reports(sizes);
 
         // Suite 1's time targets are judged on variants that each ran in a process of their own (see Isolated).
         Console.WriteLine("[quick] suite 1: (b), (c) and (d) each in a process of its own, 5 rounds ...");
-        var isolated = Isolated.Measure([IsolatedB, IsolatedC, IsolatedD], rounds: 5, warmupSeconds: 1, measureSeconds: 1);
+        // Judged on each child's thread CPU time: the wall clock also counts waiting for a core that another
+        // engineer's build holds (seen: (d) / (b) from 1.12 to 1.42 in wall time over three runs of the same code).
+        var isolatedRuns = Isolated.Measure([IsolatedB, IsolatedC, IsolatedD], rounds: 7, warmupSeconds: 1, measureSeconds: 1);
+        var isolated = isolatedRuns.Cpu;
+        var isolatedWall = isolatedRuns.Wall;
 
         var pipeline = Results(Bench<PipelineBenchmarks>());
         var http = Results(Bench<HttpClientBenchmarks>());
         var contention = Results(Bench<ContentionBenchmarks>());
+        var json = Results(Bench<JsonBodyBenchmarks>());
+        var stream = Results(Bench<StreamBodyBenchmarks>());
         var reports = Results(Bench<ReportBenchmarks>(static c => c.Descriptor.WorkloadMethod.Name
             is nameof(ReportBenchmarks.Ours_GetMetricsReport) or nameof(ReportBenchmarks.Ours_GetPrometheusMetrics)
             or nameof(ReportBenchmarks.Guide_GetLatencyMetrics) or nameof(ReportBenchmarks.Guide_GetMetricsReport)));
@@ -94,11 +102,11 @@ internal static class QuickRun
         Console.WriteLine("BenchmarkDotNet = mean of the short job; interleaved = median over rounds that run every variant back to back");
         Console.WriteLine("in one process (differences and ratios: median of the per-round differences and ratios); own process = median over");
         Console.WriteLine("rounds that run each variant in a process of its own, one after the other. Suite 1's time targets are judged on the");
-        Console.WriteLine("own-process figures, the others on the interleaved ones: both let load from other processes fall on every side of a");
-        Console.WriteLine("comparison alike. Allocations are exact.");
+        Console.WriteLine("own-process figures (thread CPU time, as ratios within this run), the others on the interleaved ones: both let load");
+        Console.WriteLine("from other processes fall on every side of a comparison alike. Allocations are exact.");
         Console.WriteLine();
 
-        var targets = new List<(string Target, string Measured, bool Met)>();
+        var targets = new List<(string Target, string Measured, bool? Met)>();
 
         // Suite 1.
         var a = pipeline["A_Empty"];
@@ -107,8 +115,8 @@ internal static class QuickRun
         var d = pipeline["D_Monitored"];
         Console.WriteLine("Suite 1: one request through a Polly pipeline (callback completes synchronously)");
         Console.WriteLine();
-        Console.WriteLine("| variant | BenchmarkDotNet ns | interleaved ns | ratio to (a) | minus (b), ns | own process ns | own process minus (b), ns | allocated B/request |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| variant | BenchmarkDotNet ns | interleaved ns | ratio to (a) | minus (b), ns | own process CPU ns | own process CPU minus (b), ns | own process CPU ratio to (b) | own process wall ns | allocated B/request |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (key, name, r) in new[]
         {
             ("a", "a. empty pipeline [baseline]", a), ("b", "b. Polly queue+retry+breaker", b), ("c", "c. (b) + Polly telemetry + MeterListener", c),
@@ -131,8 +139,9 @@ internal static class QuickRun
                 minusB = i.MedianDifference(pipelineI["b"]);
             }
 
-            var own = key switch { "b" => isolated[IsolatedB], "c" => isolated[IsolatedC], "d" => isolated[IsolatedD], _ => null };
-            var ownColumns = own is null ? "| |" : string.Create(Invariant, $"{Isolated.Median(own):F1} | {Isolated.MedianDifference(own, isolated[IsolatedB]):F1} |");
+            var ownKey = key switch { "b" => IsolatedB, "c" => IsolatedC, "d" => IsolatedD, _ => null };
+            var ownColumns = ownKey is null ? "| | | |" : string.Create(Invariant,
+                $"{Isolated.Median(isolated[ownKey]):F1} | {Isolated.MedianDifference(isolated[ownKey], isolated[IsolatedB]):F1} | {Isolated.MedianRatio(isolated[ownKey], isolated[IsolatedB]):F3} | {Isolated.Median(isolatedWall[ownKey]):F1} |");
             Console.WriteLine(string.Create(Invariant,
                 $"| {name} | {r.Ns:F1} | {i.Median:F1} | {ratio:F2} | {minusB:F1} | {ownColumns} {i.BytesPerOp:F0} |"));
         }
@@ -144,17 +153,26 @@ internal static class QuickRun
         var dbInterleaved = pipelineI["d"].MedianDifference(pipelineI["b"]);
         var dBytes = pipelineI["d"].BytesPerOp;
         var eExtra = pipelineI["e"].BytesPerOp - pipelineI["d (with e)"].BytesPerOp;
-        targets.Add(("1. (d) - (b) <= 100 ns", string.Create(Invariant, $"{db:F1} ns, own processes (interleaved: {dbInterleaved:F1} ns; BenchmarkDotNet: {d.Ns - b.Ns:F1} ns)"), db <= 100));
+        // Machine-independent: ratios and differences within one run, each variant in a process of its own. The
+        // absolute nanoseconds are a property of the machine (a 2.0 GHz x86-64-v3 one measured (d) - (b) = 156 ns where
+        // this 2.6 GHz one measures ~50) and are printed as information only.
+        var dOverB = Isolated.MedianRatio(isolated[IsolatedD], isolated[IsolatedB]);
+        var dOverBWall = Isolated.MedianRatio(isolatedWall[IsolatedD], isolatedWall[IsolatedB]);
+        var dbWall = Isolated.MedianDifference(isolatedWall[IsolatedD], isolatedWall[IsolatedB]);
+        Console.WriteLine(string.Create(Invariant,
+            $"Information, not a target: (d) - (b) = {db:F1} ns own processes, CPU time (wall: {dbWall:F1} ns; interleaved: {dbInterleaved:F1} ns; BenchmarkDotNet: {d.Ns - b.Ns:F1} ns) on (b) = {Isolated.Median(isolated[IsolatedB]):F1} ns; (c) - (b) = {cb:F1} ns."));
+        Console.WriteLine();
+        targets.Add(("1. (d) / (b) <= 1.15", string.Create(Invariant, $"{dOverB:F3}, own processes, CPU time (wall: {dOverBWall:F3}; interleaved: {pipelineI["d"].MedianRatio(pipelineI["b"]):F3}; BenchmarkDotNet: {d.Ns / b.Ns:F3})"), dOverB <= 1.15));
+        targets.Add(("1. (d) - (b) <= ((c) - (b)) / 4", string.Create(Invariant, $"{db:F1} ns vs {cb / 4:F1} ns = {db / cb:P0} of (c) - (b), own processes, CPU time (wall: {dbWall / Isolated.MedianDifference(isolatedWall[IsolatedC], isolatedWall[IsolatedB]):P0}; BenchmarkDotNet: {d.Ns - b.Ns:F1} vs {(c.Ns - b.Ns) / 4:F1})"), db <= cb / 4));
         targets.Add(("1. (d) allocates 0 B per request", string.Create(Invariant, $"{dBytes:F2} B ((b): {pipelineI["b"].BytesPerOp:F0} B; BenchmarkDotNet: {d.Bytes} B)"), dBytes < 0.5 && d.Bytes == 0));
-        targets.Add(("1. (d) - (b) <= ((c) - (b)) / 3", string.Create(Invariant, $"{db:F1} ns vs {cb / 3:F1} ns, own processes (BenchmarkDotNet: {d.Ns - b.Ns:F1} vs {(c.Ns - b.Ns) / 3:F1})"), db <= cb / 3));
         targets.Add(("1. (e) at most one small allocation", string.Create(Invariant, $"{eExtra:F0} B more than (d) = one RequestTrace ({traceSize} B)"), eExtra <= traceSize + 0.5));
 
         // Suite 2.
         var plain = http["A_Plain"];
         Console.WriteLine("Suite 2: HttpClient, in-memory primary handler");
         Console.WriteLine();
-        Console.WriteLine("| variant | BenchmarkDotNet ns | interleaved ns | ratio to plain | allocated B/request |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| variant | BenchmarkDotNet ns | interleaved ns | ratio to plain | interleaved CPU ns | CPU ratio to plain | allocated B/request |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (key, name, r) in new[]
         {
             ("plain", "plain HttpClient [baseline]", plain), ("factory", "IHttpClientFactory client", http["B_Factory"]),
@@ -164,7 +182,7 @@ internal static class QuickRun
         })
         {
             var i = httpI[key];
-            Console.WriteLine(string.Create(Invariant, $"| {name} | {r.Ns:F1} | {i.Median:F1} | {i.MedianRatio(httpI["plain"]):F3} | {i.BytesPerOp:F0} |"));
+            Console.WriteLine(string.Create(Invariant, $"| {name} | {r.Ns:F1} | {i.Median:F1} | {i.MedianRatio(httpI["plain"]):F3} | {i.CounterMedian:F1} | {i.CounterMedianRatio(httpI["plain"]):F3} | {i.BytesPerOp:F0} |"));
         }
 
         Console.WriteLine();
@@ -172,6 +190,11 @@ internal static class QuickRun
         var overPolly = httpI["monitored"].MedianRatio(httpI["polly"]);
         targets.Add(("2. monitoring adds <= 5 % (in-memory handler, monitored vs plain HttpClient)", string.Create(Invariant,
             $"+{httpRatio - 1:P1} (+{httpI["monitored"].MedianDifference(httpI["plain"]):F0} ns); vs the same client with Polly's handler: +{overPolly - 1:P1}, of which reading bodies {httpI["monitored"].MedianDifference(httpI["monitored-no-bodies"]):F0} ns"), httpRatio <= 1.05));
+
+        // Issue 11's target for the in-memory handler: monitoring (bodies read) over the same client with Polly's handler.
+        var overPollyCpu = httpI["monitored"].CounterMedianRatio(httpI["polly"]);
+        targets.Add(("2. monitoring adds <= 25 % over the same client with Polly's handler (in-memory, bodies read)", string.Create(Invariant,
+            $"+{overPollyCpu - 1:P1} CPU time (+{httpI["monitored"].CounterMedian - httpI["polly"].CounterMedian:F0} ns; wall: +{overPolly - 1:P1}); without reading bodies: +{httpI["monitored-no-bodies"].CounterMedianRatio(httpI["polly"]) - 1:P1} CPU"), overPollyCpu <= 1.25));
 
         Console.WriteLine("Suite 2, loopback: the same request to a Kestrel server on 127.0.0.1 (interleaved)");
         Console.WriteLine();
@@ -192,6 +215,41 @@ internal static class QuickRun
         var loopbackRatio = loopbackI["monitored"].MedianRatio(loopbackI["plain"]);
         targets.Add(("2. monitoring adds <= 5 % (loopback server, monitored vs plain HttpClient)", string.Create(Invariant,
             $"+{loopbackRatio - 1:P1} (+{loopbackI["monitored"].MedianDifference(loopbackI["plain"]):F0} ns of {loopbackI["plain"].Median:F0} ns; vs Polly's handler: +{loopbackI["monitored"].MedianRatio(loopbackI["polly"]) - 1:P1})"), loopbackRatio <= 1.05));
+
+        // Reading bodies: the library's request monitoring alone against the caller's read of the same bytes.
+        Console.WriteLine("Response bodies: model and tokens read through request monitoring vs the same bytes read without monitoring");
+        Console.WriteLine("(a Polly pipeline returning a new in-memory response; the caller reads the body)");
+        Console.WriteLine();
+        Console.WriteLine("| body | variant | BenchmarkDotNet ns | interleaved ns | ratio to unmonitored | interleaved CPU ns | CPU ratio to unmonitored | allocated B/request |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (body, results, bdn, rows) in new[]
+        {
+            ("1 KB JSON", jsonI, json, new[] { ("unmonitored", "A_Unmonitored", "unmonitored: ReadAsStringAsync [baseline]"), ("no-body", "B_MonitoredNoBody", "request monitoring, body not read (S3)"), ("monitored", "C_Monitored", "request monitoring, model + usage read") }),
+            ("SSE, 50 events", streamI, stream, new[]
+            {
+                ("unmonitored", "A_Unmonitored", "unmonitored: read to end [baseline]"), ("no-body", "B_MonitoredNoBody", "request monitoring, body not read (S3)"),
+                ("monitored", "C_Monitored", "request monitoring, tokens counted"), ("unmonitored-parsing", "D_UnmonitoredParsing", "unmonitored: read, every event's JSON parsed"),
+                ("monitored-parsing", "E_MonitoredParsing", "request monitoring, tokens counted, every event's JSON parsed"),
+            }),
+        })
+        {
+            foreach (var (key, method, name) in rows)
+            {
+                var i = results[key];
+                var baseline = key.EndsWith("-parsing", StringComparison.Ordinal) ? results["unmonitored-parsing"] : results["unmonitored"];
+                Console.WriteLine(string.Create(Invariant, $"| {body} | {name} | {bdn[method].Ns:F1} | {i.Median:F1} | {i.MedianRatio(baseline):F3} | {i.CounterMedian:F1} | {i.CounterMedianRatio(baseline):F3} | {i.BytesPerOp:F0} |"));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Recorded by the monitored variants (a check that the bodies were read): JSON: {counted.Json}; SSE: {counted.Stream}.");
+        Console.WriteLine();
+        string BodyLine(Dictionary<string, Interleaved.Result> r, string baselineKey, string monitoredKey) => string.Create(Invariant,
+            $"{r[monitoredKey].CounterMedianRatio(r[baselineKey]):F3} x CPU time (wall {r[monitoredKey].MedianRatio(r[baselineKey]):F3} x; +{r[monitoredKey].CounterMedian - r[baselineKey].CounterMedian:F0} ns on {r[baselineKey].CounterMedian:F0} ns; the body's share, minus the strategy without it: {r[monitoredKey].CounterMedian - r["no-body"].CounterMedian:F0} ns)");
+        targets.Add(("bodies. 1 KB JSON: model + usage read, ratio to the unmonitored read (no target)", BodyLine(jsonI, "unmonitored", "monitored"), null));
+        var streamRatio = streamI["monitored"].CounterMedianRatio(streamI["unmonitored"]);
+        targets.Add(("bodies. SSE stream: tokens counted <= 1.05 x the unmonitored read", BodyLine(streamI, "unmonitored", "monitored")
+            + string.Create(Invariant, $"; with every event parsed by the caller: {streamI["monitored-parsing"].CounterMedianRatio(streamI["unmonitored-parsing"]):F3} x"), streamRatio <= 1.05));
 
         // Suite 3.
         Console.WriteLine("Suite 3: RecordRequest into one backend (per RecordRequest, per thread)");
@@ -266,12 +324,12 @@ internal static class QuickRun
         Console.WriteLine("|---|---|---|");
         foreach (var (target, measured, met) in targets)
         {
-            Console.WriteLine($"| {target} | {measured} | {(met ? "MET" : "MISSED")} |");
+            Console.WriteLine($"| {target} | {measured} | {met switch { true => "MET", false => "MISSED", null => "information" }} |");
         }
 
         Console.WriteLine();
         Console.WriteLine(string.Create(Invariant, $"quick run took {started.Elapsed.TotalSeconds:F0} s; BenchmarkDotNet log: {logPath}"));
-        return targets.All(t => t.Met) ? 0 : 1;
+        return targets.All(t => t.Met != false) ? 0 : 1;
     }
 
     private static string Time(double ns) => ns switch

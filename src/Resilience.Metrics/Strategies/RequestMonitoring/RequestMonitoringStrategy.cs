@@ -139,13 +139,17 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     private PendingRequest Resolve(ResilienceContext context, PendingRequest request, out HttpContent? unbuffered)
     {
         unbuffered = null;
+
+        // A model the caller named (the common case): outside the try region, whose copies of the struct cost time on
+        // every request (a property look-up does not throw).
+        if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
+        {
+            return request with { Model = TextLimits.Cap(named), Format = _usage.Format };
+        }
+
         request = request with { Format = _usage.Format };
         try
         {
-            if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
-            {
-                return request with { Model = TextLimits.Cap(named) };
-            }
 
             if (context.GetRequestMessage() is not { } message)
             {
@@ -307,8 +311,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     {
         var callerCancelled = outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
         Record(request, new Ending(Outcomes.StatusCode(outcome), outcome.Exception, failed, callerCancelled,
-            context.Properties.GetValue(ApiMonitoringContext.Attempts, 1),
-            context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero)), usage, default);
+            context.Properties.GetValue(ApiMonitoringContext.Attempts, 1), QueueTime(context)), usage, default);
     }
 
     private void Record(PendingRequest request, in Ending ending, in TokenUsage usage, in StreamTimes stream)
@@ -349,6 +352,10 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
                 ending.Failed ? errorType ?? ErrorClassifier.GetErrorType(ending.StatusCode, ending.Exception) : null);
         }
     }
+
+    /// <summary>The time the request waited in the queue: read only for a trace, the one thing that reports it (a look-up per request otherwise).</summary>
+    private TimeSpan QueueTime(ResilienceContext context) =>
+        _options.RequestTracing ? context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero) : TimeSpan.Zero;
 
     /// <summary>The request is over for the queue and the span: its slot goes back, its span ends.</summary>
     private void End(PendingRequest request)
@@ -448,7 +455,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         // Taken now: the context goes back to its pool when the pipeline returns, long before the body ends.
         private readonly int _status = (int)response.StatusCode;
         private readonly int _attempts = context.Properties.GetValue(ApiMonitoringContext.Attempts, 1);
-        private readonly TimeSpan _queueTime = context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero);
+        private readonly TimeSpan _queueTime = strategy.QueueTime(context);
         private long _firstByte;
         private long _firstChunk;
         private long _lastChunk;
