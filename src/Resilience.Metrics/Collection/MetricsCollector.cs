@@ -131,7 +131,10 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     }
 
     /// <inheritdoc />
-    public void RecordRequest(RequestCompleted request)
+    public void RecordRequest(RequestCompleted request) => Record(in request);
+
+    /// <summary>Records a finished request passed by reference: the event is large, and this is the per-request path.</summary>
+    internal void Record(in RequestCompleted request)
     {
         var backend = Get(request.Backend);
         if (request.ClientRetryNumber > 0)

@@ -31,13 +31,16 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     // Registration happens when a pipeline is built: a failure there is a configuration error and should surface.
     public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) => _inner.RegisterBackend(name, registration);
 
-    public void RecordRequest(RequestCompleted request)
+    public void RecordRequest(RequestCompleted request) => Record(in request);
+
+    /// <summary>Records a finished request passed by reference (the per-request path: the event is large).</summary>
+    public void Record(in RequestCompleted request)
     {
         try
         {
             if (_own is { } own)
             {
-                own.RecordRequest(request);
+                own.Record(in request);
             }
             else
             {

@@ -46,14 +46,15 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         ResilienceContext context,
         TState state)
     {
+        // One request state, filled in place: copies of it cost time on every request.
         var request = new PendingRequest(_time.GetTimestamp(), StartActivity(context));
-        request = Resolve(context, request, out var unbuffered);
+        Resolve(context, ref request, out var unbuffered);
         if (unbuffered is not null || (_queue is not null && !_queue.TryEnter()))
         {
             return ExecuteSlowAsync(callback, context, state, request, unbuffered);
         }
 
-        request = request with { HoldsSlot = _queue is not null };
+        request.HoldsSlot = _queue is not null;
         ValueTask<Outcome<T>> pending;
         try
         {
@@ -61,13 +62,13 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
         catch
         {
-            End(request);
+            End(in request);
             throw;
         }
 
         // A request that completed synchronously (an in-memory or cached response, the one the per-request overhead
         // is measured with) is recorded without a state machine.
-        return pending.IsCompletedSuccessfully ? Complete(pending.Result, context, request) : CompleteAsync(pending, context, request);
+        return pending.IsCompletedSuccessfully ? Complete(pending.Result, context, in request) : CompleteAsync(pending, context, request);
     }
 
     private async ValueTask<Outcome<T>> CompleteAsync(ValueTask<Outcome<T>> pending, ResilienceContext context, PendingRequest request)
@@ -79,11 +80,11 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
         catch
         {
-            End(request);
+            End(in request);
             throw;
         }
 
-        return await Complete(outcome, context, request).ConfigureAwait(context.ContinueOnCapturedContext);
+        return await Complete(outcome, context, in request).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
     /// <summary>The path for a body that must be buffered first, or a queue without a free slot.</summary>
@@ -100,21 +101,21 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             catch (Exception exception)
             {
                 // Serializing the body failed: sending it would have failed the same way.
-                return await Complete(Outcome.FromException<T>(exception), context, request).ConfigureAwait(context.ContinueOnCapturedContext);
+                return await Complete(Outcome.FromException<T>(exception), context, in request).ConfigureAwait(context.ContinueOnCapturedContext);
             }
 
             context.Properties.Set(ApiMonitoringContext.BufferedBody, unbuffered);
-            request = ReadBufferedModel(context, request);
+            ReadBufferedModel(context, ref request);
         }
 
         if (_queue is not null)
         {
             if (!_queue.TryEnter() && await _queue.WaitAsync(context).ConfigureAwait(context.ContinueOnCapturedContext) is { } rejection)
             {
-                return await Complete(Outcome.FromException<T>(rejection), context, request).ConfigureAwait(context.ContinueOnCapturedContext);
+                return await Complete(Outcome.FromException<T>(rejection), context, in request).ConfigureAwait(context.ContinueOnCapturedContext);
             }
 
-            request = request with { HoldsSlot = true };
+            request.HoldsSlot = true;
         }
 
         Outcome<T> outcome;
@@ -124,11 +125,11 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
         catch
         {
-            End(request);
+            End(in request);
             throw;
         }
 
-        return await Complete(outcome, context, request).ConfigureAwait(context.ContinueOnCapturedContext);
+        return await Complete(outcome, context, in request).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
     /// <summary>
@@ -136,60 +137,61 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     /// headers) when the model is read from the request, so they are looked at once per request; else the configured
     /// format. <paramref name="unbuffered"/> is a body that must be buffered before its model can be read.
     /// </summary>
-    private PendingRequest Resolve(ResilienceContext context, PendingRequest request, out HttpContent? unbuffered)
+    private void Resolve(ResilienceContext context, ref PendingRequest request, out HttpContent? unbuffered)
     {
         unbuffered = null;
+        request.Format = _usage.Format;
 
-        // A model the caller named (the common case): outside the try region, whose copies of the struct cost time on
-        // every request (a property look-up does not throw).
+        // A model the caller named (the common case) needs no try region (a property look-up does not throw).
         if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
         {
-            return request with { Model = TextLimits.Cap(named), Format = _usage.Format };
+            request.Model = TextLimits.Cap(named);
+            return;
         }
 
-        request = request with { Format = _usage.Format };
         try
         {
-
             if (context.GetRequestMessage() is not { } message)
             {
-                return request;
+                return;
             }
 
             var format = _usage.ResolveFormat(message);
-            request = request with { Format = format, ClientRetryNumber = ClientRetries.Number(message, format) };
+            request.Format = format;
+            request.ClientRetryNumber = ClientRetries.Number(message, format);
             unbuffered = _usage.ContentToBuffer(message, format);
-            request = unbuffered is null ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, format))) : request;
+            if (unbuffered is null)
+            {
+                SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, format)));
+            }
+
             if (request.Activity is { } activity)
             {
                 ApiMonitoringTelemetry.DescribeRequest(activity, format, request.Model, message.RequestUri, _options.GenAiProviderFallback);
             }
-
-            return request;
         }
         catch (Exception exception)
         {
             _collector.Fault(_backend, exception);
-            return request;
         }
     }
 
-    private PendingRequest ReadBufferedModel(ResilienceContext context, PendingRequest request)
+    private void ReadBufferedModel(ResilienceContext context, ref PendingRequest request)
     {
         try
         {
-            return context.GetRequestMessage() is { } message
-                ? WithModel(context, request, TextLimits.Cap(_usage.GetRequestModel(message, request.Format, buffered: true)))
-                : request;
+            if (context.GetRequestMessage() is { } message)
+            {
+                SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, request.Format, buffered: true)));
+            }
         }
         catch (Exception exception)
         {
             _collector.Fault(_backend, exception);
-            return request;
         }
     }
 
-    private PendingRequest WithModel(ResilienceContext context, PendingRequest request, string? model)
+    private void SetModel(ResilienceContext context, ref PendingRequest request, string? model)
     {
         if (model is not null)
         {
@@ -200,9 +202,9 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
 
         // A URL of no known API (Auto found nothing) is read for usage only when the request named a model: an
         // object store's JSON file is not an LLM answer.
-        var inspect = request.Format != ApiFormat.S3
-            && !(model is null && request.Format == ApiFormat.Generic && _usage.Format == ApiFormat.Auto);
-        return request with { Model = model, SkipResponse = !inspect };
+        request.Model = model;
+        request.SkipResponse = request.Format == ApiFormat.S3
+            || (model is null && request.Format == ApiFormat.Generic && _usage.Format == ApiFormat.Auto);
     }
 
     /// <summary>
@@ -210,7 +212,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     /// its outcome: the inner pipeline's, or a failure when a JSON body failed to arrive while it was loaded for its
     /// tokens. Never throws: a fault is caught, logged and counted.
     /// </summary>
-    private ValueTask<Outcome<T>> Complete(Outcome<T> outcome, ResilienceContext context, PendingRequest request)
+    private ValueTask<Outcome<T>> Complete(Outcome<T> outcome, ResilienceContext context, in PendingRequest request)
     {
         var handedOver = false;
         try
@@ -259,7 +261,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             if (!handedOver)
             {
-                End(request);
+                End(in request);
             }
         }
 
@@ -291,7 +293,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
         finally
         {
-            End(request);
+            End(in request);
         }
     }
 
@@ -307,14 +309,14 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    private void Record(PendingRequest request, Outcome<T> outcome, ResilienceContext context, bool failed, in TokenUsage usage)
+    private void Record(in PendingRequest request, Outcome<T> outcome, ResilienceContext context, bool failed, in TokenUsage usage)
     {
         var callerCancelled = outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
         Record(request, new Ending(Outcomes.StatusCode(outcome), outcome.Exception, failed, callerCancelled,
             context.Properties.GetValue(ApiMonitoringContext.Attempts, 1), QueueTime(context)), usage, default);
     }
 
-    private void Record(PendingRequest request, in Ending ending, in TokenUsage usage, in StreamTimes stream)
+    private void Record(in PendingRequest request, in Ending ending, in TokenUsage usage, in StreamTimes stream)
     {
         var model = request.Model ?? usage.Model;
         var latency = _time.GetElapsedTime(request.Start);
@@ -327,7 +329,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             Volatile.Write(ref _lastResponseModel, responseModel);
         }
 
-        _collector.RecordRequest(new RequestCompleted(_backend)
+        var completed = new RequestCompleted(_backend)
         {
             Model = model,
             ResponseModel = usage.Model,
@@ -344,7 +346,8 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             TimeToFirstChunk = stream.FirstChunk,
             TimePerOutputChunk = stream.PerChunk,
             Trace = _options.RequestTracing ? Trace(request, ending, model, latency, category, errorType) : null,
-        });
+        };
+        _collector.Record(in completed);
 
         if (request.Activity is { } activity)
         {
@@ -358,7 +361,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         _options.RequestTracing ? context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero) : TimeSpan.Zero;
 
     /// <summary>The request is over for the queue and the span: its slot goes back, its span ends.</summary>
-    private void End(PendingRequest request)
+    private void End(in PendingRequest request)
     {
         if (request.HoldsSlot)
         {
@@ -400,7 +403,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         }
     }
 
-    private RequestTrace Trace(PendingRequest request, in Ending ending, string? model, TimeSpan latency, ErrorCategory category, string? errorType)
+    private RequestTrace Trace(in PendingRequest request, in Ending ending, string? model, TimeSpan latency, ErrorCategory category, string? errorType)
     {
         var end = _time.GetUtcNow();
         // An Activity's id is text already; without one, the trace draws a random id and formats it only when read.
@@ -422,20 +425,20 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     }
 
     /// <summary>What is known of a request before its outcome: when it started, its span, model, format and slot.</summary>
-    private readonly record struct PendingRequest(long Start, Activity? Activity)
+    private record struct PendingRequest(long Start, Activity? Activity)
     {
-        public string? Model { get; init; }
+        public string? Model { get; set; }
 
-        public ApiFormat Format { get; init; }
+        public ApiFormat Format { get; set; }
 
         /// <summary>The response is not read for a model or tokens (S3; an unknown API and no model named).</summary>
-        public bool SkipResponse { get; init; }
+        public bool SkipResponse { get; set; }
 
         /// <summary>The request holds a queue slot, to give back when it ends.</summary>
-        public bool HoldsSlot { get; init; }
+        public bool HoldsSlot { get; set; }
 
         /// <summary>The retry number the client (an SDK) put on the request; 0 for a first attempt.</summary>
-        public int ClientRetryNumber { get; init; }
+        public int ClientRetryNumber { get; set; }
     }
 
     /// <summary>How a request ended, taken from its outcome and context (which a streamed body outlives).</summary>
@@ -494,7 +497,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             }
             finally
             {
-                strategy.End(request);
+                strategy.End(in request);
                 if (request.Activity is not null)
                 {
                     Activity.Current = current == request.Activity ? request.Activity.Parent : current;
