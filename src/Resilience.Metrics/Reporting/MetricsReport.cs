@@ -59,6 +59,9 @@ public sealed record MetricsReport
     /// <summary>Faults inside monitoring itself that were caught (the requests went on unharmed).</summary>
     public long MonitoringErrors { get; init; }
 
+    /// <summary>The provider's rate limits from the latest response headers (<c>rate_limits</c>); empty when none came.</summary>
+    public RateLimitsReport RateLimits { get; init; } = RateLimitsReport.None;
+
     /// <summary>
     /// The last minutes, by name (<c>"1m"</c>, <c>"5m"</c>, <c>"15m"</c>): what the sliding windows recorded, aligned to
     /// their 5 s slices. Empty for a report built by hand.

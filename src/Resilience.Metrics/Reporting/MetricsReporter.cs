@@ -86,6 +86,7 @@ public sealed class MetricsReporter : IMetricsReporter
             Throughput = ThroughputFigures(recorded, DefaultWindow),
             Models = models,
             MonitoringErrors = counters.Sum(RecordedMetrics.MonitoringErrors),
+            RateLimits = RateLimitFigures.Read(backend.RateLimits, _time.GetUtcNow()),
             Windows = Windows(recorded.Windows.Read(recorded, ReportWindowSlices, backend.Registration.LatencyPercentiles), backend.Registration, now, model: false),
         };
     }
