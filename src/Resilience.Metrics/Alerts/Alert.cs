@@ -14,6 +14,12 @@ public enum AlertRule
 
     /// <summary><c>circuit_open</c>: the circuit is open (1) rather than closed or half-open (0); with <see cref="ApiMonitoringAlertOptions.CircuitOpen"/>.</summary>
     CircuitOpen,
+
+    /// <summary>
+    /// <c>rate_limit_headroom</c>: the share of the provider's rate limit left (<c>remaining / limit</c>, the lowest kind),
+    /// below <see cref="ApiMonitoringAlertOptions.RateLimitHeadroom"/>. The one rule that fires below its threshold.
+    /// </summary>
+    RateLimitHeadroom,
 }
 
 /// <summary>Whether an alert started or ended.</summary>
@@ -36,6 +42,7 @@ public static class AlertNames
         AlertRule.P95Latency => "p95_latency",
         AlertRule.QueueSize => "queue_size",
         AlertRule.CircuitOpen => "circuit_open",
+        AlertRule.RateLimitHeadroom => "rate_limit_headroom",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown alert rule."),
     };
 

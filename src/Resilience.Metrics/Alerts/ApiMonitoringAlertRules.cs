@@ -81,6 +81,23 @@ public static class ApiMonitoringAlertRules
             "Circuit breaker open on {{ $labels.api }}",
             "The circuit breaker of {{ $labels.api }} is open (api_circuit_state {{ $value }}): requests fail fast without reaching the backend.");
 
+        if (options.RateLimitHeadroom > 0)
+        {
+            var headroom = Number(options.RateLimitHeadroom);
+            var headroomPercent = (options.RateLimitHeadroom * 100).ToString("0.####", CultureInfo.InvariantCulture);
+
+            // A window that has reset (reset 0) is full again whatever the last response said: left out, as in process.
+            Rule(
+                yaml,
+                "ApiRateLimitHeadroomLow",
+                MetricCatalog.RateLimitRemaining.Name + " / " + MetricCatalog.RateLimitLimit.Name + " < " + headroom
+                    + " unless " + MetricCatalog.RateLimitResetSeconds.Name + " == 0",
+                wait,
+                "warning",
+                "Low rate-limit headroom on {{ $labels.api }}",
+                "Only {{ $value | humanizePercentage }} of the {{ $labels.kind }} rate limit of {{ $labels.api }} is left in its window (threshold: " + headroomPercent + "%).");
+        }
+
         return yaml.ToString();
     }
 

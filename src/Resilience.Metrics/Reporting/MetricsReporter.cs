@@ -451,6 +451,9 @@ public sealed class MetricsReporter : IMetricsReporter
     }
 
     /// <inheritdoc />
+    public RateLimitsReport GetRateLimits(string backend) => RateLimitFigures.Read(Backend(backend).RateLimits, _time.GetUtcNow());
+
+    /// <inheritdoc />
     public string GetAsciiReport(string backend) => AsciiReportFormatter.Format(GetMetricsReport(backend));
 
     /// <inheritdoc />

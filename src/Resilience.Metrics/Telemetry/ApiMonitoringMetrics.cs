@@ -58,6 +58,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("api.client.queue.length", () => QueueGauge(collector, active: false), "{request}", "Requests waiting now.");
         _meter.CreateObservableUpDownCounter("api.client.active_requests", () => QueueGauge(collector, active: true), "{request}", "Requests in flight now.");
         _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(collector), "{state}", "1 for the circuit's current state, 0 for the others.");
+        RateLimitInstruments.Register(_meter, collector);
     }
 
     public void OnRequest(in RequestCompleted request, BackendMetrics backend)
