@@ -87,7 +87,7 @@ public sealed class SimulatedRateLimits
             (RequestLimit, InputTokenLimit, OutputTokenLimit) = _api switch
             {
                 SimulatedApi.OpenAI => (10_000L, 2_000_000L, 0L),
-                SimulatedApi.Groq => (1_000L, 60_000L, 0L),
+                SimulatedApi.Groq => (1_000L, 200_000L, 0L),
                 _ => (4_000L, 400_000L, 80_000L),
             };
             _windowStart = DateTimeOffset.MinValue;
