@@ -99,6 +99,8 @@ public sealed class RateLimitHeadersTests : IDisposable
     [InlineData("1..5s")]
     [InlineData("100000h")]   // absurd: more than 31 days
     [InlineData("soon")]
+    [InlineData("0.0000000000000000000001s")]   // more than 17 digits
+    [InlineData(".5s")]
     public void Malformed_negative_or_absurd_durations_are_refused(string value) =>
         Assert.False(RateLimits.TryParseGoDuration(value, out _));
 
