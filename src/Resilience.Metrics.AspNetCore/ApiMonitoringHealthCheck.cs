@@ -47,7 +47,8 @@ internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptio
         {
             var circuit = reporter.GetCircuitBreakerMetrics(backend).CurrentState;
             var recent = reporter.GetWindowMetrics(backend, settings.Window);
-            var headroom = reporter.GetRateLimits(backend).LowestHeadroom;
+            // A reporter of the application's own may return null: no headroom known.
+            var headroom = reporter.GetRateLimits(backend)?.LowestHeadroom;
             var lowHeadroom = headroom?.Headroom < settings.DegradedRateLimitHeadroom;
             var status = circuit switch
             {

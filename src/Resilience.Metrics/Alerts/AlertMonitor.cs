@@ -93,7 +93,7 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
                 }
 
                 // No headroom known (no headers, or every window reset since) is a full one, so the alert resolves.
-                readings.Add((backend, AlertRule.RateLimitHeadroom, _reporter.GetRateLimits(backend).LowestHeadroom?.Headroom ?? 1, _options.RateLimitHeadroom));
+                readings.Add((backend, AlertRule.RateLimitHeadroom, _reporter.GetRateLimits(backend)?.LowestHeadroom?.Headroom ?? 1, _options.RateLimitHeadroom));
             }
 
             var changes = new List<Alert>();

@@ -284,17 +284,24 @@ internal static class MetricCatalog
         RequestDurationSeconds, TimeToFirstChunkSeconds, ModelRequestDurationSeconds,
     ];
 
+    // Only the kinds and fields the provider sent: a missing series is honest, a 0 would read as exhausted. No
+    // iterator: the exposition allocates nothing per series.
     private static void RateLimitSeries(MetricsReport report, ref PrometheusFormatter.Family family, Func<RateLimitMetrics, double?> value)
     {
-        // Only the kinds and fields the provider sent: a missing series is honest, a 0 would read as exhausted.
-        foreach (var (kind, metrics) in report.RateLimits.Kinds)
+        var limits = report.RateLimits;
+        RateLimitSeries(report.ApiName, ref family, "requests"u8, limits.Requests, value);
+        RateLimitSeries(report.ApiName, ref family, "tokens"u8, limits.Tokens, value);
+        RateLimitSeries(report.ApiName, ref family, "input_tokens"u8, limits.InputTokens, value);
+        RateLimitSeries(report.ApiName, ref family, "output_tokens"u8, limits.OutputTokens, value);
+    }
+
+    private static void RateLimitSeries(string api, ref PrometheusFormatter.Family family, ReadOnlySpan<byte> kind, RateLimitMetrics? metrics, Func<RateLimitMetrics, double?> value)
+    {
+        if (metrics is not null && value(metrics) is { } v)
         {
-            if (value(metrics) is { } v)
-            {
-                family.Start(report.ApiName);
-                family.Label("kind"u8, kind);
-                family.End(v);
-            }
+            family.Start(api);
+            family.Label("kind"u8, kind);
+            family.End(v);
         }
     }
 
