@@ -230,6 +230,18 @@ public sealed class RateLimitHeadersTests : IDisposable
     }
 
     [Fact]
+    public void The_ascii_report_lists_the_limits_only_when_headers_came()
+    {
+        Send("openai", OpenAiResponse());
+
+        Assert.EndsWith(
+            "\n\nRate Limits (latest headers):\n  requests: 9999 of 10000 left (99.99%), resets in 8.64 s\n  tokens: 1999000 of 2000000 left (99.95%), resets in 360.00 s",
+            _reporter.GetAsciiReport("openai"),
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Rate Limits", _reporter.GetAsciiReport("other"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reading_headers_allocates_nothing_when_they_are_absent_nor_when_present()
     {
         var key = _collector.RegisterBackend("openai");
