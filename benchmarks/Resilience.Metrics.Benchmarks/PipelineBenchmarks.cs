@@ -21,6 +21,17 @@ public class PipelineBenchmarks
 
     private static readonly HttpResponseMessage Ok = new(HttpStatusCode.OK);
 
+    // A 200 as OpenAI sends it: its request id, its processing time and the six rate-limit headers.
+    private static readonly HttpResponseMessage OkWithRateLimits = WithHeaders(
+        ("x-request-id", "req_8f1c2a"), ("openai-processing-ms", "412"),
+        ("x-ratelimit-limit-requests", "10000"), ("x-ratelimit-remaining-requests", "9999"), ("x-ratelimit-reset-requests", "8.64s"),
+        ("x-ratelimit-limit-tokens", "2000000"), ("x-ratelimit-remaining-tokens", "1999000"), ("x-ratelimit-reset-tokens", "6m0s"));
+
+    // The same without rate-limit headers: what (g) adds is the reading of the six.
+    private static readonly HttpResponseMessage OkWithOtherHeaders = WithHeaders(
+        ("x-request-id", "req_8f1c2a"), ("openai-processing-ms", "412"), ("openai-version", "2020-10-01"), ("cf-ray", "8c1d2e3f4a5b6c7d-AMS"),
+        ("server", "cloudflare"), ("strict-transport-security", "max-age=31536000"), ("x-content-type-options", "nosniff"), ("alt-svc", "h3=\":443\""));
+
     private static readonly Func<ResilienceContext, HttpResponseMessage, ValueTask<Outcome<HttpResponseMessage>>> Callback =
         static (_, response) => Outcome.FromResultAsValueTask(response);
 
@@ -121,6 +132,12 @@ public class PipelineBenchmarks
     [Benchmark(Description = "e. AddApiMonitoring + tracing")]
     public HttpResponseMessage? E_MonitoredTracing() => Execute(_monitoredTracing);
 
+    [Benchmark(Description = "g. (d), a response with 8 other headers")]
+    public HttpResponseMessage? G_MonitoredOtherHeaders() => Execute(_monitored, OkWithOtherHeaders);
+
+    [Benchmark(Description = "h. (d), a response with OpenAI's rate-limit headers")]
+    public HttpResponseMessage? H_MonitoredRateLimitHeaders() => Execute(_monitored, OkWithRateLimits);
+
     [Benchmark(Description = "f. (b) + guide's _update_metrics")]
     public HttpResponseMessage? F_Guide()
     {
@@ -133,11 +150,24 @@ public class PipelineBenchmarks
         return Execute(_guidePipeline);
     }
 
-    internal static HttpResponseMessage? Execute(ResiliencePipeline<HttpResponseMessage> pipeline)
+    internal static HttpResponseMessage? Execute(ResiliencePipeline<HttpResponseMessage> pipeline) => Execute(pipeline, Ok);
+
+    private static HttpResponseMessage WithHeaders(params (string Name, string Value)[] headers)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.OK);
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return response;
+    }
+
+    internal static HttpResponseMessage? Execute(ResiliencePipeline<HttpResponseMessage> pipeline, HttpResponseMessage response)
     {
         var context = ResilienceContextPool.Shared.Get();
         context.Properties.Set(ApiMonitoringContext.Model, BenchData.Model);
-        var pending = pipeline.ExecuteOutcomeAsync(Callback, context, Ok);
+        var pending = pipeline.ExecuteOutcomeAsync(Callback, context, response);
         var outcome = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         ResilienceContextPool.Shared.Return(context);
         return outcome.Result;

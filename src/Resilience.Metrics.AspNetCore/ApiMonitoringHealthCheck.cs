@@ -20,6 +20,12 @@ public sealed class ApiMonitoringHealthCheckOptions
     /// has elapsed is half-open (it would admit a trial) and makes a backend Degraded.
     /// </summary>
     public HealthStatus? OpenCircuitStatus { get; set; } = HealthStatus.Degraded;
+
+    /// <summary>
+    /// A provider rate limit with less than this share left in its window (<c>remaining / limit</c> from the latest
+    /// response headers, the lowest kind) makes a backend Degraded; from 0 to 1 (0 never does). Default 0.1, the alert's.
+    /// </summary>
+    public double DegradedRateLimitHeadroom { get; set; } = 0.1;
 }
 
 /// <summary>
@@ -41,11 +47,15 @@ internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptio
         {
             var circuit = reporter.GetCircuitBreakerMetrics(backend).CurrentState;
             var recent = reporter.GetWindowMetrics(backend, settings.Window);
+            // A reporter of the application's own may return null: no headroom known.
+            var headroom = reporter.GetRateLimits(backend)?.LowestHeadroom;
+            var lowHeadroom = headroom?.Headroom < settings.DegradedRateLimitHeadroom;
             var status = circuit switch
             {
                 "OPEN" => openStatus,
                 "HALF-OPEN" => HealthStatus.Degraded,
                 _ when recent.ErrorRate > settings.DegradedErrorRate => HealthStatus.Degraded,
+                _ when lowHeadroom => HealthStatus.Degraded,
                 _ => HealthStatus.Healthy,
             };
 
@@ -57,9 +67,18 @@ internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptio
                 ["requests"] = recent.Requests,
                 ["window_seconds"] = recent.WindowSeconds,
             };
+            if (headroom is { } lowest)
+            {
+                // The scarcest kind of the provider's rate limit, and how much of it is left.
+                var entry = (Dictionary<string, object>)data[backend];
+                entry["rate_limit_kind"] = lowest.Kind;
+                entry["rate_limit_headroom"] = lowest.Headroom;
+            }
             if (status != HealthStatus.Healthy)
             {
-                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{backend} is {status} (circuit {circuit}, error rate {recent.ErrorRate:P1} over {recent.WindowSeconds:F0} s)"));
+                problems.Add(lowHeadroom
+                    ? string.Create(CultureInfo.InvariantCulture, $"{backend} is {status} (circuit {circuit}, error rate {recent.ErrorRate:P1} over {recent.WindowSeconds:F0} s, {headroom!.Value.Headroom:P1} of its {headroom.Value.Kind} rate limit left)")
+                    : string.Create(CultureInfo.InvariantCulture, $"{backend} is {status} (circuit {circuit}, error rate {recent.ErrorRate:P1} over {recent.WindowSeconds:F0} s)"));
             }
 
             if (status < worst)

@@ -33,6 +33,7 @@ public static class ApiMonitoringHealthChecksBuilderExtensions
         options
             .Validate(o => o.DegradedErrorRate is >= 0 and <= 1, "ApiMonitoringHealthCheckOptions.DegradedErrorRate must be from 0 to 1.")
             .Validate(o => o.Window >= TimeSpan.FromSeconds(5) && o.Window <= MetricsReporter.MaxWindow, "ApiMonitoringHealthCheckOptions.Window must be from 5 seconds to 15 minutes.")
+            .Validate(o => o.DegradedRateLimitHeadroom is >= 0 and <= 1, "ApiMonitoringHealthCheckOptions.DegradedRateLimitHeadroom must be from 0 to 1.")
             .ValidateOnStart();
         return builder.AddCheck<ApiMonitoringHealthCheck>(name, failureStatus, tags ?? []);
     }

@@ -265,7 +265,15 @@ internal static class DemoProgram
                 display.Event(display.Elapsed, $"scenario: cycle {cycle + 1} starts (the script repeats every {Scenario.Cycle.TotalSeconds:0} s)");
             }
         };
-        load.StepStarted += (at, step) => display.Event(display.Elapsed, $"{SimulatedBackendServer.PrefixOf(step.Api)}: {step.Description}");
+        load.StepStarted += (at, step) =>
+        {
+            if (step.RateLimitBurst is { } share && simulation is not null)
+            {
+                simulation[step.Api].RateLimits.Burst(share);
+            }
+
+            display.Event(display.Elapsed, $"{SimulatedBackendServer.PrefixOf(step.Api)}: {step.Description}");
+        };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.Duration is { } duration)

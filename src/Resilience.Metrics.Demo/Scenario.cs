@@ -23,6 +23,7 @@ internal enum ClientFault
 /// <param name="Fault">The server-side fault of a window, or null for a client-side step.</param>
 /// <param name="Probability">The share of the window's requests that meet the fault.</param>
 /// <param name="ClientFault">The client-side misbehaviour of a single scripted request.</param>
+/// <param name="RateLimitBurst">The share of the backend's rate-limit window another client of its key uses up at once.</param>
 internal sealed record ScenarioStep(
     TimeSpan From,
     TimeSpan To,
@@ -30,7 +31,8 @@ internal sealed record ScenarioStep(
     string Description,
     SimulatedFault? Fault = null,
     double Probability = 1,
-    ClientFault ClientFault = ClientFault.None);
+    ClientFault ClientFault = ClientFault.None,
+    double? RateLimitBurst = null);
 
 /// <summary>
 /// The demo's script, on the simulation's clock and repeated every <see cref="Cycle"/>: background faults at
@@ -53,6 +55,7 @@ internal static class Scenario
         new(S(8), S(18), SimulatedApi.Anthropic, "outage: 529 Overloaded for 10 s (the circuit opens, probes, recovers)", SimulatedFault.Status(529)),
         new(S(10), S(13), SimulatedApi.OpenAI, "rate-limit burst: 60 % of requests get 429 with Retry-After: 1", SimulatedFault.Status(429, RetryAfter), 0.6),
         new(S(12), S(12), SimulatedApi.Anthropic, "an invalid request: no model (expect 400 invalid_request)", ClientFault: ClientFault.InvalidBody),
+        new(S(14), S(14), SimulatedApi.Groq, "rate-limit headroom: another client of the key uses 90 % of this minute's quota (the headers count down near the limit)", RateLimitBurst: 0.9),
         new(S(14), S(14), SimulatedApi.Gemini, "a request without an API key (expect 403 authentication)", ClientFault: ClientFault.MissingCredentials),
         new(S(19), S(24), SimulatedApi.Ollama, "slow responses: half take 6 s, past the 2.5 s attempt timeout", SimulatedFault.Delay(S(6)), 0.5),
         new(S(20), S(24), SimulatedApi.HuggingFaceTgi, "outage: 503 model loading for 4 s", SimulatedFault.Status(503)),

@@ -77,7 +77,38 @@ internal static class SummaryTable
         text.AppendLine();
         text.AppendLine("errors by category (failed attempts that were retried included):");
         text.Append("  ").AppendLine(string.Join(" · ", categories.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:N0}"))));
+        RateLimits(text, reporter, backends);
         return text.ToString();
+    }
+
+    /// <summary>What the providers' latest rate-limit headers say is left, for the backends that sent them.</summary>
+    private static void RateLimits(StringBuilder text, IMetricsReporter reporter, IReadOnlyList<string> backends)
+    {
+        var lines = new List<string>();
+        foreach (var backend in backends)
+        {
+            var limits = reporter.GetRateLimits(backend);
+            var kinds = limits.Kinds
+                .Where(k => k.Metrics.Headroom is not null)
+                .Select(k => string.Create(CultureInfo.InvariantCulture,
+                    $"{k.Kind} {100 * k.Metrics.Headroom!.Value:F1} % of {k.Metrics.Limit!.Value:N0} left{(k.Metrics.ResetSeconds is { } reset ? $" (reset in {reset:F0} s)" : "")}"))
+                .ToList();
+            if (kinds.Count > 0)
+            {
+                var low = limits.LowestHeadroom is { Headroom: < 0.1 } ? "  << LOW" : "";
+                lines.Add($"  {backend,-10}  {string.Join(" · ", kinds)}{low}");
+            }
+        }
+
+        if (lines.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("rate-limit headroom (the providers' latest headers):");
+            foreach (var line in lines)
+            {
+                text.AppendLine(line);
+            }
+        }
     }
 
     private static double P(MetricsReport report, string key) => report.Latency.Percentiles.GetValueOrDefault(key);

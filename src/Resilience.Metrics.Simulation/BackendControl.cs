@@ -32,11 +32,15 @@ public sealed class BackendControl
         Api = api;
         _defaults = defaults;
         _time = defaults.TimeProvider;
+        RateLimits = new SimulatedRateLimits(api, _time);
         RestoreDefaults();
     }
 
     /// <summary>The API this control belongs to.</summary>
     public SimulatedApi Api { get; }
+
+    /// <summary>The rate limits the backend announces in its response headers (OpenAI, Groq and Anthropic).</summary>
+    public SimulatedRateLimits RateLimits { get; }
 
     /// <summary>The delay applied before every response (faults included). Default <see cref="LatencyModel.None"/>.</summary>
     public LatencyModel Latency
@@ -201,6 +205,7 @@ public sealed class BackendControl
         CompletionTokens = _defaults.CompletionTokens;
         StreamChunkDelay = _defaults.StreamChunkDelay;
         _requireAuthentication = RequiresAuthenticationByDefault(Api);
+        RateLimits?.RestoreDefaults();
     }
 
     private sealed class PlanState(FaultPlan plan, long startTimestamp)

@@ -46,6 +46,12 @@ public sealed class DemoRunTests : IDisposable
             Assert.Contains($"api_requests_total{{api=\"{backend}\"}}", prometheus, StringComparison.Ordinal);
         }
 
+        // The simulated providers announce their rate limits: the headroom reaches the exposition.
+        foreach (var backend in new[] { "openai", "anthropic", "groq" })
+        {
+            Assert.Contains($"api_ratelimit_remaining{{api=\"{backend}\",kind=\"requests\"}}", prometheus, StringComparison.Ordinal);
+        }
+
         Assert.Contains("ApiHighErrorRate", await File.ReadAllTextAsync(Path.Combine(_output, "alert-rules.yml"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         // Last, so that without promtool everything above was still checked and the test shows as skipped.
@@ -63,7 +69,7 @@ public sealed class DemoRunTests : IDisposable
         var rules = Path.Combine(_output, "alert-rules.yml");
         var (rulesExit, rulesOutput) = await ExternalTools.RunAsync(promtool, $"check rules {rules}", "");
         Assert.True(rulesExit == 0, rulesOutput);
-        Assert.Contains("SUCCESS: 4 rules found", rulesOutput, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 5 rules found", rulesOutput, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -65,6 +65,42 @@ public sealed class HealthCheckTests
     }
 
     [Fact]
+    public async Task Low_rate_limit_headroom_is_degraded_with_the_headroom_in_the_data_until_the_window_resets()
+    {
+        await using var provider = Build(h => h.AddApiMonitoringHealthChecks());
+        var collector = provider.GetRequiredService<MetricsCollector>();
+        var health = provider.GetRequiredService<HealthCheckService>();
+        collector.RegisterBackend("groq");
+        var pipeline = new Polly.ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddApiMonitoring("openai", collector, o => o.Resilience = ApiResilience.None)
+            .Build();
+        void Respond(string remaining)
+        {
+            using var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            response.Headers.TryAddWithoutValidation("x-ratelimit-limit-tokens", "2000000");
+            response.Headers.TryAddWithoutValidation("x-ratelimit-remaining-tokens", remaining);
+            response.Headers.TryAddWithoutValidation("x-ratelimit-reset-tokens", "6m0s");
+            pipeline.Execute(static (HttpResponseMessage r, CancellationToken _) => r, response, TestContext.Current.CancellationToken);
+        }
+
+        Respond("1000000");
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(TestContext.Current.CancellationToken)).Status);
+
+        Respond("150000");
+        var report = await health.CheckHealthAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Equal("Degraded", Backend(report, "openai")["status"]);
+        Assert.Equal("tokens", Backend(report, "openai")["rate_limit_kind"]);
+        Assert.Equal(0.075, Backend(report, "openai")["rate_limit_headroom"]);
+        Assert.Contains("7.5 % of its tokens rate limit left", report.Entries["api-monitoring"].Description, StringComparison.Ordinal);
+        Assert.Equal("Healthy", Backend(report, "groq")["status"]);
+
+        // The window the provider announced has reset: full again, whatever the last response said.
+        _time.Advance(TimeSpan.FromMinutes(6.5));
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(TestContext.Current.CancellationToken)).Status);
+    }
+
+    [Fact]
     public async Task The_registrations_failure_status_and_tags_are_honoured()
     {
         await using var provider = Build(h => h.AddApiMonitoringHealthChecks(o => o.OpenCircuitStatus = null, tags: ["ready"], failureStatus: HealthStatus.Degraded));

@@ -54,6 +54,9 @@ internal sealed class Dispatcher(SimulatedApi api, ApiHandler handler, BackendCo
 
         await handler.ReadAsync(exchange).ConfigureAwait(false);
 
+        // On every valid request's answer, a 429 of the fault plan included, as the providers do.
+        RateLimitHeaders.Write(api, control.RateLimits, exchange);
+
         var fault = control.NextFault();
         if (fault is not null && fault.Kind != SimulatedFaultKind.None)
         {

@@ -17,6 +17,11 @@ public enum AlertRule
 
     /// <summary><c>spend_rate</c>: USD per hour over the window, above <see cref="ApiMonitoringAlertOptions.SpendPerHourBudget"/> (priced backends only).</summary>
     SpendRate,
+    /// <summary>
+    /// <c>rate_limit_headroom</c>: the share of the provider's rate limit left (<c>remaining / limit</c>, the lowest kind),
+    /// below <see cref="ApiMonitoringAlertOptions.RateLimitHeadroom"/>. The one rule that fires below its threshold.
+    /// </summary>
+    RateLimitHeadroom,
 }
 
 /// <summary>Whether an alert started or ended.</summary>
@@ -40,6 +45,7 @@ public static class AlertNames
         AlertRule.QueueSize => "queue_size",
         AlertRule.CircuitOpen => "circuit_open",
         AlertRule.SpendRate => "spend_rate",
+        AlertRule.RateLimitHeadroom => "rate_limit_headroom",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown alert rule."),
     };
 

@@ -100,6 +100,9 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
                     var open = _reporter.GetCircuitBreakerMetrics(backend).CurrentState == OpenState ? 1 : 0;
                     readings.Add((backend, AlertRule.CircuitOpen, open, 0));
                 }
+
+                // No headroom known (no headers, or every window reset since) is a full one, so the alert resolves.
+                readings.Add((backend, AlertRule.RateLimitHeadroom, _reporter.GetRateLimits(backend)?.LowestHeadroom?.Headroom ?? 1, _options.RateLimitHeadroom));
             }
 
             var changes = new List<Alert>();
@@ -132,8 +135,8 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
     {
         var key = (backend, rule);
 
-        // Strictly above, as the guide's check and the Prometheus rules; NaN never fires.
-        if (value > threshold)
+        // Strictly above, as the guide's check and the Prometheus rules (headroom: strictly below); NaN never fires.
+        if (rule == AlertRule.RateLimitHeadroom ? value < threshold : value > threshold)
         {
             if (!_firing.ContainsKey(key))
             {
@@ -196,6 +199,9 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
             AlertRule.QueueSize => firing
                 ? Invariant($"Large queue size: {value}")
                 : Invariant($"Queue size back to normal: {value} (threshold {threshold})"),
+            AlertRule.RateLimitHeadroom => firing
+                ? Invariant($"Low rate-limit headroom: {value * 100:F2}% left")
+                : Invariant($"Rate-limit headroom back to normal: {value * 100:F2}% left (threshold {threshold * 100:F2}%)"),
             AlertRule.CircuitOpen => firing
                 ? "Circuit breaker open"
                 : "Circuit breaker no longer open (half-open or closed)",

@@ -41,4 +41,11 @@ public sealed class ApiMonitoringAlertOptions
     /// 1,000,000. Default null: no spend alert.
     /// </summary>
     public double? SpendPerHourBudget { get; set; }
+
+    /// <summary>
+    /// The share of a provider's rate limit left in its current window (<c>remaining / limit</c>, from the latest
+    /// response headers, the lowest of the kinds it sent) below which an alert fires (<c>rate_limit_headroom</c>);
+    /// from 0 to 1 (0 never fires). Default 0.1. A kind whose window has reset since is not counted.
+    /// </summary>
+    public double RateLimitHeadroom { get; set; } = 0.1;
 }

@@ -41,6 +41,11 @@ internal sealed class ApiMonitoringAlertOptionsValidator : IValidateOptions<ApiM
             yield return Error("P95Latency", "must be greater than zero and at most 1 day", o.P95Latency);
         }
 
+        if (!(o.RateLimitHeadroom is >= 0 and <= 1))
+        {
+            yield return Error("RateLimitHeadroom", "must be from 0 to 1", o.RateLimitHeadroom);
+        }
+
         if (o.QueueSize < 0)
         {
             yield return Error("QueueSize", "must be 0 or more", o.QueueSize);

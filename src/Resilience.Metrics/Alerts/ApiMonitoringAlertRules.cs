@@ -95,6 +95,23 @@ public static class ApiMonitoringAlertRules
                 "High spend rate: {{ $value | printf \"%.2f\" }} USD per hour on {{ $labels.api }} over the last " + window + " (budget: " + usd + " USD per hour).");
         }
 
+        if (options.RateLimitHeadroom > 0)
+        {
+            var headroom = Number(options.RateLimitHeadroom);
+            var headroomPercent = (options.RateLimitHeadroom * 100).ToString("0.####", CultureInfo.InvariantCulture);
+
+            // A window that has reset (reset 0) is full again whatever the last response said: left out, as in process.
+            Rule(
+                yaml,
+                "ApiRateLimitHeadroomLow",
+                MetricCatalog.RateLimitRemaining.Name + " / " + MetricCatalog.RateLimitLimit.Name + " < " + headroom
+                    + " unless " + MetricCatalog.RateLimitResetSeconds.Name + " == 0",
+                wait,
+                "warning",
+                "Low rate-limit headroom on {{ $labels.api }}",
+                "Only {{ $value | humanizePercentage }} of the {{ $labels.kind }} rate limit of {{ $labels.api }} is left in its window (threshold: " + headroomPercent + "%).");
+        }
+
         return yaml.ToString();
     }
 

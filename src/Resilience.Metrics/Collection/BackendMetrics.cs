@@ -40,6 +40,9 @@ internal sealed class BackendMetrics : IDisposable
 
     public CircuitTimeline Circuit { get; }
 
+    /// <summary>The provider's rate limits from the latest response headers: live state, never reset.</summary>
+    public RateLimitState RateLimits { get; } = new();
+
     /// <summary>The model names OpenTelemetry tags carry for this backend: capped like the reports, never reset.</summary>
     public TagNameLimiter TelemetryModels { get; } = new(RecordedMetrics.MaxModels);
 

@@ -42,6 +42,9 @@ public interface IMetricsReporter
     /// <summary>Circuit state, failures, open count, time per state, uptime.</summary>
     CircuitBreakerMetrics GetCircuitBreakerMetrics(string backend);
 
+    /// <summary>The provider's rate limits from the backend's latest response headers (the report's <c>rate_limits</c>).</summary>
+    RateLimitsReport GetRateLimits(string backend) => GetMetricsReport(backend).RateLimits;
+
     /// <summary>The trace of one request, or null when it is unknown or no longer kept.</summary>
     RequestTrace? GetTrace(string traceId);
 

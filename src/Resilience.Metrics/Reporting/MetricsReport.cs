@@ -59,6 +59,9 @@ public sealed record MetricsReport
     /// <summary>Faults inside monitoring itself that were caught (the requests went on unharmed).</summary>
     public long MonitoringErrors { get; init; }
 
+    /// <summary>The provider's rate limits from the latest response headers (<c>rate_limits</c>); empty when none came.</summary>
+    public RateLimitsReport RateLimits { get; init; } = RateLimitsReport.None;
+
     /// <summary>
     /// What the priced models' tokens cost, in USD, since start or the last reset (the sum of the models'
     /// <see cref="ModelMetrics.CostUsd"/>); null when the backend has no price table.

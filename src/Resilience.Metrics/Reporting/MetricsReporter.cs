@@ -120,6 +120,7 @@ public sealed class MetricsReporter : IMetricsReporter
             MonitoringErrors = counters.Sum(RecordedMetrics.MonitoringErrors),
             CostUsd = cost,
             UnpricedModels = unpriced,
+            RateLimits = RateLimitFigures.Read(backend.RateLimits, _time.GetUtcNow()),
             Windows = backendWindows,
         };
     }
@@ -503,6 +504,9 @@ public sealed class MetricsReporter : IMetricsReporter
                 .Take(limit),
         ];
     }
+
+    /// <inheritdoc />
+    public RateLimitsReport GetRateLimits(string backend) => RateLimitFigures.Read(Backend(backend).RateLimits, _time.GetUtcNow());
 
     /// <inheritdoc />
     public string GetAsciiReport(string backend) => AsciiReportFormatter.Format(GetMetricsReport(backend));

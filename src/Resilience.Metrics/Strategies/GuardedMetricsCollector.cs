@@ -28,6 +28,9 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
 
     public TimeProvider TimeProvider => _inner.TimeProvider;
 
+    /// <summary>The backend's rate-limit state in our own collector; null for any other collector.</summary>
+    public RateLimitState? RateLimitsOf(BackendKey backend) => _own?.Get(backend).RateLimits;
+
     // Registration happens when a pipeline is built: a failure there is a configuration error and should surface.
     public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) => _inner.RegisterBackend(name, registration);
 

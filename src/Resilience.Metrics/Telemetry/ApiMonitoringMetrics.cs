@@ -59,6 +59,7 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("api.client.active_requests", () => QueueGauge(collector, active: true), "{request}", "Requests in flight now.");
         _meter.CreateObservableCounter("api.client.cost", () => Costs(collector), "USD", "What the priced models' tokens cost since start or the last reset, from the configured price table.");
         _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(collector), "{state}", "1 for the circuit's current state, 0 for the others.");
+        RateLimitInstruments.Register(_meter, collector);
     }
 
     public void OnRequest(in RequestCompleted request, BackendMetrics backend)

@@ -43,6 +43,14 @@ public sealed class ApiMonitoringAlertRulesTests
                 annotations:
                   summary: 'Circuit breaker open on {{ $labels.api }}'
                   description: 'The circuit breaker of {{ $labels.api }} is open (api_circuit_state {{ $value }}): requests fail fast without reaching the backend.'
+              - alert: 'ApiRateLimitHeadroomLow'
+                expr: 'api_ratelimit_remaining / api_ratelimit_limit < 0.1 unless api_ratelimit_reset_seconds == 0'
+                for: '1m'
+                labels:
+                  severity: 'warning'
+                annotations:
+                  summary: 'Low rate-limit headroom on {{ $labels.api }}'
+                  description: 'Only {{ $value | humanizePercentage }} of the {{ $labels.kind }} rate limit of {{ $labels.api }} is left in its window (threshold: 10%).'
 
         """;
 
@@ -53,6 +61,7 @@ public sealed class ApiMonitoringAlertRulesTests
         QueueSize = 10,
         CheckInterval = TimeSpan.FromSeconds(90),
         Window = TimeSpan.FromMinutes(10),
+        RateLimitHeadroom = 0.25,
     };
 
     [Fact]
@@ -70,7 +79,9 @@ public sealed class ApiMonitoringAlertRulesTests
         Assert.Contains("(threshold: 12.5%)", yaml, StringComparison.Ordinal);
         Assert.Contains("expr: 'histogram_quantile(0.95, sum by (api, le) (rate(api_request_duration_seconds_bucket[10m]))) > 2.5'\n", yaml, StringComparison.Ordinal);
         Assert.Contains("expr: 'api_queue_size > 10'\n", yaml, StringComparison.Ordinal);
-        Assert.Equal(4, yaml.Split("for: '90s'\n").Length - 1);
+        Assert.Equal(5, yaml.Split("for: '90s'\n").Length - 1);
+        Assert.Contains("expr: 'api_ratelimit_remaining / api_ratelimit_limit < 0.25 unless api_ratelimit_reset_seconds == 0'\n", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("ApiRateLimitHeadroomLow", ApiMonitoringAlertRules.ToPrometheusYaml(new ApiMonitoringAlertOptions { RateLimitHeadroom = 0 }), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -170,7 +181,7 @@ public sealed class ApiMonitoringAlertRulesTests
         var (exitCode, output) = await Run(promtool, "check", "rules", defaults, custom);
 
         Assert.True(exitCode == 0, output);
-        Assert.Equal(2, output.Split("SUCCESS: 4 rules found").Length - 1);
+        Assert.Equal(2, output.Split("SUCCESS: 5 rules found").Length - 1);
     }
 
     [Fact]
@@ -214,6 +225,18 @@ public sealed class ApiMonitoringAlertRulesTests
                     values: '50x10'
                   - series: 'api_circuit_state{api="gemini"}'
                     values: '2x5 1x5 0x5'
+                  - series: 'api_ratelimit_limit{api="openai",kind="tokens"}'
+                    values: '1000x20'
+                  - series: 'api_ratelimit_remaining{api="openai",kind="tokens"}'
+                    values: '500x5 50x10 900x5'
+                  - series: 'api_ratelimit_reset_seconds{api="openai",kind="tokens"}'
+                    values: '30x10 0x5 30x5'
+                  - series: 'api_ratelimit_limit{api="anthropic",kind="requests"}'
+                    values: '4000x20'
+                  - series: 'api_ratelimit_remaining{api="anthropic",kind="requests"}'
+                    values: '400x20'
+                  - series: 'api_ratelimit_reset_seconds{api="anthropic",kind="requests"}'
+                    values: '20x20'
                 alert_rule_test:
                   - eval_time: 9m
                     alertname: ApiHighErrorRate
@@ -255,6 +278,19 @@ public sealed class ApiMonitoringAlertRulesTests
                           description: 'The circuit breaker of gemini is open (api_circuit_state 2): requests fail fast without reaching the backend.'
                   - eval_time: 7m
                     alertname: ApiCircuitOpen
+                  - eval_time: 4m
+                    alertname: ApiRateLimitHeadroomLow
+                  - eval_time: 8m
+                    alertname: ApiRateLimitHeadroomLow
+                    exp_alerts:
+                      - exp_labels: { severity: warning, api: openai, kind: tokens }
+                        exp_annotations:
+                          summary: 'Low rate-limit headroom on openai'
+                          description: 'Only 5% of the tokens rate limit of openai is left in its window (threshold: 10%).'
+                  - eval_time: 12m
+                    alertname: ApiRateLimitHeadroomLow
+                  - eval_time: 18m
+                    alertname: ApiRateLimitHeadroomLow
             """);
 
         var (exitCode, output) = await Run(promtool, "test", "rules", tests);

@@ -174,6 +174,23 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
         Assert.Empty(Points("api.client.cost"));
     }
 
+    [Fact]
+    public void Rate_limit_gauges_follow_the_latest_headers_by_backend_and_kind()
+    {
+        var now = _collector.TimeProvider.GetUtcNow().UtcTicks;
+        var tokens = _collector.Get(_backend).RateLimits[RateLimitKind.Tokens];
+        tokens.Write(2000000, 1999000, now + TimeSpan.FromMinutes(6).Ticks, now);
+
+        var limit = Assert.Single(Points("api.client.rate_limit.limit"));
+        Assert.Equal("tokens", limit.Tags["api.rate_limit.kind"]);
+        Assert.Equal(2000000, limit.Point.GetGaugeLastValueLong());
+        Assert.Equal(1999000, Assert.Single(Points("api.client.rate_limit.remaining")).Point.GetGaugeLastValueLong());
+        Assert.InRange(Assert.Single(Points("api.client.rate_limit.reset")).Point.GetGaugeLastValueDouble(), 300, 360);
+
+        tokens.Write(-1, 1000, -1, now);
+        Assert.Equal(1000, Assert.Single(Points("api.client.rate_limit.remaining")).Point.GetGaugeLastValueLong());
+    }
+
     /// <summary>
     /// Makes this test's meter distinct from every other collector's in the process (by a scope tag of its own).
     /// OpenTelemetry merges identical instruments of same-named meters into one stream, and when any of those meters is

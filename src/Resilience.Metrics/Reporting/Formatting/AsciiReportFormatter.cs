@@ -90,8 +90,35 @@ internal static class AsciiReportFormatter
         sb.Append(inv, $"\n  Circuit Opens: {report.CircuitBreaker.OpenCircuitCount}");
         sb.Append(inv, $"\n  Monitoring Errors: {report.MonitoringErrors}");
         AppendRecent(sb, report);
+        AppendRateLimits(sb, report);
 
         return sb.ToString();
+    }
+
+    // The provider's own limits, only for a backend whose responses carried them.
+    private static void AppendRateLimits(StringBuilder sb, MetricsReport report)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var first = true;
+        foreach (var (kind, limit) in report.RateLimits?.Kinds ?? [])
+        {
+            if (first)
+            {
+                sb.Append("\n\nRate Limits (latest headers):");
+                first = false;
+            }
+
+            sb.Append(inv, $"\n  {kind}: {(limit.Remaining is { } remaining ? remaining.ToString(inv) : "?")} of {(limit.Limit is { } max ? max.ToString(inv) : "?")} left");
+            if (limit.Headroom is { } headroom)
+            {
+                sb.Append(inv, $" ({Percent(headroom):F2}%)");
+            }
+
+            if (limit.ResetSeconds is { } reset)
+            {
+                sb.Append(inv, $", resets in {FormattingGuards.Finite(reset):F2} s");
+            }
+        }
     }
 
     // The last 5 minutes beside since start: an incident shows here while the since-start figures barely move.

@@ -39,6 +39,9 @@ internal static partial class GrafanaDashboard
 
     // The guide's alert thresholds.
     private const double ErrorRateThreshold = 0.05;
+
+    // The alert's default: less than 10 % of a provider's rate limit left.
+    private const double RateLimitHeadroomThreshold = 0.1;
     private const double LatencyP95ThresholdMs = 1000;
     private const double QueueSizeThreshold = 50;
 
@@ -232,6 +235,16 @@ internal static partial class GrafanaDashboard
             (12, TimeSeries("Spend rate by model", "USD per hour by model over the rate interval, all instances.", "currencyUSD",
                 [Query("A", $$"""sum by (api, model) (rate({{M.CostUsdTotal}}{api=~"$api"}[$__rate_interval])) * 3600""", "{{api}} {{model}}")],
                 stacked: true)));
+
+        grid.Row("Provider rate limits");
+        grid.Line(
+            8,
+            (16, TimeSeries("Rate-limit headroom", "Share of each provider rate limit left in its window (remaining / limit from the latest response headers), by backend and kind; lowest instance. Dashed line: the alert threshold.", "percentunit",
+                [Query("A", $$"""min by (api, kind) ({{M.RateLimitRemaining}}{api=~"$api"} / {{M.RateLimitLimit}}{api=~"$api"})""", "{{api}} {{kind}}")],
+                max: 1,
+                thresholds: Steps(("red", null), ("green", RateLimitHeadroomThreshold)))),
+            (8, TimeSeries("Rate-limit reset", "Seconds until each provider rate-limit window resets, by backend and kind; latest instance.", "s",
+                [Query("A", $$"""max by (api, kind) ({{M.RateLimitResetSeconds}}{api=~"$api"})""", "{{api}} {{kind}}")])));
 
         return grid.Panels;
     }

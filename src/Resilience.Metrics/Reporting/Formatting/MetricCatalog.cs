@@ -252,6 +252,26 @@ internal static class MetricCatalog
     public static readonly MetricFamily UptimeSeconds = new("api_uptime_seconds", MetricKind.Gauge, "seconds", "Seconds since the backend was registered", [],
         static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.UptimeSeconds));
 
+    // The provider's own rate limits, from the latest response headers: a series per kind the provider sent.
+    public static readonly MetricFamily RateLimitLimit = new("api_ratelimit_limit", MetricKind.Gauge, "requests or tokens",
+        "The provider's rate limit per window, from its latest response headers, by kind (requests, tokens, input_tokens, output_tokens)", ["kind"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => RateLimitSeries(r, ref f, static m => m.Limit),
+        "api.client.rate_limit.limit");
+
+    public static readonly MetricFamily RateLimitRemaining = new("api_ratelimit_remaining", MetricKind.Gauge, "requests or tokens",
+        "What is left of the provider's rate limit in the current window, from its latest response headers, by kind", ["kind"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => RateLimitSeries(r, ref f, static m => m.Remaining),
+        "api.client.rate_limit.remaining");
+
+    public static readonly MetricFamily RateLimitResetSeconds = new("api_ratelimit_reset_seconds", MetricKind.Gauge, "seconds",
+        "Seconds until the provider's rate-limit window resets (0 once passed), by kind", ["kind"],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => RateLimitSeries(r, ref f, static m => m.ResetSeconds),
+        "api.client.rate_limit.reset");
+
+    public static readonly MetricFamily RateLimitHeaderErrorsTotal = new("api_ratelimit_header_errors_total", MetricKind.Counter, "headers",
+        "Rate-limit headers that were malformed, negative or absurd and were ignored", [],
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.RateLimits.MalformedHeaders));
+
     // Real histograms: rate() over their buckets gives any window's percentiles, and buckets add up across instances.
     public static readonly MetricFamily RequestDurationSeconds = new("api_request_duration_seconds", MetricKind.Histogram, "seconds", "End-to-end API request duration (queue time and retries included)", ["le"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.ApiName, null, r.Latency.Histogram ?? DurationHistogram.Empty),
@@ -280,10 +300,32 @@ internal static class MetricCatalog
         ModelRequestsTotal, ModelSuccessRate, ModelLatencyMilliseconds,
         FailuresTotal, TimeoutsTotal, RetriesTotal, RetryAttemptsTotal, ErrorsTotal, TokensTotal, TokenDetailsTotal, TokenThroughputTps,
         ModelTokensTotal, CostUsdTotal, QueueRejectionsTotal, CircuitOpenTotal, CircuitStateTimeSeconds, MonitoringErrorsTotal,
-        UptimeSeconds, RequestDurationSeconds, TimeToFirstChunkSeconds, ModelRequestDurationSeconds,
+        UptimeSeconds, RateLimitLimit, RateLimitRemaining, RateLimitResetSeconds, RateLimitHeaderErrorsTotal,
+        RequestDurationSeconds, TimeToFirstChunkSeconds, ModelRequestDurationSeconds,
     ];
 
-    /// <summary>The number <c>api_circuit_state</c> gives a state name, or null for an unknown one.</summary>
+    // Only the kinds and fields the provider sent: a missing series is honest, a 0 would read as exhausted. No
+    // iterator: the exposition allocates nothing per series.
+    private static void RateLimitSeries(MetricsReport report, ref PrometheusFormatter.Family family, Func<RateLimitMetrics, double?> value)
+    {
+        var limits = report.RateLimits;
+        RateLimitSeries(report.ApiName, ref family, "requests"u8, limits.Requests, value);
+        RateLimitSeries(report.ApiName, ref family, "tokens"u8, limits.Tokens, value);
+        RateLimitSeries(report.ApiName, ref family, "input_tokens"u8, limits.InputTokens, value);
+        RateLimitSeries(report.ApiName, ref family, "output_tokens"u8, limits.OutputTokens, value);
+    }
+
+    private static void RateLimitSeries(string api, ref PrometheusFormatter.Family family, ReadOnlySpan<byte> kind, RateLimitMetrics? metrics, Func<RateLimitMetrics, double?> value)
+    {
+        if (metrics is not null && value(metrics) is { } v)
+        {
+            family.Start(api);
+            family.Label("kind"u8, kind);
+            family.End(v);
+        }
+    }
+
+        /// <summary>The number <c>api_circuit_state</c> gives a state name, or null for an unknown one.</summary>
     public static int? CircuitStateValue(string? state) => state switch
     {
         "CLOSED" => 0,

@@ -218,6 +218,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         try
         {
             var failed = Outcomes.IsFailure(outcome, out var response);
+            RateLimits.Observe(response, _collector, _backend);
             // A body without any header (an empty one) holds nothing to read: it is not inspected at all.
             if (!failed && !request.SkipResponse && response is not null && response.Content.Headers.NonValidated.Count != 0)
             {

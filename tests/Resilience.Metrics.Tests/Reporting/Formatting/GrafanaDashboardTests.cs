@@ -14,7 +14,14 @@ public sealed partial class GrafanaDashboardTests
     // The exposition the dashboard queries, as the library writes it for a few backends in different states.
     private static readonly Lazy<Dictionary<string, Family>> Exposition = new(() => ParseExposition(PrometheusFormatter.Format(
     [
-        ReportSamples.Create("openai"),
+        ReportSamples.Create("openai") with
+        {
+            RateLimits = new RateLimitsReport
+            {
+                Requests = new RateLimitMetrics { Limit = 10000, Remaining = 9000, ResetSeconds = 6, ObservedAt = 1 },
+                Tokens = new RateLimitMetrics { Limit = 2000000, Remaining = 150000, ResetSeconds = 6, ObservedAt = 1 },
+            },
+        },
         ReportSamples.Create("anthropic", new Dictionary<string, ModelMetrics>
         {
             ["claude-sonnet-4"] = ReportSamples.Model(10, 9, 1234.5, 1000, 2000) with { CostUsd = 0.033 },

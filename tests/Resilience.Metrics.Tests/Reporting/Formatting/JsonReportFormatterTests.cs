@@ -65,7 +65,7 @@ public sealed class JsonReportFormatterTests
         Assert.Equal(
             ["timestamp", "api_name", "uptime_seconds", "total_requests", "successes", "failures", "timeouts", "retries",
              "retry_attempts", "success_rate", "token_counts", "latency", "queue", "circuit_breaker", "errors",
-             "throughput", "models", "monitoring_errors", "cost_usd", "unpriced_models", "windows"],
+             "throughput", "models", "monitoring_errors", "rate_limits", "cost_usd", "unpriced_models", "windows"],
             Names(root));
         Assert.Equal(["prompt", "completion", "cached", "reasoning"], Names(Walk(root, "token_counts")));
         Assert.Equal(["avg_latency", "min_latency", "max_latency", "percentiles", "count", "time_to_first_byte"], Names(Walk(root, "latency")));

@@ -17,6 +17,7 @@ public sealed partial class MetricCatalogTests
             Pricing = new Dictionary<string, ModelPrice> { ["gpt-4o"] = new() { InputPerMillion = 2.5, OutputPerMillion = 10 } },
         });
         collector.RecordRequest(new RequestCompleted(backend) { Latency = TimeSpan.FromMilliseconds(80), Succeeded = true, Attempts = 1, Model = "gpt-4o" });
+        collector.Get(backend).RateLimits[RateLimitKind.Requests].Write(10000, 9999, TimeSpan.TicksPerDay, 1);   // every rate-limit family has a series
 
         var text = new MetricsReporter(collector).GetPrometheusMetrics();
         var declared = TypeLine().Matches(text).Select(m => (m.Groups["name"].Value, m.Groups["type"].Value)).ToList();

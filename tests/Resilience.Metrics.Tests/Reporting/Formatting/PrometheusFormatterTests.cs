@@ -23,7 +23,7 @@ public sealed partial class PrometheusFormatterTests
         ("api_token_throughput_tps", "gauge"), ("api_model_tokens_total", "counter"),
         ("api_queue_rejections_total", "counter"), ("api_circuit_open_total", "counter"),
         ("api_circuit_state_time_seconds", "gauge"), ("api_monitoring_errors_total", "counter"),
-        ("api_uptime_seconds", "gauge"), ("api_request_duration_seconds", "histogram"),
+        ("api_uptime_seconds", "gauge"), ("api_ratelimit_header_errors_total", "counter"), ("api_request_duration_seconds", "histogram"),
         ("api_time_to_first_chunk_seconds", "histogram"),
     ];
 
