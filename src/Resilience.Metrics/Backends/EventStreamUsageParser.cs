@@ -29,7 +29,11 @@ internal sealed class EventStreamUsageParser : IDisposable
     private const int InitialBufferBytes = 4 * 1024;
     private const int RetainedBufferBytes = 64 * 1024;
 
+    /// <summary>How many first payloads are always parsed: the model is named in the first chunk of every known stream.</summary>
+    private const int ModelSeekingPayloads = 2;
+
     private readonly ApiFormat _format;
+    private readonly UsageFieldGroups _groups;
     private readonly bool _newlineDelimitedJson;
     private readonly int _maxLineBytes;
     private UsageFields _fields = UsageFields.Empty;
@@ -48,6 +52,7 @@ internal sealed class EventStreamUsageParser : IDisposable
     public EventStreamUsageParser(ApiFormat format, bool newlineDelimitedJson = false, int maxLineBytes = DefaultMaxLineBytes, string? modelHint = null)
     {
         _fields.ModelHint = modelHint;
+        _groups = ApiFormats.Get(format).Fields;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineBytes);
         _format = format;
         _newlineDelimitedJson = newlineDelimitedJson;
@@ -269,6 +274,14 @@ internal sealed class EventStreamUsageParser : IDisposable
         }
 
         Payloads++;
+
+        // Most chunks of a stream carry only generated text: once the first chunks have named the model, a chunk that
+        // holds none of the format's usage fields nor an end marker is not parsed (a vectorized search instead of a
+        // validating JSON pass per chunk).
+        if (Payloads > ModelSeekingPayloads && !StreamChunks.MayCarryUsage(_groups, payload))
+        {
+            return;
+        }
 
         // Scan into a copy, so a malformed payload changes nothing; seeding the model lets an equal model reuse the string.
         UsageFields scanned = UsageFields.Empty;
