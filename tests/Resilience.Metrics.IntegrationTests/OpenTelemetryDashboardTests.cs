@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
@@ -46,51 +44,23 @@ public class OpenTelemetryDashboardTests
         Assert.All(names, name => Assert.Matches(new Regex("(?m)^" + Regex.Escape(name) + "[{ ]"), exposition));
 
         // (a) A real Prometheus scrapes the exporter; every query, with Grafana's variables filled in, returns a series.
-        var directory = Directory.CreateTempSubdirectory("resilience-metrics-otel-prometheus-");
-        var port = FreePort();
-        var config = Path.Combine(directory.FullName, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: app
-                metrics_path: /metrics
-                static_configs:
-                  - targets: ["127.0.0.1:{app.Address.Port}"]
-            """, ct);
-
-        using var process = Process.Start(new ProcessStartInfo(prometheus,
-            $"--config.file={config} --storage.tsdb.path={Path.Combine(directory.FullName, "data")} --web.listen-address=127.0.0.1:{port} --log.level=warn")
+        await using var promql = await PrometheusServer.StartAsync(prometheus, "/metrics", [app.Address], ct);
+        var empty = new List<string>();
+        foreach (var query in queries.Select(Fill).Concat(variables.Select(LabelValuesAsQuery)))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        try
-        {
-            using var promql = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var empty = new List<string>();
-            foreach (var query in queries.Select(Fill).Concat(variables.Select(LabelValuesAsQuery)))
+            if (await promql.WaitForSeriesAsync(query) is null)
             {
-                if (!await HasSeriesAsync(promql, query))
-                {
-                    empty.Add(query);
-                }
+                empty.Add(query);
             }
-
-            Assert.True(empty.Count == 0, "No series for:\n" + string.Join("\n", empty) + "\n\nThe exporter wrote:\n" + exposition);
-
-            // The circuit panels' 0/1/2: gemini's circuit opened (HALF-OPEN once its 30 s break has elapsed), openai's is closed.
-            var circuit = Fill(queries.First(q => q.StartsWith("max by (api_backend) (api_client_circuit_state", StringComparison.Ordinal)));
-            var states = await ValuesByBackendAsync(promql, circuit);
-            Assert.Contains(states["gemini"], new[] { 1.0, 2.0 });
-            Assert.Equal(0, states["openai"]);
         }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            directory.Delete(recursive: true);
-        }
+
+        Assert.True(empty.Count == 0, "No series for:\n" + string.Join("\n", empty) + "\n\nThe exporter wrote:\n" + exposition);
+
+        // The circuit panels' 0/1/2: gemini's circuit opened (HALF-OPEN once its 30 s break has elapsed), openai's is closed.
+        var circuit = Fill(queries.First(q => q.StartsWith("max by (api_backend) (api_client_circuit_state", StringComparison.Ordinal)));
+        var states = await ValuesByBackendAsync(promql.Http, circuit);
+        Assert.Contains(states["gemini"], new[] { 1.0, 2.0 });
+        Assert.Equal(0, states["openai"]);
     }
 
     [Fact]
@@ -231,43 +201,6 @@ public class OpenTelemetryDashboardTests
     private static IEnumerable<string> MetricNames(string query) =>
         Regex.Matches(query, @"\b(?:api_client|gen_ai_client)_\w+").Select(m => m.Value);
 
-    private static async Task<bool> HasSeriesAsync(HttpClient http, string promql)
-    {
-        // Rates need two scrapes; the deadline is only a guard against hanging, far above what a scrape needs.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        while (!timeout.IsCancellationRequested)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/query?query={Uri.EscapeDataString(promql)}", timeout.Token));
-                if (document.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() > 0)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-
-            try
-            {
-                await Task.Delay(250, timeout.Token);
-            }
-            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-        }
-
-        return false;
-    }
-
     private static async Task<Dictionary<string, double>> ValuesByBackendAsync(HttpClient http, string promql)
     {
         using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/query?query={Uri.EscapeDataString(promql)}", TestContext.Current.CancellationToken));
@@ -282,12 +215,5 @@ public class OpenTelemetryDashboardTests
         {
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,63 +12,35 @@ public class PrometheusServerTests
         var prometheus = ExternalTools.Require("prometheus");
         await using var app = await MonitoringApp.StartAsync();
         await app.SendTrafficAsync(times: 3);
-        var directory = Directory.CreateTempSubdirectory("resilience-metrics-prometheus-");
-        var port = FreePort();
-        var config = Path.Combine(directory.FullName, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: app
-                metrics_path: /monitoring/metrics
-                static_configs:
-                  - targets: ["127.0.0.1:{app.Address.Port}"]
-            """, TestContext.Current.CancellationToken);
+        await using var server = await PrometheusServer.StartAsync(prometheus, "/monitoring/metrics", [app.Address], TestContext.Current.CancellationToken);
+        var openai = await server.QueryValueAsync("api_requests_total{api=\"openai\",job=\"app\"}");
+        var all = await server.QueryValueAsync("sum(api_requests_total{job=\"app\"})");
+        var tokens = await server.QueryValueAsync("sum by (api) (api_tokens_total{api=\"anthropic\"})");
 
-        using var server = Process.Start(new ProcessStartInfo(prometheus,
-            $"--config.file={config} --storage.tsdb.path={Path.Combine(directory.FullName, "data")} --web.listen-address=127.0.0.1:{port} --log.level=warn")
+        var cost = await server.QueryValueAsync("sum by (api) (api_cost_usd_total{api=\"openai\"})");
+
+        // The dashboard's spend queries, as Grafana would send them, find the exported series.
+        using var dashboard = JsonDocument.Parse(app.Reporter.ExportGrafanaDashboard());
+        var spendQueries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(p => p.TryGetProperty("targets", out _))
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray())
+            .Select(t => t.GetProperty("expr").GetString()!)
+            .Where(e => e.Contains("api_cost_usd_total", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(spendQueries);
+        foreach (var query in spendQueries)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var openai = await QueryUntilPresentAsync(http, "api_requests_total{api=\"openai\",job=\"app\"}");
-            var all = await QueryUntilPresentAsync(http, "sum(api_requests_total{job=\"app\"})");
-            var tokens = await QueryUntilPresentAsync(http, "sum by (api) (api_tokens_total{api=\"anthropic\"})");
-
-            var cost = await QueryUntilPresentAsync(http, "sum by (api) (api_cost_usd_total{api=\"openai\"})");
-
-            // The dashboard's spend queries, as Grafana would send them, find the exported series.
-            using var dashboard = JsonDocument.Parse(app.Reporter.ExportGrafanaDashboard());
-            var spendQueries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
-                .Where(p => p.TryGetProperty("targets", out _))
-                .SelectMany(p => p.GetProperty("targets").EnumerateArray())
-                .Select(t => t.GetProperty("expr").GetString()!)
-                .Where(e => e.Contains("api_cost_usd_total", StringComparison.Ordinal))
-                .ToList();
-            Assert.NotEmpty(spendQueries);
-            foreach (var query in spendQueries)
-            {
-                var spend = await QueryUntilPresentAsync(http, query.Replace("$api", ".*", StringComparison.Ordinal).Replace("$__rate_interval", "1m", StringComparison.Ordinal));
-                Assert.True(spend >= 0, query);
-            }
-
-            var reporter = app.Reporter;
-            Assert.True(reporter.GetMetricsReport("openai").CostUsd > 0);
-            Assert.Equal(reporter.GetMetricsReport("openai").CostUsd!.Value, cost, 9);
-            Assert.Equal(reporter.GetMetricsReport("openai").TotalRequests, openai);
-            Assert.Equal(reporter.Backends.Sum(b => reporter.GetMetricsReport(b).TotalRequests), all);
-            var anthropic = reporter.GetMetricsReport("anthropic").TokenCounts;
-            Assert.Equal(anthropic.Prompt + anthropic.Completion, tokens);
+            // A series is the check (the traffic came before the scrapes, so the rates themselves are 0).
+            Assert.NotNull(await server.WaitForSeriesAsync(query.Replace("$api", ".*", StringComparison.Ordinal).Replace("$__rate_interval", "1m", StringComparison.Ordinal)));
         }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(CancellationToken.None);
-            directory.Delete(recursive: true);
-        }
+
+        var reporter = app.Reporter;
+        Assert.True(reporter.GetMetricsReport("openai").CostUsd > 0);
+        Assert.Equal(reporter.GetMetricsReport("openai").CostUsd!.Value, cost, 9);
+        Assert.Equal(reporter.GetMetricsReport("openai").TotalRequests, openai);
+        Assert.Equal(reporter.Backends.Sum(b => reporter.GetMetricsReport(b).TotalRequests), all);
+        var anthropic = reporter.GetMetricsReport("anthropic").TokenCounts;
+        Assert.Equal(anthropic.Prompt + anthropic.Completion, tokens);
     }
 
     [Fact]
@@ -86,49 +55,21 @@ public class PrometheusServerTests
         second.Server[Simulation.SimulatedApi.OpenAI].Latency = Simulation.LatencyModel.LogNormal(TimeSpan.FromMilliseconds(120), 0.6, seed: 9);
         await Task.WhenAll(OpenAiTrafficAsync(first, 60), OpenAiTrafficAsync(second, 60));
 
-        var directory = Directory.CreateTempSubdirectory("resilience-metrics-prometheus-");
-        var port = FreePort();
-        var config = Path.Combine(directory.FullName, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: app
-                metrics_path: /monitoring/metrics
-                static_configs:
-                  - targets: ["127.0.0.1:{first.Address.Port}", "127.0.0.1:{second.Address.Port}"]
-            """, ct);
+        await using var server = await PrometheusServer.StartAsync(prometheus, "/monitoring/metrics", [first.Address, second.Address], ct);
+        var count = await server.QueryValueAsync("sum(api_request_duration_seconds_count{api=\"openai\"}) == 120");
+        var p95 = await server.QueryValueAsync("histogram_quantile(0.95, sum by (le) (api_request_duration_seconds_bucket{api=\"openai\"}))");
 
-        using var server = Process.Start(new ProcessStartInfo(prometheus,
-            $"--config.file={config} --storage.tsdb.path={Path.Combine(directory.FullName, "data")} --web.listen-address=127.0.0.1:{port} --log.level=warn")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            var count = await QueryUntilPresentAsync(http, "sum(api_request_duration_seconds_count{api=\"openai\"}) == 120");
-            var p95 = await QueryUntilPresentAsync(http, "histogram_quantile(0.95, sum by (le) (api_request_duration_seconds_bucket{api=\"openai\"}))");
+        var samples = first.Reporter.GetRecentTraces(1000, "openai").Concat(second.Reporter.GetRecentTraces(1000, "openai"))
+            .Select(t => t.Latency / 1000).Order().ToArray();
+        Assert.Equal(120, samples.Length);
+        Assert.Equal(120, count);
+        var exact = samples[(int)Math.Ceiling(0.95 * samples.Length) - 1];
 
-            var samples = first.Reporter.GetRecentTraces(1000, "openai").Concat(second.Reporter.GetRecentTraces(1000, "openai"))
-                .Select(t => t.Latency / 1000).Order().ToArray();
-            Assert.Equal(120, samples.Length);
-            Assert.Equal(120, count);
-            var exact = samples[(int)Math.Ceiling(0.95 * samples.Length) - 1];
-
-            // Prometheus interpolates inside the bucket that holds the 95th sample: the exact value is in that bucket.
-            var bounds = DurationHistogram.DefaultUpperBounds;
-            var upper = bounds.First(b => b >= p95);
-            var lower = bounds.LastOrDefault(b => b < upper);
-            Assert.InRange(exact, lower * 0.99, upper * 1.01);
-        }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync(CancellationToken.None);
-            directory.Delete(recursive: true);
-        }
+        // Prometheus interpolates inside the bucket that holds the 95th sample: the exact value is in that bucket.
+        var bounds = DurationHistogram.DefaultUpperBounds;
+        var upper = bounds.First(b => b >= p95);
+        var lower = bounds.LastOrDefault(b => b < upper);
+        Assert.InRange(exact, lower * 0.99, upper * 1.01);
     }
 
     private static async Task OpenAiTrafficAsync(MonitoringApp app, int times)
@@ -140,36 +81,5 @@ public class PrometheusServerTests
             using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
             await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
         }
-    }
-
-    private static async Task<double> QueryUntilPresentAsync(HttpClient http, string promql)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(await http.GetStringAsync($"api/v1/query?query={Uri.EscapeDataString(promql)}", timeout.Token));
-                var result = document.RootElement.GetProperty("data").GetProperty("result");
-                if (result.GetArrayLength() > 0)
-                {
-                    return double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(250, timeout.Token);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
