@@ -50,7 +50,7 @@ public sealed class DashboardPageTests
     {
         if (!File.Exists(Chromium))
         {
-            Assert.Skip($"{Chromium} is not installed (CI installs it: apt-get install chromium)");
+            ExternalTools.Missing($"{Chromium} is not installed (CI installs it: apt-get install chromium)");
         }
 
         var output = Path.Combine(Path.GetTempPath(), "resilience-metrics-dashboard-" + Guid.NewGuid().ToString("N"));
@@ -119,7 +119,7 @@ public sealed class DashboardPageTests
     {
         if (!File.Exists(Chromium))
         {
-            Assert.Skip($"{Chromium} is not installed (CI installs it: apt-get install chromium)");
+            ExternalTools.Missing($"{Chromium} is not installed (CI installs it: apt-get install chromium)");
         }
 
         // A real app on a fake clock: 15 minutes of traffic in no time, 10 healthy, 2 slow, 3 healthy again.

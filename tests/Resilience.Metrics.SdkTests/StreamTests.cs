@@ -17,6 +17,8 @@ public sealed class StreamTests
         await using var server = await OpenAIWire.StartAsync(new OpenAIWireOptions { ChunkDelay = delay });
         await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
         using var durations = new MetricCollector<double>(monitored.MeterFactory, ApiMonitoringTelemetry.Name, "gen_ai.client.operation.duration");
+        using var firstChunks = new MetricCollector<double>(monitored.MeterFactory, ApiMonitoringTelemetry.Name, "gen_ai.client.operation.time_to_first_chunk");
+        using var perChunks = new MetricCollector<double>(monitored.MeterFactory, ApiMonitoringTelemetry.Name, "gen_ai.client.operation.time_per_output_chunk");
         var chat = OpenAISdkTests.ChatClient(monitored.Client, server);
 
         var watch = Stopwatch.StartNew();
@@ -31,8 +33,17 @@ public sealed class StreamTests
         Assert.True(
             report.Latency.MaxLatency >= floor,
             $"recorded latency {report.Latency.MaxLatency} ms, the stream lasted {streamed.TotalMilliseconds:F0} ms (at least {floor} ms); time to first byte: {report.Latency.TimeToFirstByte?.AvgLatency} ms");
+        // Monitoring's interval lies inside the caller's own (1 ms for the two clocks' rounding).
+        Assert.True(report.Latency.MaxLatency <= streamed.TotalMilliseconds + 1, $"recorded {report.Latency.MaxLatency} ms, the caller waited {streamed.TotalMilliseconds} ms");
         var seconds = Assert.Single(durations.GetMeasurementSnapshot()).Value;
         Assert.True(seconds * 1000 >= floor, $"gen_ai.client.operation.duration {seconds * 1000} ms, the stream lasted at least {floor} ms");
+
+        // The first chunk comes at once; the six after it each 300 ms later.
+        var firstChunk = Assert.IsType<FirstByteLatency>(report.Latency.TimeToFirstByte);
+        Assert.True(firstChunk.AvgLatency <= report.Latency.MaxLatency - (6 * delay.TotalMilliseconds), $"time to first chunk {firstChunk.AvgLatency} ms of {report.Latency.MaxLatency} ms");
+        Assert.Equal(firstChunk.AvgLatency / 1000, Assert.Single(firstChunks.GetMeasurementSnapshot()).Value, 3);
+        var perChunk = Assert.Single(perChunks.GetMeasurementSnapshot()).Value;
+        Assert.True(perChunk >= delay.TotalSeconds / 2, $"time per output chunk {perChunk * 1000} ms between chunks sent {delay.TotalMilliseconds} ms apart");
     }
 
     /// <summary>

@@ -49,15 +49,17 @@ public static class ApiMonitoringTelemetry
             activity.SetTag("server.port", uri.Port);
         }
 
+        // An API that is no GenAI API (S3), or an unknown one whose request names no model, keeps the plain name.
         var descriptor = ApiFormats.Get(format);
-        if (!descriptor.ReadsResponses)
+        if (!descriptor.ReadsResponses || (format == ApiFormat.Generic && model is null))
         {
             return;
         }
 
-        activity.SetTag("gen_ai.operation.name", descriptor.OperationName);
+        var operation = uri is { IsAbsoluteUri: true } ? descriptor.OperationOf(uri.AbsolutePath) : descriptor.OperationName;
+        activity.SetTag("gen_ai.operation.name", operation);
         activity.SetTag("gen_ai.provider.name", descriptor.ProviderName ?? providerFallback);
-        NameAfterModel(activity, descriptor.OperationName, model);
+        NameAfterModel(activity, operation, model);
     }
 
     /// <summary>Ends the request's description: its model (if learned from the response), outcome, usage and status.</summary>

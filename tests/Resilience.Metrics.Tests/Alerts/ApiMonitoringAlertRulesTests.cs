@@ -299,19 +299,7 @@ public sealed class ApiMonitoringAlertRulesTests
         Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
     }
 
-    private static string Promtool()
-    {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, OperatingSystem.IsWindows() ? "promtool.exe" : "promtool"))
-            .FirstOrDefault(File.Exists);
-        if (path is null)
-        {
-            Assert.Skip("promtool not installed");
-        }
-
-        return path;
-    }
+    private static string Promtool() => Resilience.Metrics.Testing.ExternalTools.Require("promtool");
 
     private static async Task<(int ExitCode, string Output)> Run(string fileName, params string[] arguments)
     {

@@ -18,6 +18,9 @@ internal abstract class ApiFormatDescriptor
     /// <summary>Gets <c>gen_ai.operation.name</c>.</summary>
     public virtual string OperationName => "chat";
 
+    /// <summary>The <c>gen_ai.operation.name</c> of one request, for formats whose paths tell operations apart.</summary>
+    public virtual string OperationOf(ReadOnlySpan<char> path) => OperationName;
+
     /// <summary>Gets a value indicating whether responses are read at all (false for object storage).</summary>
     public virtual bool ReadsResponses => true;
 

@@ -32,5 +32,7 @@ internal sealed class AzureOpenAIFormat : ApiFormatDescriptor
         return UrlModels.ToModel(end >= 0 ? rest[..end] : rest);
     }
 
+    public override string OperationOf(ReadOnlySpan<char> path) => OpenAIFormat.Operation(path);
+
     protected override TokenFields Counts(in UsageFields f) => OpenAIUsage(f);
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -319,11 +318,7 @@ public sealed partial class PrometheusFormatterTests
     [Fact]
     public async Task Format_PassesPromtoolCheckMetrics_WithLintFindingsOnlyForTheGuidesFixedNames()
     {
-        var promtool = FindOnPath("promtool");
-        if (promtool is null)
-        {
-            Assert.Skip("promtool not installed");
-        }
+        var promtool = Resilience.Metrics.Testing.ExternalTools.Require("promtool");
 
         var priced = ReportSamples.Create("priced", new Dictionary<string, ModelMetrics>
         {
@@ -331,7 +326,7 @@ public sealed partial class PrometheusFormatterTests
         }) with { CostUsd = 0.04 };
         var text = PrometheusFormatter.Format([.. ThreeBackends(), ReportSamples.NonFinite(), priced]);
         Assert.Contains("api_cost_usd_total{api=\"priced\",model=\"gpt-4o\"} 0.04\n", text, StringComparison.Ordinal);
-        var (exitCode, output) = await RunAsync(promtool, ["check", "metrics"], text);
+        var (exitCode, output) = await Resilience.Metrics.Testing.ExternalTools.RunAsync(promtool, "check metrics", text);
 
         // promtool check metrics: 0 = clean, 3 = lint findings ("<family> <finding>" per line), 1 = parse error.
         Assert.True(exitCode is 0 or 3, $"promtool exit code {exitCode}:\n{output}");
@@ -339,40 +334,6 @@ public sealed partial class PrometheusFormatterTests
         Assert.Equal(exitCode == 3, findings.Length > 0);
         var guideNames = GuideFamilies.Select(f => f.Name).ToHashSet();
         Assert.All(findings, finding => Assert.Contains(finding.Split(' ')[0], guideNames));
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string[] arguments, string stdin)
-    {
-        var startInfo = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"{fileName} did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(stdin), timeout.Token);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await stdout) + (await stderr));
-    }
-
-    private static string? FindOnPath(string tool)
-    {
-        var names = OperatingSystem.IsWindows() ? new[] { tool + ".exe" } : [tool];
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(dir => names.Select(name => Path.Combine(dir, name)))
-            .FirstOrDefault(File.Exists);
     }
 
     private sealed record Sample(string Name, Dictionary<string, string> Labels, string Value);
