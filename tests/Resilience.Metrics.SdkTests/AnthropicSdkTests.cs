@@ -90,6 +90,15 @@ public sealed class AnthropicSdkTests
         var report = monitored.Report;
         Assert.Equal(Figures.Expected(Model, successes: 10, failures: 3, input + (10 * CacheTokensPerCall), output), Figures.Of(report, Model));
         Assert.Equal(10 * AnthropicWire.CacheReadTokens, report.TokenCounts.Cached);
+
+        // Anthropic's rate-limit headers of the last of the 13 attempts, resets as RFC 3339 times a minute ahead.
+        var requests = report.RateLimits.Requests!;
+        Assert.Equal((AnthropicWire.RequestLimit, AnthropicWire.RequestLimit - 13L), (requests.Limit, requests.Remaining));
+        Assert.InRange(requests.ResetSeconds!.Value, 0, 61);
+        var inputTokens = report.RateLimits.InputTokens!;
+        Assert.Equal((AnthropicWire.InputTokenLimit, AnthropicWire.InputTokenLimit - 1_300L), (inputTokens.Limit, inputTokens.Remaining));
+        Assert.Null(report.RateLimits.OutputTokens);
+        Assert.Equal(0, report.RateLimits.MalformedHeaders);
     }
 
     /// <summary>Our retry on, the SDK's off: the server's attempts are the requests plus the retry attempts.</summary>

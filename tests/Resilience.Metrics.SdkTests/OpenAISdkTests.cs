@@ -83,7 +83,11 @@ public sealed class OpenAISdkTests
     public async Task Token_counts_are_exactly_what_the_sdk_parsed()
     {
         await using var server = await OpenAIWire.StartAsync();
-        await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
+        await using var monitored = Monitored.Create("openai", null, o =>
+        {
+            o.ApiFormat = ApiFormat.OpenAI;
+            o.Pricing["gpt-4o-mini"] = new ModelPrice { InputPerMillion = 0.15, OutputPerMillion = 0.60, CachedInputPerMillion = 0.075 };
+        });
         var chat = ChatClient(monitored.Client, server);
 
         long prompt = 0, completion = 0, cached = 0, reasoning = 0;
@@ -109,6 +113,20 @@ public sealed class OpenAISdkTests
         Assert.True(report.Models.TryGetValue(Model, out var model), "no model " + Model + " in: " + string.Join(",", report.Models.Keys));
         Assert.Equal(expected, model.TokenCounts);
         Assert.Equal([OpenAIWire.Snapshot(Model)], model.ResponseModels);
+
+        // Spend from the tokens the SDK itself parsed: uncached prompt, cached prompt and completion at their prices.
+        var usd = (((prompt - cached) * 0.15) + (cached * 0.075) + (completion * 0.60)) / 1_000_000;
+        Assert.Equal(usd, report.CostUsd!.Value, 12);
+        Assert.Equal(usd, model.CostUsd!.Value, 12);
+
+        // OpenAI's rate-limit headers of the last of the six calls, as the server wrote them.
+        var requests = report.RateLimits.Requests!;
+        Assert.Equal((OpenAIWire.RequestLimit, OpenAIWire.RequestLimit - 6L), (requests.Limit, requests.Remaining));
+        Assert.InRange(requests.ResetSeconds!.Value, 300, 360);
+        var tokens = report.RateLimits.Tokens!;
+        Assert.Equal((OpenAIWire.TokenLimit, OpenAIWire.TokenLimit - 6_000L), (tokens.Limit, tokens.Remaining));
+        Assert.InRange(tokens.ResetSeconds!.Value, 0, 8.64);
+        Assert.Equal(0, report.RateLimits.MalformedHeaders);
     }
 
     /// <summary>

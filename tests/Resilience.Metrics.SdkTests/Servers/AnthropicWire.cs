@@ -30,7 +30,34 @@ internal static class AnthropicWire
     {
         var attempts = 0;
         return LoopbackServer.StartAsync(app => app.MapPost("/v1/messages", context =>
-            Interlocked.Increment(ref attempts) <= rateLimitedAttempts ? RateLimitAsync(context) : AnswerAsync(context)));
+        {
+            var attempt = Interlocked.Increment(ref attempts);
+            WriteRateLimitHeaders(context, attempt);
+            return attempt <= rateLimitedAttempts ? RateLimitAsync(context) : AnswerAsync(context);
+        }));
+    }
+
+    /// <summary>The request limit announced in <c>anthropic-ratelimit-requests-limit</c>; each attempt takes one.</summary>
+    public const int RequestLimit = 4_000;
+
+    /// <summary>The input-token limit announced in <c>anthropic-ratelimit-input-tokens-limit</c>; each attempt takes 100.</summary>
+    public const int InputTokenLimit = 400_000;
+
+    /// <summary>
+    /// Anthropic's documented rate-limit headers, on every response (errors too): limits, what is left after this
+    /// attempt, and each reset as an RFC 3339 time, a minute from now.
+    /// </summary>
+    private static void WriteRateLimitHeaders(HttpContext context, int attempt)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var reset = DateTimeOffset.UtcNow.AddMinutes(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", inv);
+        var headers = context.Response.Headers;
+        headers["anthropic-ratelimit-requests-limit"] = RequestLimit.ToString(inv);
+        headers["anthropic-ratelimit-requests-remaining"] = (RequestLimit - attempt).ToString(inv);
+        headers["anthropic-ratelimit-requests-reset"] = reset;
+        headers["anthropic-ratelimit-input-tokens-limit"] = InputTokenLimit.ToString(inv);
+        headers["anthropic-ratelimit-input-tokens-remaining"] = (InputTokenLimit - (100 * attempt)).ToString(inv);
+        headers["anthropic-ratelimit-input-tokens-reset"] = reset;
     }
 
     private static Task RateLimitAsync(HttpContext context)

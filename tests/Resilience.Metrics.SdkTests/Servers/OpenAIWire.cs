@@ -57,7 +57,9 @@ internal static class OpenAIWire
             var last = request["messages"]!.AsArray()[^1]!["content"];
             var text = last is JsonValue value ? value.GetValue<string>() : last?.ToJsonString() ?? string.Empty;
 
-            if (Interlocked.Increment(ref attempts) <= options.FailFirstAttempts)
+            var attempt = Interlocked.Increment(ref attempts);
+            WriteRateLimitHeaders(context, attempt);
+            if (attempt <= options.FailFirstAttempts)
             {
                 await WriteErrorAsync(context, 500);
                 return;
@@ -97,6 +99,27 @@ internal static class OpenAIWire
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
         }));
+    }
+
+    /// <summary>The request limit announced in <c>x-ratelimit-limit-requests</c>; each attempt takes one.</summary>
+    public const int RequestLimit = 10_000;
+
+    /// <summary>The token limit announced in <c>x-ratelimit-limit-tokens</c>; each attempt takes 1,000.</summary>
+    public const int TokenLimit = 2_000_000;
+
+    /// <summary>
+    /// OpenAI's documented rate-limit headers, on every response (errors too): limits, what is left after this attempt,
+    /// and the time to each reset as a Go duration (<c>6m0s</c>, <c>8.64s</c>).
+    /// </summary>
+    private static void WriteRateLimitHeaders(HttpContext context, int attempt)
+    {
+        var headers = context.Response.Headers;
+        headers["x-ratelimit-limit-requests"] = RequestLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-requests"] = (RequestLimit - attempt).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["x-ratelimit-reset-requests"] = "6m0s";
+        headers["x-ratelimit-limit-tokens"] = TokenLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-tokens"] = (TokenLimit - (1_000 * attempt)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["x-ratelimit-reset-tokens"] = "8.64s";
     }
 
     public static JsonObject Usage(int prompt, int completion) => new()
