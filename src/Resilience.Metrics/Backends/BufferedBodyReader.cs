@@ -30,9 +30,10 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
     }
 
     /// <summary>Reads the top-level <c>"model"</c> of an in-memory JSON request body of at most <paramref name="maxBytes"/> bytes.</summary>
-    public static string? ReadModel(HttpContent content, int maxBytes)
+    public static string? ReadModel(HttpContent content, int maxBytes, string? modelHint = null)
     {
         BufferedBodyReader sink = Rent(Reading.RequestModel, ApiFormat.Generic, maxBytes);
+        sink._modelHint = modelHint;
         try
         {
             content.CopyTo(sink, null, CancellationToken.None);
@@ -80,7 +81,7 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
 
         if (_reading == Reading.RequestModel)
         {
-            _model = ModelExtractor.FromJsonBody(buffer);
+            _model = ModelExtractor.FromJsonBody(buffer, _modelHint);
         }
         else
         {

@@ -101,7 +101,9 @@ internal sealed class HttpUsageExtractor
     /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the URL.</param>
     /// <param name="buffered">Whether the request's content was loaded into its buffer (<see cref="ContentToBuffer"/>), so it can be read in place.</param>
     /// <returns>The model, or <see langword="null"/>. Never throws for any request content.</returns>
-    public string? GetRequestModel(HttpRequestMessage request, ApiFormat format, bool buffered = false)
+    /// <param name="modelHint">The model the last request named: an equal name is returned as this very string, so a
+    /// steady model allocates nothing.</param>
+    public string? GetRequestModel(HttpRequestMessage request, ApiFormat format, bool buffered = false, string? modelHint = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.TryGetApiModel(out string? explicitModel))
@@ -133,7 +135,7 @@ internal sealed class HttpUsageExtractor
                 return null;
             }
 
-            return BufferedBodyReader.ReadModel(content, MaxJsonBodyBytes);
+            return BufferedBodyReader.ReadModel(content, MaxJsonBodyBytes, modelHint);
         }
 #pragma warning disable CA1031 // Monitoring must never break the caller's request.
         catch (Exception)
@@ -257,7 +259,17 @@ internal sealed class HttpUsageExtractor
             }
 
             var observer = new ResponseBodyObserver(format, kind.Value, MaxJsonBodyBytes, sinkFactory(state), modelHint);
-            response.Content = new UsageObservingContent(content, observer);
+            try
+            {
+                response.Content = new UsageObservingContent(content, observer);
+            }
+            catch
+            {
+                // Not attached: the request is recorded now, so this observer must never end it (its finalizer would).
+                observer.Discard();
+                throw;
+            }
+
             observed = true;
             return default;
         }

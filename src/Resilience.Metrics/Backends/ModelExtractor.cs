@@ -47,7 +47,8 @@ internal static class ModelExtractor
     /// </summary>
     /// <param name="utf8Json">The body, UTF-8.</param>
     /// <returns>The model, or <see langword="null"/>.</returns>
-    public static string? FromJsonBody(ReadOnlySpan<byte> utf8Json)
+    /// <param name="hint">The model the last request named: an equal name is returned as this very string.</param>
+    public static string? FromJsonBody(ReadOnlySpan<byte> utf8Json, string? hint = null)
     {
         utf8Json = ResponseUsageReader.TrimUtf8Bom(utf8Json);
         try
@@ -67,7 +68,7 @@ internal static class ModelExtractor
                         return null;
                     }
 
-                    return reader.TokenType == JsonTokenType.String ? ResponseUsageReader.ReadModelString(ref reader, hint: null) : null;
+                    return reader.TokenType == JsonTokenType.String ? ResponseUsageReader.ReadModelString(ref reader, hint) : null;
                 }
 
                 reader.Skip();

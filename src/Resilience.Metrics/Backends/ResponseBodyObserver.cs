@@ -164,6 +164,19 @@ internal sealed class ResponseBodyObserver
         }
     }
 
+    /// <summary>The observer was never attached to a body: it ends silently, and its finalizer does nothing.</summary>
+    public void Discard()
+    {
+        lock (_gate)
+        {
+            CloseLocked();
+        }
+
+#pragma warning disable CA1816 // The finalizer is the backstop for a body nobody ended; this one has none.
+        GC.SuppressFinalize(this);
+#pragma warning restore CA1816
+    }
+
     /// <summary>The body ended (a read returned 0, or a copy completed): reports the usage.</summary>
     public void OnEndOfBody() => Finish(report: true, failure: null);
 

@@ -11,7 +11,8 @@ public interface IMetricsCollector
 
     /// <summary>
     /// Registers a backend (or returns the existing one of that name) and returns the key its events carry.
-    /// Call once, when a pipeline is built; a later registration of the same name updates its settings.
+    /// Call once, when a pipeline is built; a later registration of the same name updates its settings (one without
+    /// settings, <paramref name="registration"/> null, leaves them as they are).
     /// </summary>
     BackendKey RegisterBackend(string name, BackendRegistration? registration = null);
 

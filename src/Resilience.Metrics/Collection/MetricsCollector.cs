@@ -43,8 +43,10 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         name = TextLimits.Cap(name);
-        registration ??= new BackendRegistration();
-        ValidateRegistration(registration);
+        if (registration is not null)
+        {
+            ValidateRegistration(registration);
+        }
 
         lock (_registrationLock)
         {
@@ -53,10 +55,17 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             {
                 if (backends[i].Name == name)
                 {
-                    backends[i].Update(registration);
+                    // Without settings (the Polly bridge, a foreign key) the backend keeps the ones it has.
+                    if (registration is not null)
+                    {
+                        backends[i].Update(registration);
+                    }
+
                     return new BackendKey(i, backends[i].Name);
                 }
             }
+
+            registration ??= new BackendRegistration();
 
             // Copy on write: readers index the array without a lock.
             var grown = new BackendMetrics[backends.Length + 1];
@@ -249,6 +258,12 @@ public sealed class MetricsCollector : IMetricsCollector, IDisposable
             ErrorCategory = request.ErrorCategory,
             ErrorType = request.ErrorType,
         });
+
+        // The retry's tokens are the call's tokens: OpenTelemetry's token usage gets them too.
+        if (request.PromptTokens > 0 || request.CompletionTokens > 0)
+        {
+            _telemetry.OnTokens(new TokensReported(request.Backend, request.Model, request.PromptTokens, request.CompletionTokens), backend);
+        }
     }
 
     /// <summary>The same counts of a client's retry attempt, for the backend's counters or a model's.</summary>

@@ -50,7 +50,7 @@ public sealed class MetricsReporter : IMetricsReporter
         var recorded = backend.Recorded;
         var counters = recorded.Counters;
         var successes = counters.Sum(RecordedMetrics.Successes);
-        var failures = counters.Sum(RecordedMetrics.Failures);
+        var failures = Failures(counters.Sum(RecordedMetrics.Failures));
         var requests = successes + failures;
         var now = _time.GetTimestamp();
         var models = new SortedDictionary<string, ModelMetrics>(StringComparer.Ordinal);
@@ -190,9 +190,9 @@ public sealed class MetricsReporter : IMetricsReporter
             return new HistorySample
             {
                 Timestamp = unixNow - ((now - slice.EndTimestamp) / (double)_time.TimestampFrequency),
-                TotalRequests = sums[RecordedMetrics.Successes] + sums[RecordedMetrics.Failures],
+                TotalRequests = sums[RecordedMetrics.Successes] + Failures(sums[RecordedMetrics.Failures]),
                 Successes = sums[RecordedMetrics.Successes],
-                Failures = sums[RecordedMetrics.Failures],
+                Failures = Failures(sums[RecordedMetrics.Failures]),
                 Tokens = sums[RecordedMetrics.PromptTokens] + sums[RecordedMetrics.CompletionTokens],
                 Percentiles = result,
             };
@@ -206,7 +206,7 @@ public sealed class MetricsReporter : IMetricsReporter
     {
         var sums = window.Counters;
         var successes = sums[RecordedMetrics.Successes];
-        var failures = sums[RecordedMetrics.Failures];
+        var failures = Failures(sums[RecordedMetrics.Failures]);
         var requests = successes + failures;
         var seconds = Math.Max(0, now - window.StartTimestamp) / (double)_time.TimestampFrequency;
         var categories = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -236,7 +236,7 @@ public sealed class MetricsReporter : IMetricsReporter
     {
         var sums = window.Counters;
         var successes = sums[ModelStats.Successes];
-        var failures = sums[ModelStats.Failures];
+        var failures = Failures(sums[ModelStats.Failures]);
         var requests = successes + failures;
         var seconds = Math.Max(0, now - window.StartTimestamp) / (double)_time.TimestampFrequency;
         return new WindowMetrics
@@ -356,7 +356,7 @@ public sealed class MetricsReporter : IMetricsReporter
     public ErrorMetrics GetErrorMetrics(string backend)
     {
         var recorded = Backend(backend).Recorded;
-        var failures = recorded.Counters.Sum(RecordedMetrics.Failures);
+        var failures = Failures(recorded.Counters.Sum(RecordedMetrics.Failures));
         return ErrorFigures(recorded, recorded.Counters.Sum(RecordedMetrics.Successes) + failures, failures);
     }
 
@@ -404,13 +404,13 @@ public sealed class MetricsReporter : IMetricsReporter
     {
         var counters = stats.Counters;
         var successes = counters.Sum(ModelStats.Successes);
-        var requests = successes + counters.Sum(ModelStats.Failures);
+        var requests = successes + Failures(counters.Sum(ModelStats.Failures));
         var snapshot = stats.Latency?.Snapshot();
         return new ModelMetrics
         {
             Requests = requests,
             Successes = successes,
-            Failures = counters.Sum(ModelStats.Failures),
+            Failures = Failures(counters.Sum(ModelStats.Failures)),
             SuccessRate = Ratio(successes, requests),
             AvgLatency = Ratio(counters.Sum(ModelStats.LatencyTicks), requests) / TicksPerMillisecond,
             Retries = counters.Sum(ModelStats.RetriedRequests),
@@ -530,4 +530,11 @@ public sealed class MetricsReporter : IMetricsReporter
     public void ResetMetrics(string? backend = null) => _collector.Reset(backend);
 
     private static double Ratio(double numerator, double denominator) => denominator > 0 ? numerator / denominator : 0;
+
+    /// <summary>
+    /// Failures as a window or a reset sees them: an SDK's successful retry turns its call's earlier failure into a
+    /// success by a −1, which lands in the current slice even when the failure lies in an older slice or before a reset.
+    /// </summary>
+    private static long Failures(long counted) => Math.Max(0, counted);
+
 }

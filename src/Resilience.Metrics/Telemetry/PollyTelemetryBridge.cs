@@ -38,7 +38,7 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector, Observed
                 if (Backend(args.Source.PipelineName) is { } backend)
                 {
                     var (category, type) = Outcomes.Classify(retry.Outcome, args.Context);
-                    args.Context.Properties.Set(ApiMonitoringContext.Attempts, retry.AttemptNumber + 2);
+                    args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.Context.Properties.GetValue(ApiMonitoringContext.Attempts, 1) + 1);
                     ApiMonitoringTelemetry.RetryScheduled(args.Context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), retry.AttemptNumber + 1, retry.RetryDelay, type);
                     collector.RecordRetry(new RetryAttempted(backend)
                     {

@@ -226,4 +226,18 @@ public sealed class HttpUsageExtractorRequestTests
         Assert.Equal(ApiFormat.Anthropic, new HttpUsageExtractor().ResolveFormat(uri));
         Assert.Equal(ApiFormat.Ollama, new HttpUsageExtractor(ApiFormat.Ollama).ResolveFormat(uri));
     }
+
+    [Fact]
+    public void A_request_model_equal_to_the_hint_is_the_hint_itself()
+    {
+        string hint = string.Concat("gpt-4o-", "mini".AsSpan()); // a string of its own, not the interned literal
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions")
+        {
+            Content = new StringContent("""{"messages":[],"model":"gpt-4o-mini"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+
+        Assert.Same(hint, new HttpUsageExtractor().GetRequestModel(request, ApiFormat.OpenAI, modelHint: hint));
+        Assert.Equal("gpt-4o-mini", new HttpUsageExtractor().GetRequestModel(request, ApiFormat.OpenAI, modelHint: "gpt-4o"));
+    }
+
 }

@@ -269,6 +269,57 @@ public class RequestMonitoringStrategyTests
         }
     }
 
+    [Fact]
+    public void An_inner_strategy_that_throws_still_counts_the_request_as_failed()
+    {
+        var pipeline = new ResiliencePipelineBuilder<string>()
+            .AddApiRequestMonitoring(Backend, _collector, new RequestMonitoringStrategyOptions())
+            .AddStrategy(_ => new ThrowingStrategy(), new ThrowingOptions())
+            .Build();
+
+        Assert.Throws<InvalidOperationException>(() => pipeline.Execute(_ => "never"));
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => !e.Succeeded && e.ErrorType == "InvalidOperationException"));
+    }
+
+    [Fact]
+    public async Task A_model_named_on_the_context_still_reads_the_sdks_retry_number()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.anthropic.com/v1/messages");
+        request.Headers.TryAddWithoutValidation("x-stainless-retry-count", "1");
+        var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
+        context.Properties.Set(ApiMonitoringContext.Model, "claude-sonnet-4-5");
+        context.SetRequestMessage(request);
+
+        using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK)), context);
+        ResilienceContextPool.Shared.Return(context);
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Model == "claude-sonnet-4-5" && e.ClientRetryNumber == 1));
+    }
+
+    [Fact]
+    public async Task Json_of_unknown_length_has_no_time_to_first_chunk()
+    {
+        var content = new StreamContent(new MemoryStream("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":1}}"u8.ToArray()));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentLength = null;
+
+        using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ =>
+            ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content }));
+        await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        _collector.Received(1).RecordRequest(Arg.Is<RequestCompleted>(e => e.Succeeded && e.PromptTokens == 1 && e.TimeToFirstChunk == null));
+    }
+
+    private sealed class ThrowingOptions : ResilienceStrategyOptions;
+
+    private sealed class ThrowingStrategy : ResilienceStrategy
+    {
+        protected override ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+            Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state) =>
+            throw new InvalidOperationException("a strategy bug");
+    }
+
     /// <summary>Returns its bytes, then throws on the next read: a connection reset in the middle of a body.</summary>
     private sealed class FailingAfterStream(byte[] bytes, Exception failure) : MemoryStream(bytes)
     {

@@ -22,6 +22,12 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     private readonly HttpUsageExtractor _usage;
     private readonly ApiQueue? _queue;
 
+    // Whether the collector keeps rate limits (ours does, an application's own may not): known once, at build time.
+    private readonly bool _readsRateLimits;
+
+    // The model name requests named last: a request body naming it again is read without a new string.
+    private string? _lastRequestModel;
+
     // The model name responses gave last: a response naming it again is read without a new string.
     private string? _lastResponseModel;
 
@@ -39,6 +45,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         _options = options;
         _time = collector.TimeProvider;
         _usage = new HttpUsageExtractor(options.ApiFormat);
+        _readsRateLimits = collector.RateLimitsOf(backend) is not null;
     }
 
     protected override ValueTask<Outcome<T>> ExecuteCore<TState>(
@@ -60,9 +67,10 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             pending = callback(context, state);
         }
-        catch
+        catch (Exception exception)
         {
-            End(in request);
+            // An inner strategy threw instead of returning an outcome: the request still counts, as failed.
+            Thrown(in request, context, exception);
             throw;
         }
 
@@ -78,9 +86,10 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             outcome = await pending.ConfigureAwait(context.ContinueOnCapturedContext);
         }
-        catch
+        catch (Exception exception)
         {
-            End(in request);
+            // An inner strategy threw instead of returning an outcome: the request still counts, as failed.
+            Thrown(in request, context, exception);
             throw;
         }
 
@@ -123,9 +132,10 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
         }
-        catch
+        catch (Exception exception)
         {
-            End(in request);
+            // An inner strategy threw instead of returning an outcome: the request still counts, as failed.
+            Thrown(in request, context, exception);
             throw;
         }
 
@@ -143,10 +153,10 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         request.Format = _usage.Format;
 
         // A model the caller named (the common case) needs no try region (a property look-up does not throw).
-        if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
+        var named = context.Properties.TryGetValue(ApiMonitoringContext.Model, out var model);
+        if (named)
         {
-            request.Model = TextLimits.Cap(named);
-            return;
+            request.Model = TextLimits.Cap(model);
         }
 
         try
@@ -156,13 +166,21 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
                 return;
             }
 
+            // The URL and headers are read whoever named the model: the format, object storage, an SDK's retry number.
             var format = _usage.ResolveFormat(message);
             request.Format = format;
             request.ClientRetryNumber = ClientRetries.Number(message, format);
-            unbuffered = _usage.ContentToBuffer(message, format);
-            if (unbuffered is null)
+            if (named)
             {
-                SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, format)));
+                request.SkipResponse = format == ApiFormat.S3;
+            }
+            else
+            {
+                unbuffered = _usage.ContentToBuffer(message, format);
+                if (unbuffered is null)
+                {
+                    SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, format, modelHint: Volatile.Read(ref _lastRequestModel))));
+                }
             }
 
             if (request.Activity is { } activity)
@@ -182,7 +200,7 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         {
             if (context.GetRequestMessage() is { } message)
             {
-                SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, request.Format, buffered: true)));
+                SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, request.Format, buffered: true, Volatile.Read(ref _lastRequestModel))));
             }
         }
         catch (Exception exception)
@@ -193,6 +211,11 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
 
     private void SetModel(ResilienceContext context, ref PendingRequest request, string? model)
     {
+        if (model is not null && !ReferenceEquals(model, _lastRequestModel))
+        {
+            Volatile.Write(ref _lastRequestModel, model);
+        }
+
         if (model is not null)
         {
             // Shared with the retry strategy, which counts retries per model, and with the application's own
@@ -218,7 +241,11 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         try
         {
             var failed = Outcomes.IsFailure(outcome, out var response);
-            RateLimits.Observe(response, _collector, _backend);
+            if (_readsRateLimits && request.Format != ApiFormat.S3)
+            {
+                RateLimits.Observe(response, _collector, _backend);
+            }
+
             // A body without any header (an empty one) holds nothing to read: it is not inspected at all.
             if (!failed && !request.SkipResponse && response is not null && response.Content.Headers.NonValidated.Count != 0)
             {
@@ -361,6 +388,12 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
     private TimeSpan QueueTime(ResilienceContext context) =>
         _options.RequestTracing ? context.Properties.GetValue(ApiMonitoringContext.QueueTime, TimeSpan.Zero) : TimeSpan.Zero;
 
+    private void Thrown(in PendingRequest request, ResilienceContext context, Exception exception)
+    {
+        GuardedRecord(request, Outcome.FromException<T>(exception), context, failed: true, default);
+        End(in request);
+    }
+
     /// <summary>The request is over for the queue and the span: its slot goes back, its span ends.</summary>
     private void End(in PendingRequest request)
     {
@@ -486,8 +519,9 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
             try
             {
                 var time = strategy._time;
+                // A time to first chunk only for a body of chunks (an event stream, NDJSON), not for JSON of unknown length.
                 var times = new StreamTimes(
-                    _firstByte == 0 ? null : time.GetElapsedTime(request.Start, _firstByte),
+                    _firstByte == 0 || _chunks == 0 ? null : time.GetElapsedTime(request.Start, _firstByte),
                     _chunks < 2 ? null : time.GetElapsedTime(_firstChunk, _lastChunk) / (_chunks - 1));
                 var ending = new Ending(_status, failure, failure is not null, failure is OperationCanceledException, _attempts, _queueTime);
                 strategy.Record(request, ending, usage, times);

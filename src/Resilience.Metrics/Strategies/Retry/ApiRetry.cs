@@ -16,7 +16,8 @@ internal static class ApiRetry
         OnRetry = args =>
         {
             var (category, type) = Outcomes.Classify(args.Outcome, args.Context);
-            args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.AttemptNumber + 2);
+            // Added to, not set: a retrying layer inside or outside this one counts its attempts too.
+            args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.Context.Properties.GetValue(ApiMonitoringContext.Attempts, 1) + 1);
             ApiMonitoringTelemetry.RetryScheduled(args.Context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), args.AttemptNumber + 1, args.RetryDelay, type);
             collector.RecordRetry(new RetryAttempted(backend)
             {
