@@ -283,12 +283,12 @@ public class RequestMonitoringStrategyTests
     }
 
     [Fact]
-    public async Task A_model_named_on_the_context_still_reads_the_sdks_retry_number()
+    public async Task A_model_named_on_the_request_still_reads_the_sdks_retry_number()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.anthropic.com/v1/messages");
+        request.SetApiModel("claude-sonnet-4-5");
         request.Headers.TryAddWithoutValidation("x-stainless-retry-count", "1");
         var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
-        context.Properties.Set(ApiMonitoringContext.Model, "claude-sonnet-4-5");
         context.SetRequestMessage(request);
 
         using var response = await Pipeline<HttpResponseMessage>().ExecuteAsync(_ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK)), context);

@@ -152,11 +152,13 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
         unbuffered = null;
         request.Format = _usage.Format;
 
-        // A model the caller named (the common case) needs no try region (a property look-up does not throw).
-        var named = context.Properties.TryGetValue(ApiMonitoringContext.Model, out var model);
-        if (named)
+        // A model named on the pipeline's context (the way of pipelines without HTTP; HTTP callers name it on the request,
+        // request.SetApiModel) is taken as it is, with the configured format: one property look-up on this path, which
+        // needs no try region (a look-up does not throw).
+        if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
         {
-            request.Model = TextLimits.Cap(model);
+            request.Model = TextLimits.Cap(named);
+            return;
         }
 
         try
@@ -166,21 +168,13 @@ internal sealed class RequestMonitoringStrategy<T> : ResilienceStrategy<T>
                 return;
             }
 
-            // The URL and headers are read whoever named the model: the format, object storage, an SDK's retry number.
             var format = _usage.ResolveFormat(message);
             request.Format = format;
             request.ClientRetryNumber = ClientRetries.Number(message, format);
-            if (named)
+            unbuffered = _usage.ContentToBuffer(message, format);
+            if (unbuffered is null)
             {
-                request.SkipResponse = format == ApiFormat.S3;
-            }
-            else
-            {
-                unbuffered = _usage.ContentToBuffer(message, format);
-                if (unbuffered is null)
-                {
-                    SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, format, modelHint: Volatile.Read(ref _lastRequestModel))));
-                }
+                SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, format, modelHint: Volatile.Read(ref _lastRequestModel))));
             }
 
             if (request.Activity is { } activity)
