@@ -168,7 +168,7 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
 #pragma warning restore CA1031
             {
                 Interlocked.Increment(ref _sinkFailures);
-                Log.AlertSinkFailed(_logger, sink.GetType().Name, exception.GetType().Name, alert.RuleName, alert.State, alert.Backend);
+                AlertLog.AlertSinkFailed(_logger, sink.GetType().Name, exception.GetType().Name, alert.RuleName, alert.State, alert.Backend);
             }
         }
     }

@@ -62,7 +62,7 @@ internal sealed class AlertMonitorService : BackgroundService
                 catch (Exception exception)
 #pragma warning restore CA1031
                 {
-                    Log.AlertCheckFailed(_logger, exception.GetType().Name, _interval);
+                    AlertLog.AlertCheckFailed(_logger, exception.GetType().Name, _interval);
                 }
             }
         }

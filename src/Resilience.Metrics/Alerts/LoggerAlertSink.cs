@@ -23,7 +23,7 @@ internal sealed class LoggerAlertSink : IAlertSink
     {
         ArgumentNullException.ThrowIfNull(alert);
         var level = alert.State == AlertState.Firing ? LogLevel.Warning : LogLevel.Information;
-        Log.AlertStateChanged(_logger, level, alert.RuleName, alert.Backend, alert.State, alert.Value, alert.Threshold);
+        AlertLog.AlertStateChanged(_logger, level, alert.RuleName, alert.Backend, alert.State, alert.Value, alert.Threshold);
         return ValueTask.CompletedTask;
     }
 }

@@ -9,7 +9,7 @@ namespace Resilience.Metrics;
 /// </summary>
 /// <remarks>
 /// Thread-safe and stateless apart from its settings: one instance serves a whole backend. The common paths allocate
-/// nothing: a model set with <see cref="ApiRequestExtensions.SetApiModel"/>, <see cref="ApiFormat.Auto"/> detection,
+/// nothing: a model set with <see cref="ApiRequestExtensions.SetApiModel(HttpRequestMessage, string)"/>, <see cref="ApiFormat.Auto"/> detection,
 /// and a response that is not JSON or a stream.
 /// </remarks>
 internal sealed class HttpUsageExtractor
@@ -91,7 +91,7 @@ internal sealed class HttpUsageExtractor
     public string? GetRequestModel(HttpRequestMessage request) => GetRequestModel(request, Format);
 
     /// <summary>
-    /// Gets the model a request is for: the model set with <see cref="ApiRequestExtensions.SetApiModel"/> first (no
+    /// Gets the model a request is for: the model set with <see cref="ApiRequestExtensions.SetApiModel(HttpRequestMessage, string)"/> first (no
     /// allocation), then the URL (Gemini, OVMS, Hugging Face shapes), then the top-level <c>"model"</c> of the body when
     /// the body is in memory (<see cref="ByteArrayContent"/>, <see cref="StringContent"/>,
     /// <see cref="ReadOnlyMemoryContent"/>) and at most <see cref="MaxJsonBodyBytes"/> long. The body is read without

@@ -10,7 +10,7 @@ using Metrics = global::Resilience.Metrics;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Resilience.Metrics: the collector and reporter, and monitored HttpClients.</summary>
-public static class ApiMonitoringServiceCollectionExtensions
+public static partial class ApiMonitoringServiceCollectionExtensions
 {
     /// <summary>The name of the resilience handler <c>AddApiMonitoring</c> adds to an HttpClient.</summary>
     public const string HandlerName = "api-monitoring";

@@ -22,14 +22,4 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Information, "Monitoring options of client {Client} reloaded (backend {Backend})")]
     public static partial void Reloaded(ILogger logger, string client, string backend);
-
-    // Alerts (ids 10+): figures only, never a sink's exception message (it could carry a webhook's secret).
-    [LoggerMessage(EventId = 10, Message = "Alert {Rule} of backend {Backend} is {State}: value {Value}, threshold {Threshold}")]
-    public static partial void AlertStateChanged(ILogger logger, LogLevel level, string rule, string backend, AlertState state, double value, double threshold);
-
-    [LoggerMessage(11, LogLevel.Warning, "Alert sink {Sink} failed with {ExceptionType} sending {Rule} {State} of backend {Backend}; the other sinks and later checks go on")]
-    public static partial void AlertSinkFailed(ILogger logger, string sink, string exceptionType, string rule, AlertState state, string backend);
-
-    [LoggerMessage(12, LogLevel.Error, "Alert check failed with {ExceptionType}; the next check runs in {CheckInterval}")]
-    public static partial void AlertCheckFailed(ILogger logger, string exceptionType, TimeSpan checkInterval);
 }

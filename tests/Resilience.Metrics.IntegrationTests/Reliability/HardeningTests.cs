@@ -125,7 +125,8 @@ public class HardeningTests
             return "held";
         }, Ct);
         var context = ResilienceContextPool.Shared.Get(Ct);
-        context.Properties.Set(ApiMonitoringContext.Priority, (RequestPriority)(-3));
+        // The property set by hand, past SetApiPriority's check: the queue must still cope.
+        context.Properties.Set(new ResiliencePropertyKey<RequestPriority>("Resilience.Metrics.Priority"), (RequestPriority)(-3));
         var queued = pipeline.ExecuteAsync(static _ => ValueTask.FromResult("queued"), context);
         gate.SetResult();
         Assert.Equal("held", await busy);
@@ -335,7 +336,7 @@ public class HardeningTests
             }
 
             var context = ResilienceContextPool.Shared.Get(Ct);
-            context.Properties.Set(ApiMonitoringContext.Model, "model-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            context.SetApiModel("model-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await pipeline.ExecuteAsync(static _ => ValueTask.FromResult("ok"), context);
             ResilienceContextPool.Shared.Return(context);
         }

@@ -9,7 +9,7 @@ using Metrics = global::Resilience.Metrics;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Resilience.Metrics alerting: threshold checks on an interval, sent to <see cref="Metrics.IAlertSink"/>s.</summary>
-public static class ApiMonitoringAlertsServiceCollectionExtensions
+public static partial class ApiMonitoringServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="Metrics.IAlertMonitor"/>, a hosted service that runs it every
