@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,7 +19,7 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
-        Converters = { new global::Resilience.Metrics.AspNetCore.ErrorCategoryJsonConverter() },
+        Converters = { new JsonStringEnumConverter<ErrorCategory>(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     /// <summary>
@@ -69,7 +70,7 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
         group.MapGet("/dashboard", global::Resilience.Metrics.AspNetCore.ApiMonitoringDashboardPage.Serve);
 
         group.MapGet("/alert-rules.yml", static (IOptions<ApiMonitoringAlertOptions> options) =>
-            Results.Text(ApiMonitoringAlertRules.ToPrometheusYaml(options.Value), ApiMonitoringAlertRules.ContentType));
+            Results.Text(options.Value.ToPrometheusRules(), "application/yaml; charset=utf-8"));
 
         return group;
     }

@@ -14,7 +14,7 @@ internal static class OutputFiles
         await Write("metrics.prom", reporter.GetPrometheusMetrics()).ConfigureAwait(false);
         await Write("grafana-dashboard.json", reporter.ExportGrafanaDashboard()).ConfigureAwait(false);
         await Write("grafana-dashboard-opentelemetry.json", reporter.ExportGrafanaDashboard(DashboardSource.OpenTelemetry)).ConfigureAwait(false);
-        await Write("alert-rules.yml", ApiMonitoringAlertRules.ToPrometheusYaml(new ApiMonitoringAlertOptions())).ConfigureAwait(false);
+        await Write("alert-rules.yml", new ApiMonitoringAlertOptions().ToPrometheusRules()).ConfigureAwait(false);
 
         return written;
 

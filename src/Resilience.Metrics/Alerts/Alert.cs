@@ -35,7 +35,7 @@ public enum AlertState
 }
 
 /// <summary>The guide's snake_case names of <see cref="AlertRule"/> and <see cref="AlertState"/>.</summary>
-public static class AlertNames
+internal static class AlertNames
 {
     /// <summary><c>error_rate</c>, <c>p95_latency</c> or <c>queue_size</c>.</summary>
     public static string ToName(this AlertRule rule) => rule switch

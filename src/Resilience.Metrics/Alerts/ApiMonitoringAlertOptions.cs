@@ -48,4 +48,15 @@ public sealed class ApiMonitoringAlertOptions
     /// from 0 to 1 (0 never fires). Default 0.1. A kind whose window has reset since is not counted.
     /// </summary>
     public double RateLimitHeadroom { get; set; } = 0.1;
+
+    /// <summary>
+    /// These thresholds as a Prometheus alerting rules file (YAML, group <c>resilience-metrics</c>: <c>ApiHighErrorRate</c>,
+    /// <c>ApiHighP95Latency</c>, <c>ApiLargeQueue</c>, <c>ApiCircuitOpen</c> and, with a spend budget,
+    /// <c>ApiHighSpendRate</c>), over the series <see cref="IMetricsReporter.GetPrometheusMetrics"/> emits. Every rule waits
+    /// <c>for:</c> <see cref="CheckInterval"/>; error rate and P95 latency are computed over <see cref="Window"/>, summed
+    /// across instances. Load it with <c>rule_files:</c> in <c>prometheus.yml</c>; <c>MapApiMonitoring()</c> serves it at
+    /// <c>/alert-rules.yml</c>.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range.</exception>
+    public string ToPrometheusRules() => ApiMonitoringAlertRules.ToPrometheusYaml(this);
 }

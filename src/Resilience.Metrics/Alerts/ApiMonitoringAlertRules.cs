@@ -10,13 +10,10 @@ namespace Resilience.Metrics;
 /// <c>ApiCircuitOpen</c> and, with a spend budget, <c>ApiHighSpendRate</c>. Load it with <c>rule_files:</c> in <c>prometheus.yml</c>; served by
 /// <c>MapApiMonitoring()</c> at <c>/alert-rules.yml</c>.
 /// </summary>
-public static class ApiMonitoringAlertRules
+internal static class ApiMonitoringAlertRules
 {
     /// <summary>The rule group's name.</summary>
     public const string GroupName = "resilience-metrics";
-
-    /// <summary>The content type of the rules file.</summary>
-    public const string ContentType = "application/yaml; charset=utf-8";
 
     /// <summary>
     /// Writes the rules for <paramref name="options"/>' thresholds. Every rule waits <c>for:</c>

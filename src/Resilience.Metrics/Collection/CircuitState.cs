@@ -14,7 +14,7 @@ public enum CircuitState
 }
 
 /// <summary>Names of <see cref="CircuitState"/> values as the reports print them.</summary>
-public static class CircuitStateNames
+internal static class CircuitStateNames
 {
     /// <summary><c>CLOSED</c>, <c>HALF-OPEN</c> or <c>OPEN</c>.</summary>
     public static string ToName(this CircuitState state) => state switch

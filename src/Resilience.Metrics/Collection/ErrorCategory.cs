@@ -30,7 +30,7 @@ public enum ErrorCategory
 }
 
 /// <summary>Names of <see cref="ErrorCategory"/> values as the reports print them.</summary>
-public static class ErrorCategoryNames
+internal static class ErrorCategoryNames
 {
     /// <summary>Every category an error can have, in the guide's order.</summary>
     public static IReadOnlyList<ErrorCategory> All { get; } =
