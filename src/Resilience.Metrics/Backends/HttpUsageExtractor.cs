@@ -62,7 +62,7 @@ internal sealed class HttpUsageExtractor
     {
         HttpContent? content = request.Content;
         if (content is null or ByteArrayContent or ReadOnlyMemoryContent || format == ApiFormat.S3
-            || request.TryGetApiModel(out _) || !MayHoldJson(content.Headers))
+            || ModelExtractor.TryGetNamedModel(request, out _) || !MayHoldJson(content.Headers))
         {
             return null;
         }
@@ -106,7 +106,7 @@ internal sealed class HttpUsageExtractor
     public string? GetRequestModel(HttpRequestMessage request, ApiFormat format, bool buffered = false, string? modelHint = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.TryGetApiModel(out string? explicitModel))
+        if (ModelExtractor.TryGetNamedModel(request, out string? explicitModel))
         {
             return explicitModel;
         }

@@ -13,6 +13,21 @@ internal static class ModelExtractor
     /// </summary>
     public const int MaxModelLength = TextLimits.MaxNameLength;
 
+    /// <summary>The request option that holds the model a caller named (<c>request.SetApiModel(...)</c>).</summary>
+    public static readonly HttpRequestOptionsKey<string> NamedModelOption = new("Resilience.Metrics.Model");
+
+    /// <summary>The model the caller named on the request, if any (an empty one counts as none).</summary>
+    public static bool TryGetNamedModel(HttpRequestMessage request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? model)
+    {
+        if (request.Options.TryGetValue(NamedModelOption, out model) && !string.IsNullOrEmpty(model))
+        {
+            return true;
+        }
+
+        model = null;
+        return false;
+    }
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = ResponseUsageReader.MaxDepth };
 
     /// <summary>

@@ -26,9 +26,6 @@ internal static class ApiMonitoringContext
     /// <summary>Set by request monitoring when it loaded the request's body into its buffer: that body can be sent again.</summary>
     public static readonly ResiliencePropertyKey<HttpContent> BufferedBody = new("Resilience.Metrics.BufferedBody");
 
-    /// <summary>The request option that holds the model an HTTP caller named.</summary>
-    public static readonly HttpRequestOptionsKey<string> ModelOption = new("Resilience.Metrics.Model");
-
     /// <summary>The request option that holds the priority an HTTP caller set.</summary>
     public static readonly HttpRequestOptionsKey<RequestPriority> PriorityOption = new("Resilience.Metrics.Priority");
 

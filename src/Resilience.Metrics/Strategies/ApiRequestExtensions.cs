@@ -24,7 +24,7 @@ public static class ApiRequestExtensions
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(model);
-        request.Options.Set(ApiMonitoringContext.ModelOption, TextLimits.Cap(model));
+        request.Options.Set(ModelExtractor.NamedModelOption, TextLimits.Cap(model));
         return request;
     }
 
@@ -51,7 +51,7 @@ public static class ApiRequestExtensions
     public static bool TryGetApiModel(this HttpRequestMessage request, [NotNullWhen(true)] out string? model)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return NonEmpty(request.Options.TryGetValue(ApiMonitoringContext.ModelOption, out model), ref model);
+        return ModelExtractor.TryGetNamedModel(request, out model);
     }
 
     /// <summary>
@@ -113,13 +113,12 @@ public static class ApiRequestExtensions
 
     private static bool NonEmpty(bool found, [NotNullWhen(true)] ref string? value)
     {
-        if (found && !string.IsNullOrEmpty(value))
+        if (!found || string.IsNullOrEmpty(value))
         {
-            return true;
+            value = null;
         }
 
-        value = null;
-        return false;
+        return value is not null;
     }
 
     private static RequestPriority Defined(RequestPriority priority) => ApiMonitoringContext.IsDefined(priority)

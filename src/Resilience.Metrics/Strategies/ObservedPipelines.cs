@@ -7,6 +7,9 @@ namespace Resilience.Metrics;
 /// </summary>
 internal sealed class ObservedPipelines
 {
+    /// <summary>The name of the resilience handler <c>AddApiMonitoring</c> adds to an HttpClient (its pipeline is <c>{client}-api-monitoring</c>).</summary>
+    public const string MonitoringHandlerName = "api-monitoring";
+
     /// <summary>The monitored HttpClients, by name.</summary>
     public HashSet<string> Clients { get; } = new(StringComparer.Ordinal);
 
@@ -40,7 +43,7 @@ internal sealed class ObservedPipelines
         }
 
         if (client is null
-            || pipelineName.AsSpan(client.Length + 1).Equals(Microsoft.Extensions.DependencyInjection.ApiMonitoringServiceCollectionExtensions.HandlerName, StringComparison.Ordinal))
+            || pipelineName.AsSpan(client.Length + 1).Equals(MonitoringHandlerName, StringComparison.Ordinal))
         {
             return null;
         }
