@@ -13,7 +13,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static partial class ApiMonitoringServiceCollectionExtensions
 {
     /// <summary>The name of the resilience handler <c>AddApiMonitoring</c> adds to an HttpClient.</summary>
-    public const string HandlerName = Resilience.Metrics.ObservedPipelines.MonitoringHandlerName;
+    public const string HandlerName = global::Resilience.Metrics.ObservedPipelines.MonitoringHandlerName;
 
     /// <summary>
     /// Registers the collector (<see cref="Metrics.IMetricsCollector"/>, <see cref="Metrics.MetricsCollector"/>), the
