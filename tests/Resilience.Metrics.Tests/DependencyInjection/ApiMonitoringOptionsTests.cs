@@ -24,7 +24,6 @@ public class ApiMonitoringOptionsTests
         { "Retry.MaxRetryDelay", o => o.Retry.MaxRetryDelay = TimeSpan.FromSeconds(-1) },
         { "CircuitBreaker.FailureThreshold", o => o.CircuitBreaker.FailureThreshold = 1 },
         { "CircuitBreaker.ResetTimeout", o => o.CircuitBreaker.ResetTimeout = TimeSpan.Zero },
-        { "CircuitBreaker.HalfOpenMaxRequests", o => o.CircuitBreaker.HalfOpenMaxRequests = 3 },
         { "CircuitBreaker.SamplingDuration", o => o.CircuitBreaker.SamplingDuration = TimeSpan.FromMilliseconds(100) },
         { "AttemptTimeout", o => o.AttemptTimeout = TimeSpan.Zero },
         { "ApiFormat", o => o.ApiFormat = (ApiFormat)999 },
@@ -136,7 +135,6 @@ public class ApiMonitoringOptionsTests
         Assert.Equal(100, options.Queue.QueueSize);
         Assert.Equal(5, options.CircuitBreaker.FailureThreshold);
         Assert.Equal(TimeSpan.FromSeconds(30), options.CircuitBreaker.ResetTimeout);
-        Assert.Equal(1, options.CircuitBreaker.HalfOpenMaxRequests);
         Assert.Null(new ApiMonitoringOptionsValidator().Validate(null, options).FailureMessage);
     }
 
