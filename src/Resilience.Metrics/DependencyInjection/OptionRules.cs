@@ -36,7 +36,8 @@ internal static class OptionRules
             yield return problem;
         }
 
-        foreach (var failure in OptionsAnnotations.Instance.Validate(null, options).Failures ?? [])
+        var annotated = OptionsAnnotations.Instance.Validate(null, options).Failures ?? [];
+        foreach (var failure in annotated)
         {
             yield return failure;
         }
@@ -65,7 +66,7 @@ internal static class OptionRules
 
         if (options.Retry is { } retry)
         {
-            foreach (var error in Retry(retry, $"{Prefix}.Retry"))
+            foreach (var error in Retry(retry, $"{Prefix}.Retry", annotated))
             {
                 yield return error;
             }
@@ -78,8 +79,11 @@ internal static class OptionRules
     }
 
     /// <summary>Throws when the retry options <c>AddApiRetry</c> was given are invalid.</summary>
-    public static void ThrowIfInvalid(ApiRetryStrategyOptions options, BackendKey backend) =>
-        Throw(backend, options, OptionsAnnotations.Instance.Validate(null, options).Failures, Retry(options, nameof(ApiRetryStrategyOptions)));
+    public static void ThrowIfInvalid(ApiRetryStrategyOptions options, BackendKey backend)
+    {
+        var annotated = OptionsAnnotations.Instance.Validate(null, options).Failures ?? [];
+        Throw(backend, options, annotated, Retry(options, nameof(ApiRetryStrategyOptions), annotated));
+    }
 
     /// <summary>Throws when the queue options <c>AddApiQueue</c> was given are invalid.</summary>
     public static void ThrowIfInvalid(ApiQueueStrategyOptions options, BackendKey backend) =>
@@ -121,10 +125,12 @@ internal static class OptionRules
         }
     }
 
-    private static IEnumerable<string> Retry(ApiRetryStrategyOptions retry, string prefix)
+    /// <summary>The retry rules across options, checked once both delays are within their bounds (<paramref name="annotated"/> names neither).</summary>
+    private static IEnumerable<string> Retry(ApiRetryStrategyOptions retry, string prefix, IEnumerable<string> annotated)
     {
         // Each delay is capped at MaxRetryDelay: a cap below the first delay would silently replace the backoff.
-        if (retry.InitialRetryDelay >= TimeSpan.Zero && retry.MaxRetryDelay >= TimeSpan.Zero && retry.MaxRetryDelay < retry.InitialRetryDelay)
+        if (retry.MaxRetryDelay < retry.InitialRetryDelay
+            && !annotated.Any(f => f.StartsWith($"{prefix}.InitialRetryDelay ", StringComparison.Ordinal) || f.StartsWith($"{prefix}.MaxRetryDelay ", StringComparison.Ordinal)))
         {
             yield return OptionRule.Message($"{prefix}.MaxRetryDelay", $"must be at least {prefix}.InitialRetryDelay ({retry.InitialRetryDelay:c})", retry.MaxRetryDelay);
         }
