@@ -8,18 +8,22 @@ namespace Resilience.Metrics;
 public sealed class ApiMonitoringAlertOptions
 {
     /// <summary>The error rate (failed requests / requests over the last <see cref="Window"/>) above which an alert fires; from 0 to 1 (1 never fires). Default 0.05.</summary>
+    [Bounds(0.0, 1.0, "must be from 0 to 1")]
     public double ErrorRate { get; set; } = 0.05;
 
     /// <summary>The 95th latency percentile (over the last <see cref="Window"/>) above which an alert fires; greater than zero, at most 1 day. Default 1 second.</summary>
+    [Bounds(typeof(TimeSpan), "00:00:00", "1.00:00:00", "must be greater than zero and at most 1 day", MinimumIsExclusive = true)]
     public TimeSpan P95Latency { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The number of waiting requests above which an alert fires; 0 or more. Default 50.</summary>
+    [Bounds(0, int.MaxValue, "must be 0 or more")]
     public int QueueSize { get; set; } = 50;
 
     /// <summary>
     /// How often backends are checked; from 1 second to 1 day. Default 1 minute. The Prometheus rules use it as
     /// their <c>for:</c> duration.
     /// </summary>
+    [Bounds(typeof(TimeSpan), "00:00:01", "1.00:00:00", "must be from 1 second to 1 day")]
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
@@ -27,6 +31,7 @@ public sealed class ApiMonitoringAlertOptions
     /// the next check even after hours of healthy traffic, and the alert resolves at most one window after the outage
     /// ends. From 5 seconds to 15 minutes. Default 5 minutes. The Prometheus rules use it as their range.
     /// </summary>
+    [Bounds(typeof(TimeSpan), "00:00:05", ApiMonitoringAlertOptionsValidator.MaxWindowText, "must be from 5 seconds to 15 minutes")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -40,6 +45,7 @@ public sealed class ApiMonitoringAlertOptions
     /// backend; only backends with a price table (<c>ApiMonitoringOptions.Pricing</c>) have one. Greater than 0, at most
     /// 1,000,000. Default null: no spend alert.
     /// </summary>
+    [Bounds(0.0, ApiMonitoringAlertOptionsValidator.MaxSpendPerHourBudget, "must be greater than 0 and at most 1,000,000 USD per hour (or unset for no spend alert)", MinimumIsExclusive = true)]
     public double? SpendPerHourBudget { get; set; }
 
     /// <summary>
@@ -47,6 +53,7 @@ public sealed class ApiMonitoringAlertOptions
     /// response headers, the lowest of the kinds it sent) below which an alert fires (<c>rate_limit_headroom</c>);
     /// from 0 to 1 (0 never fires). Default 0.1. A kind whose window has reset since is not counted.
     /// </summary>
+    [Bounds(0.0, 1.0, "must be from 0 to 1")]
     public double RateLimitHeadroom { get; set; } = 0.1;
 
     /// <summary>

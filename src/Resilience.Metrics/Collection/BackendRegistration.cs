@@ -1,10 +1,13 @@
 namespace Resilience.Metrics;
 
-/// <summary>Per-backend settings the collector needs to keep and report a backend's figures.</summary>
+/// <summary>
+/// Per-backend settings the collector needs to keep and report a backend's figures. <c>AddApiMonitoring</c> builds it
+/// from <see cref="ApiMonitoringOptions"/>, whose defaults are its defaults too.
+/// </summary>
 public sealed record BackendRegistration
 {
     /// <summary>How many request traces and circuit state changes the backend keeps (ring buffers). Default 1000.</summary>
-    public int MetricsWindowSize { get; init; } = 1000;
+    public int MetricsWindowSize { get; init; } = ApiMonitoringOptions.Defaults.MetricsWindowSize;
 
     /// <summary>When set, everything recorded for the backend is reset at this interval (the live queue and circuit state stay).</summary>
     public TimeSpan? MetricsResetInterval { get; init; }
@@ -13,10 +16,10 @@ public sealed record BackendRegistration
     public bool DetailedLatency { get; init; }
 
     /// <summary>The latency percentiles reports show. Default 50, 90, 95, 99.</summary>
-    public IReadOnlyList<double> LatencyPercentiles { get; init; } = [50, 90, 95, 99];
+    public IReadOnlyList<double> LatencyPercentiles { get; init; } = ApiMonitoringOptions.DefaultLatencyPercentiles;
 
     /// <summary>The circuit breaker's failure threshold, shown as <c>failure_threshold</c>. Default 5.</summary>
-    public int FailureThreshold { get; init; } = 5;
+    public int FailureThreshold { get; init; } = ApiMonitoringOptions.Defaults.CircuitBreaker.FailureThreshold;
 
     /// <summary>The OpenTelemetry <c>gen_ai.provider.name</c> of the backend (<c>openai</c>, <c>anthropic</c>, ...), or null when it is no GenAI API.</summary>
     public string? GenAiProviderName { get; init; }

@@ -97,44 +97,61 @@ public static class ApiMonitoringPipelineBuilderExtensions
     }
 
     /// <summary>Adds the outermost strategy: one <see cref="RequestCompleted"/> per request, with latency, outcome, model, tokens and (optionally) a trace.</summary>
+    /// <remarks>The strategy keeps a copy of <paramref name="options"/>: changing them afterwards changes nothing.</remarks>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it (<c>RequestMonitoringStrategyOptions.ApiFormat</c>).</exception>
     public static ResiliencePipelineBuilder<T> AddApiRequestMonitoring<T>(
         this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, RequestMonitoringStrategyOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
+        OptionRules.ThrowIfInvalid(options, backend);
+        options = options.Copy();
         logger ??= NullLogger.Instance;
         return builder.AddStrategy(_ => new RequestMonitoringStrategy<T>(backend, GuardedMetricsCollector.Wrap(collector, logger), options), options);
     }
 
     /// <summary>Adds priority queueing with a concurrency limit; works on any pipeline.</summary>
+    /// <remarks>The strategy keeps a copy of <paramref name="options"/>: changing them afterwards changes nothing.</remarks>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it (<c>ApiQueueStrategyOptions.QueueSize</c>).</exception>
     public static TBuilder AddApiQueue<TBuilder>(this TBuilder builder, BackendKey backend, IMetricsCollector collector, ApiQueueStrategyOptions options)
         where TBuilder : ResiliencePipelineBuilderBase
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
+        OptionRules.ThrowIfInvalid(options, backend);
+        options = options.Copy();
         return builder.AddStrategy(_ => new ApiQueueStrategy(backend, GuardedMetricsCollector.Wrap(collector, null), options), options);
     }
 
     /// <summary>Adds Polly's retry with exponential backoff and Retry-After, counting retries and their errors.</summary>
+    /// <remarks>The strategy keeps a copy of <paramref name="options"/>: changing them afterwards changes nothing.</remarks>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it (<c>ApiRetryStrategyOptions.BackoffFactor</c>).</exception>
     public static ResiliencePipelineBuilder<T> AddApiRetry<T>(this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, ApiRetryStrategyOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
-        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, GuardedMetricsCollector.Wrap(collector, null), options));
+        OptionRules.ThrowIfInvalid(options, backend);
+        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, GuardedMetricsCollector.Wrap(collector, null), options.Copy()));
     }
 
     /// <summary>Adds Polly's circuit breaker configured from the guide's options, logging and recording its state changes.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it (<c>ApiCircuitBreakerStrategyOptions.FailureThreshold</c>).</exception>
     public static ResiliencePipelineBuilder<T> AddApiCircuitBreaker<T>(
         this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, ApiCircuitBreakerStrategyOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        OptionRules.ThrowIfInvalid(options, backend);
         return builder.AddApiCircuitBreaker(backend, collector, ApiCircuitBreaker.ToPolly<T>(options), logger);
     }
 
-    /// <summary>Adds Polly's circuit breaker with Polly's own options, logging and recording its state changes (your callbacks still run).</summary>
+    /// <summary>
+    /// Adds Polly's circuit breaker with Polly's own options, logging and recording its state changes (your callbacks
+    /// and predicate still run). <paramref name="options"/> is copied, never changed; Polly checks its own options
+    /// (a <see cref="System.ComponentModel.DataAnnotations.ValidationException"/> when one is out of range).
+    /// </summary>
     public static ResiliencePipelineBuilder<T> AddApiCircuitBreaker<T>(
         this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, CircuitBreakerStrategyOptions<T> options, ILogger? logger = null)
     {

@@ -22,9 +22,12 @@ public class ApiMonitoringOptionsTests
         { "Retry.BackoffFactor", o => o.Retry.BackoffFactor = double.NaN },
         { "Retry.BackoffFactor", o => o.Retry.BackoffFactor = 0.5 },
         { "Retry.MaxRetryDelay", o => o.Retry.MaxRetryDelay = TimeSpan.FromSeconds(-1) },
+        { "Retry.MaxRetryDelay", o => (o.Retry.InitialRetryDelay, o.Retry.MaxRetryDelay) = (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)) },
+        { "Resilience", o => o.Resilience = (ApiResilience)7 },
+        { "Pricing", o => o.Pricing = null! },
+        { "LatencyPercentiles", o => o.LatencyPercentiles = [-1] },
         { "CircuitBreaker.FailureThreshold", o => o.CircuitBreaker.FailureThreshold = 1 },
         { "CircuitBreaker.ResetTimeout", o => o.CircuitBreaker.ResetTimeout = TimeSpan.Zero },
-        { "CircuitBreaker.HalfOpenMaxRequests", o => o.CircuitBreaker.HalfOpenMaxRequests = 3 },
         { "CircuitBreaker.SamplingDuration", o => o.CircuitBreaker.SamplingDuration = TimeSpan.FromMilliseconds(100) },
         { "AttemptTimeout", o => o.AttemptTimeout = TimeSpan.Zero },
         { "ApiFormat", o => o.ApiFormat = (ApiFormat)999 },
@@ -136,7 +139,6 @@ public class ApiMonitoringOptionsTests
         Assert.Equal(100, options.Queue.QueueSize);
         Assert.Equal(5, options.CircuitBreaker.FailureThreshold);
         Assert.Equal(TimeSpan.FromSeconds(30), options.CircuitBreaker.ResetTimeout);
-        Assert.Equal(1, options.CircuitBreaker.HalfOpenMaxRequests);
         Assert.Null(new ApiMonitoringOptionsValidator().Validate(null, options).FailureMessage);
     }
 

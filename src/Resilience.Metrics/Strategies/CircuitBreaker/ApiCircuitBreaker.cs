@@ -21,12 +21,16 @@ internal static class ApiCircuitBreaker
         ShouldHandle = static args => new ValueTask<bool>(Outcomes.IsTransient(args.Outcome)),
     };
 
-    /// <summary>Adds the breaker with the attempt counter in its predicate; the user's own callbacks and predicate still run.</summary>
-    public static void Add<T>(ResiliencePipelineBuilder<T> builder, BackendKey backend, GuardedMetricsCollector collector, CircuitBreakerStrategyOptions<T> options, ILogger logger)
+    /// <summary>
+    /// Adds the breaker with the attempt counter in its predicate; the user's own callbacks and predicate still run.
+    /// The breaker gets a copy of <paramref name="given"/>: the caller's object is never changed.
+    /// </summary>
+    public static void Add<T>(ResiliencePipelineBuilder<T> builder, BackendKey backend, GuardedMetricsCollector collector, CircuitBreakerStrategyOptions<T> given, ILogger logger)
     {
-        var onOpened = options.OnOpened;
-        var onClosed = options.OnClosed;
-        var onHalfOpened = options.OnHalfOpened;
+        var options = Copy(given);
+        var onOpened = given.OnOpened;
+        var onClosed = given.OnClosed;
+        var onHalfOpened = given.OnHalfOpened;
         options.OnOpened = async args =>
         {
             var (_, type) = Outcomes.Classify(args.Outcome, args.Context);
@@ -58,10 +62,27 @@ internal static class ApiCircuitBreaker
 
         // The attempt counter runs in the breaker's own predicate, which the breaker calls once for every attempt it let
         // through (never for one it rejected): no extra strategy layer per request.
-        var shouldHandle = options.ShouldHandle;
+        var shouldHandle = given.ShouldHandle;
         options.ShouldHandle = args => Judge(shouldHandle(args), args.Context, backend, collector);
         builder.AddCircuitBreaker(options);
     }
+
+    /// <summary>Every setting of <paramref name="options"/> in a new object (a test checks that none is missed).</summary>
+    internal static CircuitBreakerStrategyOptions<T> Copy<T>(CircuitBreakerStrategyOptions<T> options) => new()
+    {
+        Name = options.Name,
+        FailureRatio = options.FailureRatio,
+        MinimumThroughput = options.MinimumThroughput,
+        SamplingDuration = options.SamplingDuration,
+        BreakDuration = options.BreakDuration,
+        BreakDurationGenerator = options.BreakDurationGenerator,
+        ShouldHandle = options.ShouldHandle,
+        OnOpened = options.OnOpened,
+        OnClosed = options.OnClosed,
+        OnHalfOpened = options.OnHalfOpened,
+        ManualControl = options.ManualControl,
+        StateProvider = options.StateProvider,
+    };
 
     private static ValueTask<bool> Judge(ValueTask<bool> judged, ResilienceContext context, BackendKey backend, GuardedMetricsCollector collector)
     {

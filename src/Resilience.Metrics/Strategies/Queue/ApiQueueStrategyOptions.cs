@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Polly;
 
 namespace Resilience.Metrics;
@@ -12,11 +11,14 @@ public sealed class ApiQueueStrategyOptions : ResilienceStrategyOptions
     /// <summary>Whether the backend's requests are queued at all. Default true.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Requests in flight at most. Default 5.</summary>
-    [Range(1, int.MaxValue)]
+    /// <summary>Requests in flight at most; from 1 to 10,000. Default 5.</summary>
+    [Bounds(1, ApiMonitoringOptionsValidator.MaxConcurrentRequests, "must be from 1 to 10,000")]
     public int MaxConcurrentRequests { get; set; } = 5;
 
-    /// <summary>Requests waiting at most; one more is rejected at once. Default 100; 0 rejects whenever all slots are busy.</summary>
-    [Range(0, int.MaxValue)]
+    /// <summary>Requests waiting at most; one more is rejected at once. Default 100; 0 rejects whenever all slots are busy; at most 100,000.</summary>
+    [Bounds(0, ApiMonitoringOptionsValidator.MaxQueueSize, "must be from 0 to 100,000")]
     public int QueueSize { get; set; } = 100;
+
+    /// <summary>A copy, so a strategy never depends on (or changes) the caller's instance.</summary>
+    internal ApiQueueStrategyOptions Copy() => (ApiQueueStrategyOptions)MemberwiseClone();
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Polly;
 
 namespace Resilience.Metrics;
@@ -20,21 +19,24 @@ public sealed class ApiRetryStrategyOptions : ResilienceStrategyOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Retries after the first attempt, at most. Default 3; 0 turns retries off.</summary>
-    [Range(0, 100)]
+    [Bounds(0, 100, "must be from 0 to 100")]
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>The delay before the first retry. Default 1 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [Bounds(typeof(TimeSpan), "00:00:00", "1.00:00:00", "must be from 0 to 1 day")]
     public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Each retry waits this many times longer than the previous one. Default 2.</summary>
-    [Range(1.0, 100.0)]
+    /// <summary>Each retry waits this many times longer than the previous one; from 1 to 100. Default 2.</summary>
+    [Bounds(1.0, 100.0, "must be from 1 to 100")]
     public double BackoffFactor { get; set; } = 2.0;
 
-    /// <summary>The longest delay, Retry-After included. Default 30 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    /// <summary>The longest delay, Retry-After included; at least <see cref="InitialRetryDelay"/>. Default 30 s.</summary>
+    [Bounds(typeof(TimeSpan), "00:00:00", "1.00:00:00", "must be from 0 to 1 day")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Whether delays are spread by ±20 % so clients do not retry in lockstep. Default true.</summary>
     public bool UseJitter { get; set; } = true;
+
+    /// <summary>A copy, so a strategy never depends on (or changes) the caller's instance.</summary>
+    internal ApiRetryStrategyOptions Copy() => (ApiRetryStrategyOptions)MemberwiseClone();
 }
