@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 
 namespace Resilience.Metrics;
 
@@ -15,18 +14,8 @@ namespace Resilience.Metrics;
 /// without such headers costs a prefix test per header and nothing else. Values that are malformed, negative or absurd
 /// are ignored and counted (<see cref="RateLimitState.Malformed"/>); nothing here throws into a request.
 /// </remarks>
-internal static class RateLimits
+internal static partial class RateLimits
 {
-    /// <summary>Limits and remainders above this are absurd (no provider counts a trillion of anything a minute).</summary>
-    internal const long MaxCount = 1_000_000_000_000;
-
-    /// <summary>Resets and retry delays further away than this are absurd.</summary>
-    internal static readonly TimeSpan MaxDelay = TimeSpan.FromDays(31);
-
-    private static readonly System.Buffers.SearchValues<char> NumberChars = System.Buffers.SearchValues.Create("0123456789.");
-
-    private static readonly double[] Pow10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17];
-
     private const string OpenAiPrefix = "x-ratelimit-";
     private const string AnthropicPrefix = "anthropic-ratelimit-";
 
@@ -82,7 +71,7 @@ internal static class RateLimits
             var reset = (kind.Flags & KindValues.HasReset) == 0 ? -1
                 : (kind.Flags & KindValues.ResetIsRelative) != 0 ? nowUtcTicks + kind.Reset
                 : kind.Reset;
-            if (reset >= 0 && (kind.Flags & KindValues.ResetIsRelative) == 0 && Math.Abs(reset - nowUtcTicks) > MaxDelay.Ticks)
+            if (reset >= 0 && (kind.Flags & KindValues.ResetIsRelative) == 0 && Math.Abs(reset - nowUtcTicks) > RateLimitValues.MaxDelay.Ticks)
             {
                 // An absolute reset far from now (a wrong year, a clock gone astray) is absurd.
                 state.AddMalformed(1);
@@ -99,7 +88,7 @@ internal static class RateLimits
         if (parsed.RetryAfter >= 0)
         {
             var until = parsed.RetryAfterIsRelative ? nowUtcTicks + parsed.RetryAfter : parsed.RetryAfter;
-            if (Math.Abs(until - nowUtcTicks) <= MaxDelay.Ticks)
+            if (Math.Abs(until - nowUtcTicks) <= RateLimitValues.MaxDelay.Ticks)
             {
                 state.SetRetryUntil(until);
             }
@@ -134,7 +123,7 @@ internal static class RateLimits
                 return;
             }
 
-            if (TryParseRetryAfter(First(values), out var ticks, out var relative))
+            if (RateLimitValues.TryParseRetryAfter(First(values), out var ticks, out var relative))
             {
                 parsed.RetryAfter = ticks;
                 parsed.RetryAfterIsRelative = relative;
@@ -147,7 +136,7 @@ internal static class RateLimits
         else if (name.Equals("retry-after-ms", StringComparison.OrdinalIgnoreCase))
         {
             // The more precise of the two wins whichever came first.
-            if (TryParseMilliseconds(First(values), out var ticks))
+            if (RateLimitValues.TryParseMilliseconds(First(values), out var ticks))
             {
                 parsed.RetryAfter = ticks;
                 parsed.RetryAfterIsRelative = true;
@@ -191,7 +180,7 @@ internal static class RateLimits
 
         if (field == Field.Reset)
         {
-            SetReset(ref parsed, kind, TryParseGoDuration(value, out var ticks), ticks, relative: true);
+            SetReset(ref parsed, kind, RateLimitValues.TryParseGoDuration(value, out var ticks), ticks, relative: true);
         }
         else
         {
@@ -233,7 +222,7 @@ internal static class RateLimits
 
     private static void SetCount(ref Parsed parsed, RateLimitKind kind, Field field, ReadOnlySpan<char> value)
     {
-        if (!TryParseCount(value, out var count))
+        if (!RateLimitValues.TryParseCount(value, out var count))
         {
             parsed.Malformed++;
             return;
@@ -273,233 +262,5 @@ internal static class RateLimits
         }
 
         return default;
-    }
-
-    /// <summary>A whole number from 0 to <see cref="MaxCount"/> (no sign, no fraction, no exponent).</summary>
-    internal static bool TryParseCount(ReadOnlySpan<char> value, out long count) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count <= MaxCount;
-
-    /// <summary>
-    /// A Go duration as OpenAI and Groq send it (<c>1s</c>, <c>6m0s</c>, <c>59.6ms</c>, <c>1h2m3.5s</c>; units h, m, s,
-    /// ms, us or µs, ns), or a bare number of seconds; not negative, at most <see cref="MaxDelay"/>.
-    /// </summary>
-    internal static bool TryParseGoDuration(ReadOnlySpan<char> value, out long ticks)
-    {
-        ticks = 0;
-        if (value.IsEmpty)
-        {
-            return false;
-        }
-
-        if (IsNumber(value))
-        {
-            return TryScale(value, TimeSpan.TicksPerSecond, ref ticks) && ticks <= MaxDelay.Ticks;
-        }
-
-        while (!value.IsEmpty)
-        {
-            var digits = 0;
-            while (digits < value.Length && (char.IsAsciiDigit(value[digits]) || value[digits] == '.'))
-            {
-                digits++;
-            }
-
-            if (digits == 0)
-            {
-                return false;
-            }
-
-            var number = value[..digits];
-            value = value[digits..];
-            long unit;
-            if (value.StartsWith("ms", StringComparison.Ordinal))
-            {
-                unit = TimeSpan.TicksPerMillisecond;
-                value = value[2..];
-            }
-            else if (value.StartsWith("us", StringComparison.Ordinal) || value.StartsWith("µs", StringComparison.Ordinal) || value.StartsWith("μs", StringComparison.Ordinal))
-            {
-                unit = TimeSpan.TicksPerMicrosecond;
-                value = value[2..];
-            }
-            else if (value.StartsWith("ns", StringComparison.Ordinal))
-            {
-                // Ticks are 100 ns: a number of nanoseconds is scaled by a hundredth below.
-                unit = -100;
-                value = value[2..];
-            }
-            else if (value.StartsWith('h'))
-            {
-                unit = TimeSpan.TicksPerHour;
-                value = value[1..];
-            }
-            else if (value.StartsWith('m'))
-            {
-                unit = TimeSpan.TicksPerMinute;
-                value = value[1..];
-            }
-            else if (value.StartsWith('s'))
-            {
-                unit = TimeSpan.TicksPerSecond;
-                value = value[1..];
-            }
-            else
-            {
-                return false;
-            }
-
-            if (!TryScale(number, unit, ref ticks) || ticks > MaxDelay.Ticks)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary><c>retry-after</c>: a whole number of seconds (relative) or an HTTP date (absolute, UTC ticks).</summary>
-    internal static bool TryParseRetryAfter(ReadOnlySpan<char> value, out long ticks, out bool relative)
-    {
-        relative = true;
-        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            ticks = seconds <= MaxDelay.TotalSeconds ? seconds * TimeSpan.TicksPerSecond : 0;
-            return seconds <= MaxDelay.TotalSeconds;
-        }
-
-        relative = false;
-        if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at))
-        {
-            ticks = at.UtcTicks;
-            return true;
-        }
-
-        ticks = 0;
-        return false;
-    }
-
-    private static bool TryParseMilliseconds(ReadOnlySpan<char> value, out long ticks)
-    {
-        ticks = 0;
-        return IsNumber(value) && TryScale(value, TimeSpan.TicksPerMillisecond, ref ticks) && ticks <= MaxDelay.Ticks;
-    }
-
-    private static bool IsNumber(ReadOnlySpan<char> value) =>
-        !value.IsEmpty && !value.ContainsAnyExcept(NumberChars) && value.IndexOf('.') == value.LastIndexOf('.') && value[0] != '.';
-
-    /// <summary>Adds <paramref name="number"/> × <paramref name="unit"/> ticks (a negative unit divides: nanoseconds).</summary>
-    /// <remarks>Digits with at most one point, parsed by hand: <c>double.TryParse</c> was most of a header's cost.</remarks>
-    private static bool TryScale(ReadOnlySpan<char> number, long unit, ref long ticks)
-    {
-        if (number.IsEmpty || number[0] == '.')
-        {
-            return false;
-        }
-
-        long mantissa = 0;
-        var digits = 0;
-        var decimals = -1;
-        foreach (var c in number)
-        {
-            if (c == '.')
-            {
-                if (decimals >= 0)
-                {
-                    return false;
-                }
-
-                decimals = 0;
-                continue;
-            }
-
-            // More than 17 digits is absurd for any of these headers (and would overflow).
-            if (!char.IsAsciiDigit(c) || ++digits > 17)
-            {
-                return false;
-            }
-
-            mantissa = (mantissa * 10) + (c - '0');
-            if (decimals >= 0)
-            {
-                decimals++;
-            }
-        }
-
-        var amount = decimals <= 0 ? mantissa : mantissa / Pow10[decimals];
-        var scaled = unit > 0 ? amount * unit : amount / -unit;
-        if (scaled > MaxDelay.Ticks)
-        {
-            return false;
-        }
-
-        ticks += (long)Math.Round(scaled);
-        return true;
-    }
-
-    private enum Field
-    {
-        Limit,
-        Remaining,
-        Reset,
-    }
-
-    /// <summary>What one response said of one kind.</summary>
-    internal struct KindValues
-    {
-        public const byte HasLimit = 1;
-        public const byte HasRemaining = 2;
-        public const byte HasReset = 4;
-        public const byte ResetIsRelative = 8;
-
-        public long Limit;
-        public long Remaining;
-
-        /// <summary>A duration from now (<see cref="ResetIsRelative"/>) or an instant, in ticks.</summary>
-        public long Reset;
-        public byte Flags;
-    }
-
-    [InlineArray(RateLimitState.KindCount)]
-    internal struct KindArray
-    {
-        private KindValues _first;
-    }
-
-    /// <summary>What one response's headers said: on the stack, so reading them allocates nothing.</summary>
-    internal struct Parsed
-    {
-        public KindArray Kinds;
-        public int Malformed;
-
-        /// <summary>-1 when no retry header came; else ticks from now or an instant.</summary>
-        public long RetryAfter;
-        public bool RetryAfterIsRelative;
-        public bool RetryAfterMs;
-
-        public Parsed()
-        {
-            RetryAfter = -1;
-        }
-
-        public readonly bool Seen
-        {
-            get
-            {
-                if (RetryAfter >= 0)
-                {
-                    return true;
-                }
-
-                for (var i = 0; i < RateLimitState.KindCount; i++)
-                {
-                    if (Kinds[i].Flags != 0)
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-        }
     }
 }

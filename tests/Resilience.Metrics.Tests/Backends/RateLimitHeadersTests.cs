@@ -85,7 +85,7 @@ public sealed class RateLimitHeadersTests : IDisposable
     [InlineData("1.5", 1_500)]
     public void Go_durations_parse_as_OpenAI_and_Groq_send_them(string value, double milliseconds)
     {
-        Assert.True(RateLimits.TryParseGoDuration(value, out var ticks));
+        Assert.True(RateLimitValues.TryParseGoDuration(value, out var ticks));
         Assert.Equal(milliseconds, ticks / (double)TimeSpan.TicksPerMillisecond, 4);
     }
 
@@ -102,7 +102,7 @@ public sealed class RateLimitHeadersTests : IDisposable
     [InlineData("0.0000000000000000000001s")]   // more than 17 digits
     [InlineData(".5s")]
     public void Malformed_negative_or_absurd_durations_are_refused(string value) =>
-        Assert.False(RateLimits.TryParseGoDuration(value, out _));
+        Assert.False(RateLimitValues.TryParseGoDuration(value, out _));
 
     [Theory]
     [InlineData("-5")]
@@ -112,7 +112,7 @@ public sealed class RateLimitHeadersTests : IDisposable
     [InlineData("")]
     [InlineData("0x10")]
     public void Malformed_negative_or_absurd_counts_are_refused(string value) =>
-        Assert.False(RateLimits.TryParseCount(value, out _));
+        Assert.False(RateLimitValues.TryParseCount(value, out _));
 
     [Fact]
     public void Anthropic_headers_give_every_kind_with_resets_from_rfc_3339_times()

@@ -125,7 +125,7 @@ internal static partial class GrafanaDashboard
         var b = BackendLabel;
         var legend = "{{" + b + "}}";
         var provider = "{{" + ProviderLabel + "}}";
-        var grid = new Grid();
+        var grid = new DashboardGrid();
 
         grid.Row("Overview");
         grid.Line(

@@ -1,0 +1,282 @@
+namespace Resilience.Metrics;
+
+/// <content>The events, each sent to its backend's state by the index in its key: lock-free, allocation-free.</content>
+public sealed partial class MetricsCollector
+{
+    /// <inheritdoc />
+    public void RecordRequest(RequestCompleted request) => Record(in request);
+
+    /// <summary>Records a finished request passed by reference: the event is large, and this is the per-request path.</summary>
+    internal void Record(in RequestCompleted request)
+    {
+        var backend = Get(request.Backend);
+        if (request.ClientRetryNumber > 0)
+        {
+            RecordClientRetry(backend, request);
+            return;
+        }
+
+        var recorded = backend.Recorded;
+        var counters = recorded.Counters;
+        var processor = Thread.GetCurrentProcessorId();
+        var stripe = counters.StripeOf(processor);
+        var ticks = Math.Max(0, request.Latency.Ticks);
+
+        counters.Increment(stripe, request.Succeeded ? RecordedMetrics.Successes : RecordedMetrics.Failures);
+        counters.Add(stripe, RecordedMetrics.LatencyTicks, ticks);
+        recorded.Latency.Record(ticks, processor);
+
+        if (!request.Succeeded)
+        {
+            recorded.RecordError(stripe, request.ErrorCategory, request.ErrorType);
+            if (request.ErrorCategory == ErrorCategory.Timeout)
+            {
+                counters.Increment(stripe, RecordedMetrics.Timeouts);
+            }
+        }
+
+        var retried = request.Attempts > 1;
+        if (retried)
+        {
+            counters.Increment(stripe, RecordedMetrics.RetriedRequests);
+        }
+
+        var prompt = Math.Max(0, request.PromptTokens);
+        var completion = Math.Max(0, request.CompletionTokens);
+        AddTokens(counters, stripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
+        AddTokens(counters, stripe, RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+        if (request.TimeToFirstChunk is { } firstChunk)
+        {
+            var firstChunkTicks = Math.Max(0, firstChunk.Ticks);
+            counters.Add(stripe, RecordedMetrics.FirstByteTicks, firstChunkTicks);
+            recorded.FirstByte.Record(firstChunkTicks, processor);
+        }
+
+        if (request.Model is { } model)
+        {
+            var stats = recorded.Models.Get(model);
+            var modelCounters = stats.Counters;
+            var modelStripe = modelCounters.StripeOf(processor);
+            modelCounters.Increment(modelStripe, request.Succeeded ? ModelStats.Successes : ModelStats.Failures);
+            modelCounters.Add(modelStripe, ModelStats.LatencyTicks, ticks);
+            stats.Latency?.Record(ticks, processor);
+            if (retried)
+            {
+                modelCounters.Increment(modelStripe, ModelStats.RetriedRequests);
+            }
+
+            AddTokens(modelCounters, modelStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
+            AddTokens(modelCounters, modelStripe, ModelStats.CachedTokens, ModelStats.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+            if (request.ResponseModel is { } responseModel)
+            {
+                stats.ResponseModels.Add(responseModel);
+            }
+        }
+
+        if (request.Trace is { } trace)
+        {
+            recorded.Traces.Add(trace);
+        }
+
+        // Published last: a listener that throws (its own bug) must not cost the count.
+        _telemetry.OnRequest(in request, backend);
+    }
+
+    /// <summary>
+    /// A retry attempt an SDK made of a request it sent before (which was counted, as failed: SDKs retry failures).
+    /// It is one more retry attempt of that logical request, not a request of its own: its success turns the logical
+    /// request from failed to successful, its failure is one more error of it. Its latency and tokens add to the
+    /// sums (the mean latency of a logical request includes its retries); the latency histogram keeps one sample
+    /// per logical request.
+    /// </summary>
+    private void RecordClientRetry(BackendMetrics backend, in RequestCompleted request)
+    {
+        var recorded = backend.Recorded;
+        var processor = Thread.GetCurrentProcessorId();
+        var stripe = recorded.Counters.StripeOf(processor);
+        CountClientRetry(recorded.Counters, stripe, RetrySlots.Backend, request);
+        if (!request.Succeeded)
+        {
+            recorded.RecordError(stripe, request.ErrorCategory, request.ErrorType);
+        }
+
+        if (request.Model is { } model)
+        {
+            var stats = recorded.Models.Get(model);
+            CountClientRetry(stats.Counters, stats.Counters.StripeOf(processor), RetrySlots.Model, request);
+            if (request.ResponseModel is { } responseModel)
+            {
+                stats.ResponseModels.Add(responseModel);
+            }
+        }
+
+        if (request.Trace is { } trace)
+        {
+            recorded.Traces.Add(trace);
+        }
+
+        _telemetry.OnRetry(new RetryAttempted(request.Backend)
+        {
+            Model = request.Model,
+            AttemptNumber = request.ClientRetryNumber,
+            ErrorCategory = request.ErrorCategory,
+            ErrorType = request.ErrorType,
+        });
+
+        // The retry's tokens are the call's tokens: OpenTelemetry's token usage gets them too.
+        if (request.PromptTokens > 0 || request.CompletionTokens > 0)
+        {
+            _telemetry.OnTokens(new TokensReported(request.Backend, request.Model, request.PromptTokens, request.CompletionTokens), backend);
+        }
+    }
+
+    /// <summary>The same counts of a client's retry attempt, for the backend's counters or a model's.</summary>
+    private static void CountClientRetry(StripedCounters counters, int stripe, in RetrySlots slots, in RequestCompleted request)
+    {
+        counters.Increment(stripe, slots.RetryAttempts);
+        counters.Add(stripe, slots.LatencyTicks, Math.Max(0, request.Latency.Ticks));
+        if (request.ClientRetryNumber == 1)
+        {
+            counters.Increment(stripe, slots.RetriedRequests);
+        }
+
+        if (request.Succeeded)
+        {
+            counters.Add(stripe, slots.Failures, -1);
+            counters.Increment(stripe, slots.Successes);
+        }
+
+        AddTokens(counters, stripe, slots.PromptTokens, slots.CompletionTokens, request.PromptTokens, request.CompletionTokens);
+        AddTokens(counters, stripe, slots.CachedTokens, slots.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+    }
+
+    /// <summary>Where a client's retry attempt is counted: the backend's and a model's counters number their slots apart.</summary>
+    private readonly record struct RetrySlots(
+        int Successes, int Failures, int LatencyTicks, int RetriedRequests, int RetryAttempts,
+        int PromptTokens, int CompletionTokens, int CachedTokens, int ReasoningTokens)
+    {
+        public static readonly RetrySlots Backend = new(
+            RecordedMetrics.Successes, RecordedMetrics.Failures, RecordedMetrics.LatencyTicks, RecordedMetrics.RetriedRequests,
+            RecordedMetrics.RetryAttempts, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens,
+            RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens);
+
+        public static readonly RetrySlots Model = new(
+            ModelStats.Successes, ModelStats.Failures, ModelStats.LatencyTicks, ModelStats.RetriedRequests,
+            ModelStats.RetryAttempts, ModelStats.PromptTokens, ModelStats.CompletionTokens,
+            ModelStats.CachedTokens, ModelStats.ReasoningTokens);
+    }
+
+    private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)
+    {
+        prompt = Math.Max(0, prompt);
+        completion = Math.Max(0, completion);
+        if (prompt != 0)
+        {
+            counters.Add(stripe, promptSlot, prompt);
+        }
+
+        if (completion != 0)
+        {
+            counters.Add(stripe, completionSlot, completion);
+        }
+    }
+
+    /// <inheritdoc />
+    public void RecordRetry(RetryAttempted retry)
+    {
+        var recorded = Get(retry.Backend).Recorded;
+        var stripe = recorded.Counters.CurrentStripe;
+        recorded.Counters.Increment(stripe, RecordedMetrics.RetryAttempts);
+        recorded.RecordError(stripe, retry.ErrorCategory, retry.ErrorType);
+        if (retry.Model is { } model)
+        {
+            var counters = recorded.Models.Get(model).Counters;
+            counters.Increment(counters.CurrentStripe, ModelStats.RetryAttempts);
+        }
+
+        _telemetry.OnRetry(retry);
+    }
+
+    /// <inheritdoc />
+    public void RecordCircuitStateChange(CircuitStateChanged change)
+    {
+        Get(change.Backend).Circuit.Change(change.State, change.BreakDuration);
+        _telemetry.OnCircuitStateChange(change);
+    }
+
+    /// <inheritdoc />
+    public void RecordCircuitAttempt(BackendKey backend, bool failed) => Get(backend).Circuit.RecordAttempt(failed);
+
+    /// <inheritdoc />
+    public void RecordQueue(QueueEvent queueEvent)
+    {
+        var recorded = Get(queueEvent.Backend).Recorded;
+        var counters = recorded.Counters;
+        switch (queueEvent.Kind)
+        {
+            case QueueEventKind.Enqueued:
+                recorded.ObserveQueueLength(queueEvent.QueueLength + 1L);
+                break;
+            case QueueEventKind.Rejected:
+                counters.Increment(counters.CurrentStripe, RecordedMetrics.QueueRejections);
+                break;
+            case QueueEventKind.Started:
+                var stripe = counters.CurrentStripe;
+                if (queueEvent.WaitTime > TimeSpan.Zero)
+                {
+                    counters.Add(stripe, RecordedMetrics.QueueTimeTicks, queueEvent.WaitTime.Ticks);
+                }
+
+                if (queueEvent.QueueLength > 0)
+                {
+                    counters.Add(stripe, RecordedMetrics.QueueLengthSum, queueEvent.QueueLength);
+                }
+
+                break;
+        }
+
+        _telemetry.OnQueue(queueEvent);
+    }
+
+    /// <inheritdoc />
+    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        var metrics = Get(backend);
+        metrics.Queues.Add(queue);
+        return metrics.Admissions;
+    }
+
+    /// <inheritdoc />
+    public void RecordTokens(TokensReported tokens)
+    {
+        var backend = Get(tokens.Backend);
+        var recorded = backend.Recorded;
+        var prompt = Math.Max(0, tokens.PromptTokens);
+        var completion = Math.Max(0, tokens.CompletionTokens);
+        AddTokens(recorded.Counters, recorded.Counters.CurrentStripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
+        if (tokens.Model is { } model)
+        {
+            var counters = recorded.Models.Get(model).Counters;
+            AddTokens(counters, counters.CurrentStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
+        }
+
+        _telemetry.OnTokens(tokens, backend);
+    }
+
+    /// <inheritdoc />
+    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
+    {
+        var recorded = Get(backend).Recorded;
+        var ticks = Math.Max(0, elapsed.Ticks);
+        recorded.Counters.Add(recorded.Counters.CurrentStripe, RecordedMetrics.FirstByteTicks, ticks);
+        recorded.FirstByte.Record(ticks);
+    }
+
+    /// <inheritdoc />
+    public void RecordMonitoringError(BackendKey backend)
+    {
+        var recorded = Get(backend).Recorded;
+        recorded.Counters.Increment(recorded.Counters.CurrentStripe, RecordedMetrics.MonitoringErrors);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+
+namespace Resilience.Metrics;
+
+/// <content>The report's sections since the last reset: latency, throughput, errors, models, queue and circuit breaker.</content>
+public sealed partial class MetricsReporter
+{
+    /// <inheritdoc />
+    public LatencyMetrics GetLatencyMetrics(string backend)
+    {
+        var metrics = Backend(backend);
+        return LatencyFigures(metrics, metrics.Recorded);
+    }
+
+    private static LatencyMetrics LatencyFigures(BackendMetrics backend, RecordedMetrics recorded)
+    {
+        var histogram = recorded.Latency.Snapshot();
+        var firstByte = recorded.FirstByte.Snapshot();
+        return new LatencyMetrics
+        {
+            Count = histogram.Total,
+            AvgLatency = Ratio(recorded.Counters.Sum(RecordedMetrics.LatencyTicks), histogram.Total) / TicksPerMillisecond,
+            MinLatency = histogram.MinTicks / TicksPerMillisecond,
+            MaxLatency = histogram.MaxTicks / TicksPerMillisecond,
+            Percentiles = Percentiles(histogram, backend.Registration.LatencyPercentiles),
+            TimeToFirstByte = firstByte.Total == 0 ? null : new FirstByteLatency(
+                firstByte.Total,
+                Ratio(recorded.Counters.Sum(RecordedMetrics.FirstByteTicks), firstByte.Total) / TicksPerMillisecond,
+                Percentiles(firstByte, backend.Registration.LatencyPercentiles)),
+            Histogram = DurationHistogram.From(histogram, recorded.Counters.Sum(RecordedMetrics.LatencyTicks)),
+            FirstByteHistogram = DurationHistogram.From(firstByte, recorded.Counters.Sum(RecordedMetrics.FirstByteTicks)),
+        };
+    }
+
+    private static Dictionary<string, double> Percentiles(HistogramSnapshot histogram, IReadOnlyList<double> percentiles)
+    {
+        Span<double> values = percentiles.Count <= 16 ? stackalloc double[percentiles.Count] : new double[percentiles.Count];
+        histogram.ValuesAtPercentiles(percentiles, values);
+        var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
+        for (var i = 0; i < values.Length; i++)
+        {
+            result[PercentileKey(percentiles[i])] = values[i] / TicksPerMillisecond;
+        }
+
+        return result;
+    }
+
+    /// <summary>The report key of a percentile: <c>"50"</c>, <c>"99.9"</c>.</summary>
+    public static string PercentileKey(double percentile) => percentile.ToString(CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public ThroughputMetrics GetThroughputMetrics(string backend, TimeSpan? window = null)
+    {
+        var span = window ?? DefaultWindow;
+        if (span <= TimeSpan.Zero || span > ThroughputHistory.MaxWindow)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), span, $"The window must be greater than zero and at most {ThroughputHistory.MaxWindow.TotalMinutes} minutes.");
+        }
+
+        return ThroughputFigures(Backend(backend).Recorded, span);
+    }
+
+    private ThroughputMetrics ThroughputFigures(RecordedMetrics recorded, TimeSpan window)
+    {
+        var now = _time.GetTimestamp();
+        var current = recorded.Sample(now);
+        var windowStart = now - (long)(window.TotalSeconds * _time.TimestampFrequency);
+
+        // Totals at the window's start: the newest once-a-second sample at or before it; a backend (or reset)
+        // younger than the window counts from its start.
+        var baseline = recorded.StartTimestamp >= windowStart
+            ? new ThroughputSample(recorded.StartTimestamp, 0, 0, 0)
+            : recorded.Throughput.AtOrBefore(windowStart) ?? new ThroughputSample(recorded.StartTimestamp, 0, 0, 0);
+        var seconds = (now - baseline.Timestamp) / (double)_time.TimestampFrequency;
+
+        var requests = current.Requests - baseline.Requests;
+        var prompt = current.PromptTokens - baseline.PromptTokens;
+        var completion = current.CompletionTokens - baseline.CompletionTokens;
+        return new ThroughputMetrics
+        {
+            RequestsPerSecond = Ratio(requests, seconds),
+            TotalRequestsInWindow = requests,
+            TimeWindowSeconds = window.TotalSeconds,
+            TokenThroughput = new TokenThroughput(Ratio(prompt + completion, seconds), Ratio(prompt, seconds), Ratio(completion, seconds)),
+        };
+    }
+
+    /// <inheritdoc />
+    public ErrorMetrics GetErrorMetrics(string backend)
+    {
+        var recorded = Backend(backend).Recorded;
+        var failures = Failures(recorded.Counters.Sum(RecordedMetrics.Failures));
+        return ErrorFigures(recorded, recorded.Counters.Sum(RecordedMetrics.Successes) + failures, failures);
+    }
+
+    private static ErrorMetrics ErrorFigures(RecordedMetrics recorded, long requests, long failures)
+    {
+        var types = recorded.ErrorTypes.Snapshot();
+        var categories = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var category in ErrorCategoryNames.All)
+        {
+            categories[category.ToName()] = recorded.Counters.Sum(RecordedMetrics.CategorySlot(category));
+        }
+
+        string? mostCommon = null;
+        long most = 0;
+        foreach (var (type, count) in types)
+        {
+            if (count > most || (count == most && mostCommon is not null && string.CompareOrdinal(type, mostCommon) < 0))
+            {
+                mostCommon = type;
+                most = count;
+            }
+        }
+
+        return new ErrorMetrics
+        {
+            ErrorRate = Ratio(failures, requests),
+            TotalErrors = failures,
+            ErrorTypes = new SortedDictionary<string, long>(types, StringComparer.Ordinal),
+            ErrorCategories = categories,
+            MostCommonError = mostCommon,
+        };
+    }
+
+    /// <inheritdoc />
+    public ModelMetrics GetModelMetrics(string backend, string model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var metrics = Backend(backend);
+        return metrics.Recorded.Models.TryGet(model, out var stats)
+            ? ModelFigures(stats!, metrics.Registration, Rate(metrics.Prices, stats!))
+            : new ModelMetrics { TokenCounts = new TokenCounts(0, 0) };
+    }
+
+    private static ModelMetrics ModelFigures(ModelStats stats, BackendRegistration registration, ModelRate? rate)
+    {
+        var counters = stats.Counters;
+        var successes = counters.Sum(ModelStats.Successes);
+        var requests = successes + Failures(counters.Sum(ModelStats.Failures));
+        var snapshot = stats.Latency?.Snapshot();
+        return new ModelMetrics
+        {
+            Requests = requests,
+            Successes = successes,
+            Failures = Failures(counters.Sum(ModelStats.Failures)),
+            SuccessRate = Ratio(successes, requests),
+            AvgLatency = Ratio(counters.Sum(ModelStats.LatencyTicks), requests) / TicksPerMillisecond,
+            Retries = counters.Sum(ModelStats.RetriedRequests),
+            TokenCounts = new TokenCounts(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens))
+            {
+                Cached = counters.Sum(ModelStats.CachedTokens),
+                Reasoning = counters.Sum(ModelStats.ReasoningTokens),
+            },
+            Percentiles = snapshot is null ? null : Percentiles(snapshot, registration.LatencyPercentiles),
+            Histogram = snapshot is null ? null : DurationHistogram.From(snapshot, counters.Sum(ModelStats.LatencyTicks)),
+            ResponseModels = stats.ResponseModels.ToList(),
+            CostUsd = rate?.Cost(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens), counters.Sum(ModelStats.CachedTokens)),
+        };
+    }
+
+    /// <inheritdoc />
+    public QueueMetrics GetQueueMetrics(string backend)
+    {
+        var metrics = Backend(backend);
+        return QueueFigures(metrics, metrics.Recorded);
+    }
+
+    private static QueueMetrics QueueFigures(BackendMetrics backend, RecordedMetrics recorded)
+    {
+        var counters = recorded.Counters;
+        var (waiting, active) = backend.Queues.Read();
+        var admissions = Math.Max(0, backend.Admissions.Count - recorded.AdmissionsBefore);
+        return new QueueMetrics
+        {
+            CurrentQueueSize = waiting,
+            ActiveRequests = active,
+            AvgQueueTimeMs = Ratio(counters.Sum(RecordedMetrics.QueueTimeTicks), admissions) / TicksPerMillisecond,
+            AvgQueueLength = Ratio(counters.Sum(RecordedMetrics.QueueLengthSum), admissions),
+            MaxQueueLength = recorded.MaxQueueLength,
+            QueueRejectionCount = counters.Sum(RecordedMetrics.QueueRejections),
+        };
+    }
+
+    /// <inheritdoc />
+    public CircuitBreakerMetrics GetCircuitBreakerMetrics(string backend) => CircuitFigures(Backend(backend));
+
+    private static CircuitBreakerMetrics CircuitFigures(BackendMetrics backend)
+    {
+        var circuit = backend.Circuit.Snapshot();
+        var seconds = circuit.SecondsInState;
+        var total = seconds.Sum();
+        return new CircuitBreakerMetrics
+        {
+            CurrentState = circuit.State.ToName(),
+            FailureCount = circuit.ConsecutiveFailures,
+            FailureThreshold = backend.Registration.FailureThreshold,
+            OpenCircuitCount = circuit.OpenCount,
+            StateTimeSeconds = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                [CircuitState.Closed.ToName()] = seconds[(int)CircuitState.Closed],
+                [CircuitState.Open.ToName()] = seconds[(int)CircuitState.Open],
+                [CircuitState.HalfOpen.ToName()] = seconds[(int)CircuitState.HalfOpen],
+            },
+            UptimePercentage = total > 0 ? seconds[(int)CircuitState.Closed] / total * 100 : 100,
+            StateChanges = Array.ConvertAll(circuit.Changes, static c => new CircuitStateChange(c.State.ToName(), c.At.ToUnixTimeMilliseconds() / 1000.0)),
+        };
+    }
+}
