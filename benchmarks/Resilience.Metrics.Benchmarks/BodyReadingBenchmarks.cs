@@ -40,6 +40,7 @@ public abstract class BodyReadingBenchmarksBase
     public void Setup()
     {
         _collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(_collector);   // as AddApiMonitoring() does: the instruments are there, disabled until listened to
         _empty = new ResiliencePipelineBuilder<HttpResponseMessage>().Build();
         _monitoredNoBody = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddApiRequestMonitoring(_collector.RegisterBackend("body-not-read"), _collector, new RequestMonitoringStrategyOptions { ApiFormat = ApiFormat.S3 })

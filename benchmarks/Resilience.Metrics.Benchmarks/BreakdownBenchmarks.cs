@@ -35,6 +35,7 @@ public class BreakdownBenchmarks
     public void Setup()
     {
         _collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(_collector);   // as AddApiMonitoring() does: the instruments are there, disabled until listened to
         _backend = _collector.RegisterBackend("breakdown");
         var options = new ApiMonitoringOptions();
         _empty = new ResiliencePipelineBuilder<HttpResponseMessage>().Build();

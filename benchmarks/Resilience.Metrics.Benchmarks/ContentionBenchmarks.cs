@@ -33,6 +33,7 @@ public class ContentionBenchmarks
     public void Setup()
     {
         _collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(_collector);   // as AddApiMonitoring() does: the instruments are there, disabled until listened to
         _backend = _collector.RegisterBackend("bench");
         _otherBackend = _collector.RegisterBackend("bench-other");
         _latencies = BenchData.LatencyTicks(LatencyMask + 1);

@@ -40,6 +40,7 @@ internal static class InterleavedSuites
         var collectors = sizes.Select(n =>
         {
             var collector = new MetricsCollector();
+            ApiMonitoringTelemetry.Publish(collector);
             ReportData.Fill(collector, "bench", n);
             return (N: n, Collector: collector, Reporter: new MetricsReporter(collector));
         }).ToArray();

@@ -74,6 +74,7 @@ public class PipelineBenchmarks
         _listener.Start();
 
         _collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(_collector);   // as AddApiMonitoring() does: the instruments are there, disabled until listened to
         _monitored = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddApiMonitoring<HttpResponseMessage>("bench", _collector, o => o.RequestTracing = false)
             .Build();

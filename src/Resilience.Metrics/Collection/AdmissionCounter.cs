@@ -5,7 +5,7 @@ namespace Resilience.Metrics;
 /// it to each queue it observes (<see cref="IMetricsCollector.ObserveQueue"/>), so the count outlives any one queue:
 /// a pipeline built again (options reloaded) goes on counting where the old one stopped.
 /// </summary>
-public sealed class AdmissionCounter
+internal sealed class AdmissionCounter
 {
     private long _count;
 

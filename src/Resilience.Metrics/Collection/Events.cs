@@ -91,7 +91,7 @@ public readonly record struct CircuitStateChanged(BackendKey Backend, CircuitSta
 
 /// <summary>What happened in a backend's queue.</summary>
 /// <remarks>The values of the kinds that remain keep the numbers they had when there were also <c>Dequeued</c> (1) and <c>Finished</c> (4).</remarks>
-public enum QueueEventKind
+internal enum QueueEventKind
 {
     /// <summary>A request started waiting.</summary>
     Enqueued = 0,
@@ -111,11 +111,5 @@ public enum QueueEventKind
 /// <param name="Kind">What happened.</param>
 /// <param name="QueueLength">How many requests were waiting when it happened (for <see cref="QueueEventKind.Started"/>: when the request arrived).</param>
 /// <param name="WaitTime">For <see cref="QueueEventKind.Started"/>: how long the request waited for admission.</param>
-public readonly record struct QueueEvent(BackendKey Backend, QueueEventKind Kind, int QueueLength = 0, TimeSpan WaitTime = default);
+internal readonly record struct QueueEvent(BackendKey Backend, QueueEventKind Kind, int QueueLength = 0, TimeSpan WaitTime = default);
 
-/// <summary>Tokens learned after the request completed (a stream the caller read to its end).</summary>
-/// <param name="Backend">The backend that served the request.</param>
-/// <param name="Model">The model, when known.</param>
-/// <param name="PromptTokens">Prompt (input) tokens.</param>
-/// <param name="CompletionTokens">Completion (output) tokens.</param>
-public readonly record struct TokensReported(BackendKey Backend, string? Model, long PromptTokens, long CompletionTokens);

@@ -4,7 +4,7 @@ namespace Resilience.Metrics;
 /// A queue's live counts. The collector reads them when a report or an OpenTelemetry collection asks (see
 /// <see cref="IMetricsCollector.ObserveQueue"/>), so a request admitted at once sends no event at all.
 /// </summary>
-public interface IQueueState
+internal interface IQueueState
 {
     /// <summary>Requests waiting for a slot now.</summary>
     int CurrentQueueSize { get; }

@@ -79,7 +79,7 @@ public sealed partial class MetricsCollector
         }
 
         // Published last: a listener that throws (its own bug) must not cost the count.
-        _telemetry.OnRequest(in request, backend);
+        _observer?.OnRequest(in request, backend);
     }
 
     /// <summary>
@@ -115,19 +115,7 @@ public sealed partial class MetricsCollector
             recorded.Traces.Add(trace);
         }
 
-        _telemetry.OnRetry(new RetryAttempted(request.Backend)
-        {
-            Model = request.Model,
-            AttemptNumber = request.ClientRetryNumber,
-            ErrorCategory = request.ErrorCategory,
-            ErrorType = request.ErrorType,
-        });
-
-        // The retry's tokens are the call's tokens: OpenTelemetry's token usage gets them too.
-        if (request.PromptTokens > 0 || request.CompletionTokens > 0)
-        {
-            _telemetry.OnTokens(new TokensReported(request.Backend, request.Model, request.PromptTokens, request.CompletionTokens), backend);
-        }
+        _observer?.OnClientRetry(in request, backend);
     }
 
     /// <summary>The same counts of a client's retry attempt, for the backend's counters or a model's.</summary>
@@ -194,21 +182,25 @@ public sealed partial class MetricsCollector
             counters.Increment(counters.CurrentStripe, ModelStats.RetryAttempts);
         }
 
-        _telemetry.OnRetry(retry);
+        _observer?.OnRetry(retry);
     }
 
     /// <inheritdoc />
     public void RecordCircuitStateChange(CircuitStateChanged change)
     {
         Get(change.Backend).Circuit.Change(change.State, change.BreakDuration);
-        _telemetry.OnCircuitStateChange(change);
+        _observer?.OnCircuitStateChange(change);
     }
 
     /// <inheritdoc />
     public void RecordCircuitAttempt(BackendKey backend, bool failed) => Get(backend).Circuit.RecordAttempt(failed);
 
-    /// <inheritdoc />
-    public void RecordQueue(QueueEvent queueEvent)
+    void IMetricsCollector.RecordQueue(QueueEvent queueEvent) => RecordQueue(queueEvent);
+
+    AdmissionCounter IMetricsCollector.ObserveQueue(BackendKey backend, IQueueState queue) => ObserveQueue(backend, queue);
+
+    /// <summary>Records a queue change: a request waiting, admitted after waiting, or rejected.</summary>
+    internal void RecordQueue(QueueEvent queueEvent)
     {
         var recorded = Get(queueEvent.Backend).Recorded;
         var counters = recorded.Counters;
@@ -235,42 +227,16 @@ public sealed partial class MetricsCollector
                 break;
         }
 
-        _telemetry.OnQueue(queueEvent);
+        _observer?.OnQueue(queueEvent);
     }
 
-    /// <inheritdoc />
-    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue)
+    /// <summary>Makes a queue's live state part of the backend's figures and returns the backend's admission counter.</summary>
+    internal AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
         var metrics = Get(backend);
         metrics.Queues.Add(queue);
         return metrics.Admissions;
-    }
-
-    /// <inheritdoc />
-    public void RecordTokens(TokensReported tokens)
-    {
-        var backend = Get(tokens.Backend);
-        var recorded = backend.Recorded;
-        var prompt = Math.Max(0, tokens.PromptTokens);
-        var completion = Math.Max(0, tokens.CompletionTokens);
-        AddTokens(recorded.Counters, recorded.Counters.CurrentStripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
-        if (tokens.Model is { } model)
-        {
-            var counters = recorded.Models.Get(model).Counters;
-            AddTokens(counters, counters.CurrentStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
-        }
-
-        _telemetry.OnTokens(tokens, backend);
-    }
-
-    /// <inheritdoc />
-    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
-    {
-        var recorded = Get(backend).Recorded;
-        var ticks = Math.Max(0, elapsed.Ticks);
-        recorded.Counters.Add(recorded.Counters.CurrentStripe, RecordedMetrics.FirstByteTicks, ticks);
-        recorded.FirstByte.Record(ticks);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace Resilience.Metrics;
 
 /// <summary>
@@ -15,17 +13,17 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     private readonly Lock _registrationLock = new();
     private readonly ITimer _sampler;
     private readonly ITimer _slicer;
-    private readonly ApiMonitoringMetrics _telemetry;
+    private IMetricsObserver? _observer;
     private BackendMetrics[] _backends = [];
 
     /// <summary>
-    /// Creates a collector that measures time with <paramref name="timeProvider"/> (the system clock by default) and
-    /// publishes its events on the <c>Resilience.Metrics</c> meter, created by <paramref name="meterFactory"/> when given.
+    /// Creates a collector that measures time with <paramref name="timeProvider"/> (the system clock by default).
+    /// <c>services.AddApiMonitoring()</c> also publishes its events through OpenTelemetry; without DI,
+    /// <see cref="ApiMonitoringTelemetry.Publish"/> does.
     /// </summary>
-    public MetricsCollector(TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+    public MetricsCollector(TimeProvider? timeProvider = null)
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _telemetry = new ApiMonitoringMetrics(this, meterFactory);
         _sampler = TimeProvider.CreateTimer(static state => ((MetricsCollector)state!).SampleThroughput(), this, SampleInterval, SampleInterval);
         _slicer = TimeProvider.CreateTimer(static state => ((MetricsCollector)state!).RotateWindows(), this, SliceRing.SliceLength, SliceRing.SliceLength);
     }
@@ -38,8 +36,22 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
 
     internal IReadOnlyList<BackendMetrics> All => Volatile.Read(ref _backends);
 
+    /// <summary>Whether an observer is attached.</summary>
+    internal bool IsObserved => Volatile.Read(ref _observer) is not null;
+
+    /// <summary>Attaches the one observer that sees every counted event; false when one is attached already.</summary>
+    internal bool TryObserve(IMetricsObserver observer) => Interlocked.CompareExchange(ref _observer, observer, null) is null;
+
     /// <inheritdoc />
-    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null)
+    public BackendKey RegisterBackend(string name) => RegisterBackend(name, null);
+
+    BackendKey IMetricsCollector.RegisterBackend(string name, BackendRegistration registration) => RegisterBackend(name, registration);
+
+    /// <summary>
+    /// Registers a backend (or returns the existing one of that name). A later registration of the same name updates its
+    /// settings; one without settings (<paramref name="registration"/> null) leaves them as they are.
+    /// </summary>
+    internal BackendKey RegisterBackend(string name, BackendRegistration? registration)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         name = TextLimits.Cap(name);
@@ -79,13 +91,13 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     private static void ValidateRegistration(BackendRegistration registration)
     {
         // The same bounds as ApiMonitoringOptions': a registration made by hand must not allocate gigabytes either.
-        if (registration.MetricsWindowSize is <= 0 or > ApiMonitoringOptionsValidator.MaxMetricsWindowSize)
+        if (registration.MetricsWindowSize is <= 0 or > BackendRegistration.MaxMetricsWindowSize)
         {
             throw new ArgumentOutOfRangeException(nameof(registration), registration.MetricsWindowSize, "MetricsWindowSize must be from 1 to 100,000.");
         }
 
         if (registration.MetricsResetInterval is { } interval
-            && (interval < ApiMonitoringOptionsValidator.MinResetInterval || interval > ApiMonitoringOptionsValidator.MaxResetInterval))
+            && (interval < BackendRegistration.MinResetInterval || interval > BackendRegistration.MaxResetInterval))
         {
             throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be from 1 second to 30 days.");
         }
@@ -110,7 +122,7 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
         }
     }
 
-    private static bool IsPrice(double? usd) => usd is null or (>= 0 and <= ApiMonitoringOptionsValidator.MaxPricePerMillion);
+    private static bool IsPrice(double? usd) => usd is null or (>= 0 and <= BackendRegistration.MaxPricePerMillion);
 
     internal BackendMetrics? Find(string name)
     {
@@ -163,7 +175,7 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     {
         _sampler.Dispose();
         _slicer.Dispose();
-        _telemetry.Dispose();
+        _observer?.Dispose();
         foreach (var backend in Volatile.Read(ref _backends))
         {
             backend.Dispose();

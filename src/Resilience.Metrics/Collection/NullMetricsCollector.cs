@@ -7,7 +7,7 @@ internal sealed class NullMetricsCollector : IMetricsCollector
 
     public TimeProvider TimeProvider => TimeProvider.System;
 
-    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) => new(-1, name);
+    public BackendKey RegisterBackend(string name) => new(name);
 
     public void RecordRequest(RequestCompleted request)
     {
@@ -22,20 +22,6 @@ internal sealed class NullMetricsCollector : IMetricsCollector
     }
 
     public void RecordCircuitAttempt(BackendKey backend, bool failed)
-    {
-    }
-
-    public void RecordQueue(QueueEvent queueEvent)
-    {
-    }
-
-    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => new();
-
-    public void RecordTokens(TokensReported tokens)
-    {
-    }
-
-    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
     {
     }
 

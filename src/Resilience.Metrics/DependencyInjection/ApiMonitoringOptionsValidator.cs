@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace Resilience.Metrics;
@@ -12,33 +11,6 @@ namespace Resilience.Metrics;
 /// </summary>
 internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonitoringOptions>
 {
-    /// <summary>Traces and circuit changes kept per backend: 100,000 traces are a few tens of MiB.</summary>
-    public const int MaxMetricsWindowSize = 100_000;
-
-    /// <summary>Percentiles a report shows.</summary>
-    public const int MaxLatencyPercentiles = 32;
-
-    /// <summary>Requests in flight per backend.</summary>
-    public const int MaxConcurrentRequests = 10_000;
-
-    /// <summary>Requests waiting per backend (each holds a small object while it waits).</summary>
-    public const int MaxQueueSize = 100_000;
-
-    /// <summary>Failed attempts that open the circuit.</summary>
-    public const int MaxFailureThreshold = 10_000;
-
-    /// <summary>Models a price table may name.</summary>
-    public const int MaxPricedModels = 1_000;
-
-    /// <summary>USD per million tokens: far above any real price, so a price in the wrong unit fails here.</summary>
-    public const double MaxPricePerMillion = 10_000;
-
-    // A timer's period tops out at about 49.7 days; a reset more often than once a second is no monitoring window.
-    internal const string MinResetIntervalText = "00:00:01";
-    internal const string MaxResetIntervalText = "30.00:00:00";
-    internal static readonly TimeSpan MinResetInterval = TimeSpan.Parse(MinResetIntervalText, CultureInfo.InvariantCulture);
-    internal static readonly TimeSpan MaxResetInterval = TimeSpan.Parse(MaxResetIntervalText, CultureInfo.InvariantCulture);
-
     private readonly BackendClaims? _claims;
 
     public ApiMonitoringOptionsValidator()
@@ -86,13 +58,4 @@ internal sealed class ApiMonitoringOptionsValidator : IValidateOptions<ApiMonito
         return errors;
     }
 
-    /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem.</summary>
-    public static void ThrowIfInvalid(string name, ApiMonitoringOptions options)
-    {
-        var result = new ApiMonitoringOptionsValidator().Validate(name, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(name, typeof(ApiMonitoringOptions), result.Failures);
-        }
-    }
 }

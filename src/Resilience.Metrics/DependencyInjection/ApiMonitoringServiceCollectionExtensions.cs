@@ -23,7 +23,13 @@ public static partial class ApiMonitoringServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new Metrics.MetricsCollector(sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            // OpenTelemetry is an observer beside the collector, attached here rather than made by the collector.
+            var collector = new Metrics.MetricsCollector(sp.GetRequiredService<TimeProvider>());
+            Metrics.ApiMonitoringTelemetry.Publish(collector, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+            return collector;
+        });
         services.TryAddSingleton<Metrics.IMetricsCollector>(sp => sp.GetRequiredService<Metrics.MetricsCollector>());
         services.TryAddSingleton<Metrics.MetricsReporter>(sp => new Metrics.MetricsReporter(sp.GetRequiredService<Metrics.MetricsCollector>()));
         services.TryAddSingleton<Metrics.IMetricsReporter>(sp => sp.GetRequiredService<Metrics.MetricsReporter>());

@@ -31,7 +31,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
 
         var options = new ApiMonitoringOptions { BackendName = backend };
         configure?.Invoke(options);
-        ApiMonitoringOptionsValidator.ThrowIfInvalid(backend, options);
+        OptionRules.ThrowIfInvalid(backend, options);
         return builder.AddApiMonitoring(options, collector, loggerFactory);
     }
 
@@ -45,9 +45,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
         var guarded = GuardedMetricsCollector.Wrap(options.MetricsEnabled ? collector : NullMetricsCollector.Instance, logger);
-        collector = guarded;
-
-        var backend = collector.RegisterBackend(options.BackendName!, options.ToRegistration());
+        var backend = guarded.RegisterBackend(options.BackendName!, options.ToRegistration());
         if (options.Resilience == ApiResilience.None)
         {
             // Monitor only: the client's resilience is someone else's (its retries reach the report through Polly's telemetry).
@@ -75,17 +73,19 @@ public static class ApiMonitoringPipelineBuilderExtensions
         }
         else if (options.Queue.Enabled)
         {
-            builder.AddApiQueue(backend, collector, options.Queue);
+            var queue = options.Queue.Copy();
+            builder.AddStrategy(_ => new ApiQueueStrategy(backend, guarded, queue), queue);
         }
 
+        // The options were validated above; the strategies share the one guarded collector (and its logger).
         if (options.Retry is { Enabled: true, MaxRetries: > 0 })
         {
-            builder.AddApiRetry(backend, collector, options.Retry);
+            builder.AddRetry(ApiRetry.ToPolly<T>(backend, guarded, options.Retry.Copy()));
         }
 
         if (options.CircuitBreaker.Enabled)
         {
-            builder.AddApiCircuitBreaker(backend, collector, options.CircuitBreaker, logger);
+            ApiCircuitBreaker.Add(builder, backend, guarded, ApiCircuitBreaker.ToPolly<T>(options.CircuitBreaker), logger);
         }
 
         if (options.AttemptTimeout is { } timeout)

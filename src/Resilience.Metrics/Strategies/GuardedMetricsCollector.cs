@@ -8,7 +8,7 @@ namespace Resilience.Metrics;
 /// the collector (any <see cref="IMetricsCollector"/>, an application's own included) is caught, logged with its
 /// exception type only, and counted as a monitoring error of the backend.
 /// </summary>
-internal sealed class GuardedMetricsCollector : IMetricsCollector
+internal sealed class GuardedMetricsCollector
 {
     private readonly IMetricsCollector _inner;
 
@@ -24,7 +24,7 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     }
 
     public static GuardedMetricsCollector Wrap(IMetricsCollector collector, ILogger? logger) =>
-        collector as GuardedMetricsCollector ?? new GuardedMetricsCollector(collector, logger ?? NullLogger.Instance);
+        new(collector, logger ?? NullLogger.Instance);
 
     public TimeProvider TimeProvider => _inner.TimeProvider;
 
@@ -32,7 +32,8 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     public RateLimitState? RateLimitsOf(BackendKey backend) => _own?.Get(backend).RateLimits;
 
     // Registration happens when a pipeline is built: a failure there is a configuration error and should surface.
-    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) => _inner.RegisterBackend(name, registration);
+    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) =>
+        registration is null ? _inner.RegisterBackend(name) : _inner.RegisterBackend(name, registration);
 
     public void RecordRequest(RequestCompleted request) => Record(in request);
 
@@ -134,44 +135,6 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
 
     // Like registration, observing a queue happens when a pipeline is built.
     public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => _inner.ObserveQueue(backend, queue);
-
-    public void RecordTokens(TokensReported tokens)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordTokens(tokens);
-            }
-            else
-            {
-                _inner.RecordTokens(tokens);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(tokens.Backend, exception);
-        }
-    }
-
-    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordFirstByte(backend, elapsed);
-            }
-            else
-            {
-                _inner.RecordFirstByte(backend, elapsed);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(backend, exception);
-        }
-    }
 
     public void RecordMonitoringError(BackendKey backend)
     {

@@ -8,7 +8,7 @@ namespace Resilience.Metrics;
 /// no counts of its own: event-driven instruments are written only while a listener has enabled them (one field
 /// read otherwise), and the gauges observe the collector's live state when a listener collects.
 /// </summary>
-internal sealed class ApiMonitoringMetrics : IDisposable
+internal sealed class ApiMonitoringMetrics : IMetricsObserver
 {
     // OpenTelemetry GenAI semantic conventions' advised bucket boundaries.
     private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -120,12 +120,21 @@ internal sealed class ApiMonitoringMetrics : IDisposable
         }
     }
 
-    public void OnTokens(TokensReported tokens, BackendMetrics backend)
+    public void OnClientRetry(in RequestCompleted request, BackendMetrics backend)
     {
-        var registration = backend.Registration;
-        if (registration.GenAiProviderName is { } provider && _tokenUsage.Enabled)
+        OnRetry(new RetryAttempted(request.Backend)
         {
-            RecordTokens(GenAiTags(provider, registration, backend, tokens.Model), tokens.PromptTokens, tokens.CompletionTokens);
+            Model = request.Model,
+            AttemptNumber = request.ClientRetryNumber,
+            ErrorCategory = request.ErrorCategory,
+            ErrorType = request.ErrorType,
+        });
+
+        // The retry's tokens are the call's tokens: token usage gets them too.
+        var registration = backend.Registration;
+        if (registration.GenAiProviderName is { } provider && _tokenUsage.Enabled && (request.PromptTokens > 0 || request.CompletionTokens > 0))
+        {
+            RecordTokens(GenAiTags(provider, registration, backend, request.Model), request.PromptTokens, request.CompletionTokens);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace Resilience.Metrics;
 
@@ -16,6 +17,28 @@ public static class ApiMonitoringTelemetry
 
     /// <summary>The span's name until the request's API is known, and for APIs that are no GenAI API (S3).</summary>
     internal const string RequestSpanName = "api.request";
+
+    /// <summary>
+    /// Publishes what <paramref name="collector"/> records on the <c>Resilience.Metrics</c> meter (created by
+    /// <paramref name="meterFactory"/> when given), until the collector is disposed. <c>services.AddApiMonitoring()</c>
+    /// does this for its collector; call it for a collector made by hand. A second call for one collector does nothing.
+    /// </summary>
+    /// <param name="collector">The collector whose events to publish.</param>
+    /// <param name="meterFactory">The factory to create the meter with, or null for a meter of the library's own.</param>
+    public static void Publish(MetricsCollector collector, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(collector);
+        if (collector.IsObserved)
+        {
+            return;
+        }
+
+        var metrics = new ApiMonitoringMetrics(collector, meterFactory);
+        if (!collector.TryObserve(metrics))
+        {
+            metrics.Dispose();
+        }
+    }
 
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(ApiMonitoringTelemetry).Assembly.GetName().Version?.ToString());
 

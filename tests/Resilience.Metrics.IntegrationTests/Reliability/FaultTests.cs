@@ -95,9 +95,8 @@ public class FaultTests
         using var real = new MetricsCollector();
         var broken = Substitute.For<IMetricsCollector>();
         broken.TimeProvider.Returns(TimeProvider.System);
-        broken.RegisterBackend(default!, default).ReturnsForAnyArgs(call => real.RegisterBackend(call.ArgAt<string>(0), call.ArgAt<BackendRegistration?>(1)));
+        broken.RegisterBackend(default!).ReturnsForAnyArgs(call => real.RegisterBackend(call.ArgAt<string>(0)));
         broken.WhenForAnyArgs(c => c.RecordRequest(default)).Throw(new InvalidOperationException("collector bug"));
-        broken.WhenForAnyArgs(c => c.RecordQueue(default)).Throw(new InvalidOperationException("collector bug"));
         broken.WhenForAnyArgs(c => c.RecordCircuitAttempt(default, default)).Throw(new InvalidOperationException("collector bug"));
         broken.WhenForAnyArgs(c => c.RecordMonitoringError(default)).Do(call => real.RecordMonitoringError(call.Arg<BackendKey>()));
         var logs = new FakeLogCollector();

@@ -141,10 +141,14 @@ public class HostileInputTests
     public void An_event_with_a_foreign_key_keeps_the_backend_s_settings()
     {
         using var collector = new MetricsCollector();
-        collector.RegisterBackend("groq", new BackendRegistration { LatencyPercentiles = [75, 99.9], MetricsWindowSize = 3 });
+        new ResiliencePipelineBuilder<object>().AddApiMonitoring("groq", collector, o =>
+        {
+            o.LatencyPercentiles = [75, 99.9];
+            o.MetricsWindowSize = 3;
+        });
 
-        // A key from another collector: same name, another index.
-        collector.RecordRequest(new RequestCompleted(new BackendKey(42, "groq")) { Succeeded = true, Latency = TimeSpan.FromMilliseconds(5) });
+        // A key another collector made: the name alone.
+        collector.RecordRequest(new RequestCompleted(new BackendKey("groq")) { Succeeded = true, Latency = TimeSpan.FromMilliseconds(5) });
 
         var report = new MetricsReporter(collector).GetMetricsReport("groq");
         Assert.Equal(1, report.TotalRequests);

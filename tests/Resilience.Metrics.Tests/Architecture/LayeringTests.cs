@@ -10,15 +10,16 @@ public sealed class LayeringTests
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
         ["Text"] = [],
+        ["Validation"] = [],
         ["Collection"] = ["Text"],
         ["Classification"] = ["Collection", "Text"],
         ["Backends"] = ["Collection", "Text"],
         ["Telemetry"] = ["Collection", "Backends", "Text"],
-        ["Strategies"] = ["Collection", "Classification", "Backends", "Telemetry", "Text"],
+        ["Strategies"] = ["Collection", "Classification", "Backends", "Telemetry", "Text", "Validation"],
         ["Reporting"] = ["Collection", "Reporting/Formatting", "Text"],
         ["Reporting/Formatting"] = ["Reporting", "Collection"],
-        ["Alerts"] = ["Reporting", "Reporting/Formatting", "Collection", "Telemetry"],
-        ["DependencyInjection"] = ["Collection", "Classification", "Backends", "Telemetry", "Strategies", "Reporting", "Alerts", "Text"],
+        ["Alerts"] = ["Reporting", "Reporting/Formatting", "Collection", "Telemetry", "Validation"],
+        ["DependencyInjection"] = ["Collection", "Classification", "Backends", "Telemetry", "Strategies", "Reporting", "Alerts", "Text", "Validation"],
     };
 
     [Fact]

@@ -18,9 +18,10 @@ public sealed class DurationHistogramTests : IDisposable
 
     public void Dispose() => _collector.Dispose();
 
-    private void Request(double ms) => _collector.RecordRequest(new RequestCompleted(_openai)
+    private void Request(double ms, double? firstChunkMs = null) => _collector.RecordRequest(new RequestCompleted(_openai)
     {
         Latency = TimeSpan.FromMilliseconds(ms),
+        TimeToFirstChunk = firstChunkMs is { } first ? TimeSpan.FromMilliseconds(first) : null,
         Succeeded = true,
         Attempts = 1,
         Model = "gpt-4o",
@@ -31,10 +32,9 @@ public sealed class DurationHistogramTests : IDisposable
     {
         foreach (var ms in new[] { 1.0, 4.9, 7, 40, 900, 1100, 45_000, 400_000 })
         {
-            Request(ms);
+            Request(ms, firstChunkMs: ms == 1100 ? 120 : null);   // one streamed response
         }
 
-        _collector.RecordFirstByte(_openai, TimeSpan.FromMilliseconds(120));
         var latency = _reporter.GetLatencyMetrics("openai");
         var histogram = latency.Histogram!;
 

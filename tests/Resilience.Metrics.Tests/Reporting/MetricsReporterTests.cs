@@ -79,8 +79,8 @@ public sealed class MetricsReporterTests : IDisposable
     {
         Assert.Null(_reporter.GetLatencyMetrics("openai").TimeToFirstByte);
 
-        _collector.RecordFirstByte(_openai, TimeSpan.FromMilliseconds(100));
-        _collector.RecordFirstByte(_openai, TimeSpan.FromMilliseconds(300));
+        _collector.RecordRequest(new RequestCompleted(_openai) { Succeeded = true, Latency = TimeSpan.FromSeconds(1), TimeToFirstChunk = TimeSpan.FromMilliseconds(100) });
+        _collector.RecordRequest(new RequestCompleted(_openai) { Succeeded = true, Latency = TimeSpan.FromSeconds(1), TimeToFirstChunk = TimeSpan.FromMilliseconds(300) });
 
         var firstByte = _reporter.GetLatencyMetrics("openai").TimeToFirstByte;
         Assert.NotNull(firstByte);
@@ -148,7 +148,6 @@ public sealed class MetricsReporterTests : IDisposable
         Request(100, model: "gpt-4o", prompt: 10, completion: 20);
         Request(300, model: "gpt-4o", ok: false, category: ErrorCategory.Timeout, attempts: 2);
         Request(50, model: "gpt-4o-mini", prompt: 1, completion: 2);
-        _collector.RecordTokens(new TokensReported(_openai, "gpt-4o", 5, 7));
 
         var model = _reporter.GetModelMetrics("openai", "gpt-4o");
         Assert.Equal(2, model.Requests);
@@ -157,11 +156,11 @@ public sealed class MetricsReporterTests : IDisposable
         Assert.Equal(0.5, model.SuccessRate);
         Assert.Equal(200, model.AvgLatency, 6);
         Assert.Equal(1, model.Retries);
-        Assert.Equal(new TokenCounts(15, 27), model.TokenCounts);
+        Assert.Equal(new TokenCounts(10, 20), model.TokenCounts);
         Assert.Null(model.Percentiles);
 
         var report = _reporter.GetMetricsReport("openai");
-        Assert.Equal(new TokenCounts(16, 29), report.TokenCounts);
+        Assert.Equal(new TokenCounts(11, 22), report.TokenCounts);
         Assert.Equal(["gpt-4o", "gpt-4o-mini"], report.Models.Keys);
     }
 

@@ -17,6 +17,7 @@ public sealed class ApiCircuitBreakerTests : IDisposable
     public ApiCircuitBreakerTests()
     {
         _collector = new MetricsCollector(_time);
+        ApiMonitoringTelemetry.Publish(_collector);
         _reporter = new MetricsReporter(_collector);
     }
 

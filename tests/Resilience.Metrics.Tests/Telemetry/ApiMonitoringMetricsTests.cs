@@ -17,7 +17,8 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
 
     public ApiMonitoringMetricsTests()
     {
-        _collector = new MetricsCollector(meterFactory: _meters);
+        _collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(_collector, _meters);
         _provider = Sdk.CreateMeterProviderBuilder().AddApiMonitoringInstrumentation().AddInMemoryExporter(_exported).Build();
         _backend = _collector.RegisterBackend(_backendName, new BackendRegistration { GenAiProviderName = "openai" });
     }
@@ -83,7 +84,8 @@ public sealed class ApiMonitoringMetricsTests : IDisposable
         // tokens at the same time (for other providers too): tell this test's points apart by a model of its own.
         var model = $"gpt-4o-{Guid.NewGuid():N}";
         _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = model, Latency = TimeSpan.FromMilliseconds(500), PromptTokens = 12, CompletionTokens = 30 });
-        _collector.RecordTokens(new TokensReported(_backend, model, 8, 0));
+        // An SDK's retry attempt: a retry of the request above, whose tokens are usage too.
+        _collector.RecordRequest(new RequestCompleted(_backend) { Succeeded = true, Model = model, ClientRetryNumber = 1, Latency = TimeSpan.FromMilliseconds(300), PromptTokens = 8 });
 
         _exported.Clear();
         _provider.ForceFlush();

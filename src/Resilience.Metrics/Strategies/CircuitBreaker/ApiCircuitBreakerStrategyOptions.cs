@@ -11,6 +11,8 @@ namespace Resilience.Metrics;
 /// </summary>
 public sealed class ApiCircuitBreakerStrategyOptions : ResilienceStrategyOptions
 {
+    internal const int MaxFailureThresholdLimit = 10_000;
+
     /// <summary>Creates the options with the guide's defaults.</summary>
     public ApiCircuitBreakerStrategyOptions() => Name = DefaultName;
 
@@ -21,8 +23,8 @@ public sealed class ApiCircuitBreakerStrategyOptions : ResilienceStrategyOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Failures in a row (within the sampling duration) that open the circuit. Default 5; from 2 (Polly's minimum throughput) to 10,000.</summary>
-    [Bounds(2, ApiMonitoringOptionsValidator.MaxFailureThreshold, "must be from 2 (Polly's minimum throughput) to 10,000")]
-    public int FailureThreshold { get; set; } = 5;
+    [Bounds(2, MaxFailureThresholdLimit, "must be from 2 (Polly's minimum throughput) to 10,000")]
+    public int FailureThreshold { get; set; } = BackendRegistration.DefaultFailureThreshold;
 
     /// <summary>How long the circuit stays open before a trial request. Default 30 s; from 0.5 s to 1 day.</summary>
     [Bounds(typeof(TimeSpan), "00:00:00.500", "1.00:00:00", "must be from 0.5 seconds to 1 day")]

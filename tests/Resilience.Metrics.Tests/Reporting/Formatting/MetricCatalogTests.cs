@@ -11,6 +11,7 @@ public sealed partial class MetricCatalogTests
     public void The_exposition_is_the_catalogue_family_by_family_in_its_order()
     {
         using var collector = new MetricsCollector(new FakeTimeProvider());
+        ApiMonitoringTelemetry.Publish(collector);
         var backend = collector.RegisterBackend("openai", new BackendRegistration
         {
             DetailedLatency = true,
@@ -70,6 +71,7 @@ public sealed partial class MetricCatalogTests
             },
         };
         using var collector = new MetricsCollector(new FakeTimeProvider());
+        ApiMonitoringTelemetry.Publish(collector);
         listener.Start();
 
         var counterparts = MetricCatalog.All.Where(f => f.OpenTelemetry is not null).Select(f => f.OpenTelemetry!).ToList();

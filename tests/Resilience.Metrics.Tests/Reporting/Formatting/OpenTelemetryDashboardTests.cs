@@ -43,6 +43,7 @@ public sealed class OpenTelemetryDashboardTests
             },
         };
         using var collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(collector);
         listener.Start();
 
         Assert.All(OpenTelemetryInstruments.All, expected =>

@@ -97,6 +97,17 @@ internal static class OptionRules
     public static void ThrowIfInvalid(RequestMonitoringStrategyOptions options, BackendKey backend) =>
         Throw(backend, options, OptionsAnnotations.Instance.Validate(null, options).Failures);
 
+    /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem of <paramref name="options"/> (backend or client <paramref name="name"/>).</summary>
+    public static void ThrowIfInvalid(string name, ApiMonitoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = Check(options).Select(error => Whose(error, name, options.BackendName)).ToList();
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(name, typeof(ApiMonitoringOptions), problems);
+        }
+    }
+
     /// <summary>
     /// <paramref name="error"/> ("<c>... it was 0.5.</c>") with whose options these are in place of its final period:
     /// the backend, and the client when its name differs.
@@ -165,7 +176,7 @@ internal static class OptionRules
                         yield return OptionRule.Message($"{option}.{name}", "must be set, in USD per million tokens (0 for a model without that price)", "unset");
                     }
                 }
-                else if (!(usd is >= 0 and <= ApiMonitoringOptionsValidator.MaxPricePerMillion))
+                else if (!(usd is >= 0 and <= BackendRegistration.MaxPricePerMillion))
                 {
                     yield return OptionRule.Message($"{option}.{name}", "must be from 0 to 10,000 USD per million tokens", usd);
                 }

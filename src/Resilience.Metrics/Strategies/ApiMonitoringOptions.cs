@@ -14,7 +14,7 @@ namespace Resilience.Metrics;
 public sealed class ApiMonitoringOptions
 {
     /// <summary>The default latency percentiles: 50, 90, 95, 99.</summary>
-    public static IReadOnlyList<double> DefaultLatencyPercentiles { get; } = [50, 90, 95, 99];
+    public static IReadOnlyList<double> DefaultLatencyPercentiles => BackendRegistration.DefaultLatencyPercentiles;
 
     /// <summary>Options with every default, for the types that share them (never handed out, never changed).</summary>
     internal static ApiMonitoringOptions Defaults { get; } = new();
@@ -35,15 +35,15 @@ public sealed class ApiMonitoringOptions
     public bool RequestTracing { get; set; }
 
     /// <summary>How many traces and circuit state changes the backend keeps (newest win). Default 1000.</summary>
-    [Bounds(1, ApiMonitoringOptionsValidator.MaxMetricsWindowSize, "must be from 1 to 100,000")]
-    public int MetricsWindowSize { get; set; } = 1000;
+    [Bounds(1, BackendRegistration.MaxMetricsWindowSize, "must be from 1 to 100,000")]
+    public int MetricsWindowSize { get; set; } = BackendRegistration.DefaultMetricsWindowSize;
 
     /// <summary>When set, the backend's recorded figures reset at this interval (the guide's hourly reset: 01:00:00). Default none.</summary>
-    [Bounds(typeof(TimeSpan), ApiMonitoringOptionsValidator.MinResetIntervalText, ApiMonitoringOptionsValidator.MaxResetIntervalText, "must be from 1 second to 30 days (or unset for no periodic reset)")]
+    [Bounds(typeof(TimeSpan), BackendRegistration.MinResetIntervalText, BackendRegistration.MaxResetIntervalText, "must be from 1 second to 30 days (or unset for no periodic reset)")]
     public TimeSpan? MetricsResetInterval { get; set; }
 
     /// <summary>The latency percentiles reports show, each in (0, 100]. Default (null): 50, 90, 95, 99.</summary>
-    [MaxItems(ApiMonitoringOptionsValidator.MaxLatencyPercentiles, "must hold at most 32 values", "values")]
+    [MaxItems(BackendRegistration.MaxLatencyPercentiles, "must hold at most 32 values", "values")]
     public double[]? LatencyPercentiles { get; set; }
 
     /// <summary>Which backend's request and response shapes models and tokens are read from. Default <see cref="ApiFormat.Auto"/>.</summary>
@@ -84,7 +84,7 @@ public sealed class ApiMonitoringOptions
     /// matches nothing contributes nothing and is listed in <c>unpriced_models</c>.
     /// </summary>
     [NotNullOption(Rule = "must not be null (leave it empty for no cost figures)")]
-    [MaxItems(ApiMonitoringOptionsValidator.MaxPricedModels, "must name at most 1,000 models", "models")]
+    [MaxItems(BackendRegistration.MaxPricedModels, "must name at most 1,000 models", "models")]
     public Dictionary<string, ModelPrice> Pricing { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>What was wrong with the configuration these options were bound from (unknown keys), reported by validation.</summary>
