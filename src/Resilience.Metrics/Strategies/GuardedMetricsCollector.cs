@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -37,141 +38,23 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
     public void RecordRequest(RequestCompleted request) => Record(in request);
 
     /// <summary>Records a finished request passed by reference (the per-request path: the event is large).</summary>
-    public void Record(in RequestCompleted request)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.Record(in request);
-            }
-            else
-            {
-                _inner.RecordRequest(request);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(request.Backend, exception);
-        }
-    }
+    public void Record(in RequestCompleted request) => Send<RequestCompleted, RequestCall>(request.Backend, in request);
 
-    public void RecordRetry(RetryAttempted retry)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordRetry(retry);
-            }
-            else
-            {
-                _inner.RecordRetry(retry);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(retry.Backend, exception);
-        }
-    }
+    public void RecordRetry(RetryAttempted retry) => Send<RetryAttempted, RetryCall>(retry.Backend, in retry);
 
-    public void RecordCircuitStateChange(CircuitStateChanged change)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordCircuitStateChange(change);
-            }
-            else
-            {
-                _inner.RecordCircuitStateChange(change);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(change.Backend, exception);
-        }
-    }
+    public void RecordCircuitStateChange(CircuitStateChanged change) =>
+        Send<CircuitStateChanged, CircuitChangeCall>(change.Backend, in change);
 
-    public void RecordCircuitAttempt(BackendKey backend, bool failed)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordCircuitAttempt(backend, failed);
-            }
-            else
-            {
-                _inner.RecordCircuitAttempt(backend, failed);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(backend, exception);
-        }
-    }
+    public void RecordCircuitAttempt(BackendKey backend, bool failed) => Send<bool, CircuitAttemptCall>(backend, in failed);
 
-    public void RecordQueue(QueueEvent queueEvent)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordQueue(queueEvent);
-            }
-            else
-            {
-                _inner.RecordQueue(queueEvent);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(queueEvent.Backend, exception);
-        }
-    }
+    public void RecordQueue(QueueEvent queueEvent) => Send<QueueEvent, QueueCall>(queueEvent.Backend, in queueEvent);
 
     // Like registration, observing a queue happens when a pipeline is built.
     public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => _inner.ObserveQueue(backend, queue);
 
-    public void RecordTokens(TokensReported tokens)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordTokens(tokens);
-            }
-            else
-            {
-                _inner.RecordTokens(tokens);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(tokens.Backend, exception);
-        }
-    }
+    public void RecordTokens(TokensReported tokens) => Send<TokensReported, TokensCall>(tokens.Backend, in tokens);
 
-    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordFirstByte(backend, elapsed);
-            }
-            else
-            {
-                _inner.RecordFirstByte(backend, elapsed);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(backend, exception);
-        }
-    }
+    public void RecordFirstByte(BackendKey backend, TimeSpan elapsed) => Send<TimeSpan, FirstByteCall>(backend, in elapsed);
 
     public void RecordMonitoringError(BackendKey backend)
     {
@@ -198,5 +81,88 @@ internal sealed class GuardedMetricsCollector : IMetricsCollector
         }
 
         RecordMonitoringError(backend);
+    }
+
+    /// <summary>
+    /// The one guard every Record method goes through: our own collector called directly, any other through the
+    /// interface, a fault caught and counted. The call is a struct type argument with static methods, so each use is
+    /// compiled on its own with direct calls: no delegate, no closure, no allocation on the request path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Send<TEvent, TCall>(BackendKey backend, in TEvent value)
+        where TCall : struct, ICollectorCall<TEvent>
+    {
+        try
+        {
+            if (_own is { } own)
+            {
+                TCall.On(own, backend, in value);
+            }
+            else
+            {
+                TCall.On(_inner, backend, in value);
+            }
+        }
+        catch (Exception exception)
+        {
+            Fault(backend, exception);
+        }
+    }
+
+    /// <summary>One collector method, on our own collector and on any other.</summary>
+    private interface ICollectorCall<TEvent>
+    {
+        static abstract void On(MetricsCollector own, BackendKey backend, in TEvent value);
+
+        static abstract void On(IMetricsCollector other, BackendKey backend, in TEvent value);
+    }
+
+    private readonly struct RequestCall : ICollectorCall<RequestCompleted>
+    {
+        static void ICollectorCall<RequestCompleted>.On(MetricsCollector own, BackendKey backend, in RequestCompleted value) => own.Record(in value);
+
+        static void ICollectorCall<RequestCompleted>.On(IMetricsCollector other, BackendKey backend, in RequestCompleted value) => other.RecordRequest(value);
+    }
+
+    private readonly struct RetryCall : ICollectorCall<RetryAttempted>
+    {
+        static void ICollectorCall<RetryAttempted>.On(MetricsCollector own, BackendKey backend, in RetryAttempted value) => own.RecordRetry(value);
+
+        static void ICollectorCall<RetryAttempted>.On(IMetricsCollector other, BackendKey backend, in RetryAttempted value) => other.RecordRetry(value);
+    }
+
+    private readonly struct CircuitChangeCall : ICollectorCall<CircuitStateChanged>
+    {
+        static void ICollectorCall<CircuitStateChanged>.On(MetricsCollector own, BackendKey backend, in CircuitStateChanged value) => own.RecordCircuitStateChange(value);
+
+        static void ICollectorCall<CircuitStateChanged>.On(IMetricsCollector other, BackendKey backend, in CircuitStateChanged value) => other.RecordCircuitStateChange(value);
+    }
+
+    private readonly struct CircuitAttemptCall : ICollectorCall<bool>
+    {
+        static void ICollectorCall<bool>.On(MetricsCollector own, BackendKey backend, in bool value) => own.RecordCircuitAttempt(backend, value);
+
+        static void ICollectorCall<bool>.On(IMetricsCollector other, BackendKey backend, in bool value) => other.RecordCircuitAttempt(backend, value);
+    }
+
+    private readonly struct QueueCall : ICollectorCall<QueueEvent>
+    {
+        static void ICollectorCall<QueueEvent>.On(MetricsCollector own, BackendKey backend, in QueueEvent value) => own.RecordQueue(value);
+
+        static void ICollectorCall<QueueEvent>.On(IMetricsCollector other, BackendKey backend, in QueueEvent value) => other.RecordQueue(value);
+    }
+
+    private readonly struct TokensCall : ICollectorCall<TokensReported>
+    {
+        static void ICollectorCall<TokensReported>.On(MetricsCollector own, BackendKey backend, in TokensReported value) => own.RecordTokens(value);
+
+        static void ICollectorCall<TokensReported>.On(IMetricsCollector other, BackendKey backend, in TokensReported value) => other.RecordTokens(value);
+    }
+
+    private readonly struct FirstByteCall : ICollectorCall<TimeSpan>
+    {
+        static void ICollectorCall<TimeSpan>.On(MetricsCollector own, BackendKey backend, in TimeSpan value) => own.RecordFirstByte(backend, value);
+
+        static void ICollectorCall<TimeSpan>.On(IMetricsCollector other, BackendKey backend, in TimeSpan value) => other.RecordFirstByte(backend, value);
     }
 }
