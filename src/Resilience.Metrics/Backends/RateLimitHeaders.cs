@@ -19,36 +19,32 @@ internal static partial class RateLimits
     private const string OpenAiPrefix = "x-ratelimit-";
     private const string AnthropicPrefix = "anthropic-ratelimit-";
 
-    /// <summary>The hook of request monitoring: every response, success or failure, before it is recorded.</summary>
-    public static void Observe(HttpResponseMessage? response, GuardedMetricsCollector collector, BackendKey backend)
+    /// <summary>
+    /// The hook of request monitoring: every response, success or failure, before it is recorded. What the headers say
+    /// goes to <paramref name="state"/> (null: parsed, then dropped). The caller catches and counts what this throws.
+    /// </summary>
+    public static void Observe(HttpResponseMessage? response, RateLimitState? state, TimeProvider time)
     {
         if (response is null)
         {
             return;
         }
 
-        try
+        var headers = response.Headers.NonValidated;
+        if (headers.Count == 0)
         {
-            var headers = response.Headers.NonValidated;
-            if (headers.Count == 0)
-            {
-                return;
-            }
-
-            var parsed = new Parsed();
-            foreach (var header in headers)
-            {
-                Read(header.Key, header.Value, ref parsed);
-            }
-
-            if (parsed.Seen || parsed.Malformed != 0)
-            {
-                collector.RateLimitsOf(backend)?.Apply(ref parsed, collector.TimeProvider.GetUtcNow().UtcTicks);
-            }
+            return;
         }
-        catch (Exception exception)
+
+        var parsed = new Parsed();
+        foreach (var header in headers)
         {
-            collector.Fault(backend, exception);
+            Read(header.Key, header.Value, ref parsed);
+        }
+
+        if (parsed.Seen || parsed.Malformed != 0)
+        {
+            state?.Apply(ref parsed, time.GetUtcNow().UtcTicks);
         }
     }
 

@@ -97,17 +97,7 @@ internal sealed class LatencyHistogram
     public HistogramSnapshot Snapshot()
     {
         var counts = new long[BucketCount];
-        long total = 0;
-        for (var offset = BucketCount; offset < _buckets.Length; offset += BucketCount)
-        {
-            for (var i = 0; i < BucketCount; i++)
-            {
-                var count = Volatile.Read(ref _buckets[offset + i]);
-                counts[i] += count;
-                total += count;
-            }
-        }
-
+        var total = CopyTotals(counts);
         var min = Volatile.Read(ref _min);
         var max = Volatile.Read(ref _max);
         return total == 0 ? HistogramSnapshot.Empty : new HistogramSnapshot(counts, total, min, max);

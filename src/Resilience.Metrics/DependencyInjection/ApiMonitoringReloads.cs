@@ -75,9 +75,9 @@ internal sealed class ApiMonitoringReloads(BackendClaims claims)
     /// After a rebuild: the new circuit breaker starts closed, so a circuit the old one left open or half-open is
     /// recorded as closed (the timeline would otherwise report the old breaker's state until the next change).
     /// </summary>
-    public static void RecordRebuiltBreaker(IMetricsCollector collector, ApiMonitoringOptions options)
+    public static void RecordRebuiltBreaker(MetricsCollector metrics, ApiMonitoringOptions options)
     {
-        if (!options.MetricsEnabled || options.BackendName is not { } name || collector is not MetricsCollector metrics)
+        if (!options.MetricsEnabled || options.BackendName is not { } name)
         {
             return;
         }

@@ -43,9 +43,11 @@ public static partial class ApiMonitoringServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(PollyBridgeMarker)))
         {
             services.AddSingleton<PollyBridgeMarker>();
-            services.AddOptions<TelemetryOptions>().Configure<Metrics.IMetricsCollector, IOptions<Metrics.ObservedPipelines>, IOptionsMonitor<Metrics.ApiMonitoringOptions>>(
-                (telemetry, collector, observed, monitoring) => telemetry.TelemetryListeners.Add(
-                    new Metrics.PollyTelemetryBridge(collector, observed.Value, client => monitoring.Get(client).BackendName ?? client)));
+            services.AddOptions<TelemetryOptions>().Configure<IServiceProvider>((telemetry, sp) => telemetry.TelemetryListeners.Add(
+                new Metrics.PollyTelemetryBridge(
+                    Metrics.GuardedMetricsCollector.Wrap(sp.GetRequiredService<Metrics.IMetricsCollector>(), null, sp.GetRequiredService<Metrics.MetricsCollector>()),
+                    sp.GetRequiredService<IOptions<Metrics.ObservedPipelines>>().Value,
+                    client => sp.GetRequiredService<IOptionsMonitor<Metrics.ApiMonitoringOptions>>().Get(client).BackendName ?? client)));
         }
 
         return services;
@@ -119,9 +121,10 @@ public static partial class ApiMonitoringServiceCollectionExtensions
             var reloads = services.GetRequiredService<Metrics.ApiMonitoringReloads>();
             var options = reloads.Accept(name, context.GetOptions<Metrics.ApiMonitoringOptions>(name), loggerFactory, out var rebuild);
             var collector = services.GetRequiredService<Metrics.IMetricsCollector>();
+            var reported = services.GetRequiredService<Metrics.MetricsCollector>();
             if (rebuild)
             {
-                Metrics.ApiMonitoringReloads.RecordRebuiltBreaker(collector, options);
+                Metrics.ApiMonitoringReloads.RecordRebuiltBreaker(reported, options);
             }
 
             Metrics.ApiMonitoringPipelineBuilderExtensions.AddApiMonitoring(
@@ -130,7 +133,8 @@ public static partial class ApiMonitoringServiceCollectionExtensions
                 collector,
                 loggerFactory,
                 Metrics.HttpClientTimeout.Read(services.GetService<IOptionsMonitor<HttpClientFactoryOptions>>()?.Get(name)),
-                (backend, guarded, queue) => reloads.Queue(name, backend, guarded, queue));
+                (backend, guarded, queue) => reloads.Queue(name, backend, guarded, queue),
+                reported);
         });
         return builder;
     }

@@ -15,7 +15,7 @@ internal sealed record MonitoredClient(string Name);
 internal sealed class MonitoredClientsRegistration(
     IEnumerable<MonitoredClient> clients,
     IOptionsMonitor<ApiMonitoringOptions> options,
-    IMetricsCollector collector) : IHostedService
+    MetricsCollector collector) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

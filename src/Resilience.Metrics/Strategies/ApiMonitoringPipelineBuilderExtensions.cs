@@ -41,10 +41,13 @@ public static class ApiMonitoringPipelineBuilderExtensions
         IMetricsCollector collector,
         ILoggerFactory? loggerFactory,
         TimeSpan? httpClientTimeout = null,
-        Func<BackendKey, GuardedMetricsCollector, ApiQueueStrategyOptions, ApiQueue>? queues = null)
+        Func<BackendKey, GuardedMetricsCollector, ApiQueueStrategyOptions, ApiQueue>? queues = null,
+        MetricsCollector? reported = null)
     {
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Resilience.Metrics");
-        var guarded = GuardedMetricsCollector.Wrap(options.MetricsEnabled ? collector : NullMetricsCollector.Instance, logger);
+        var guarded = options.MetricsEnabled
+            ? GuardedMetricsCollector.Wrap(collector, logger, reported)
+            : GuardedMetricsCollector.Wrap(NullMetricsCollector.Instance, logger);
         var backend = guarded.RegisterBackend(options.BackendName!, options.ToRegistration());
         if (options.Resilience == ApiResilience.None)
         {

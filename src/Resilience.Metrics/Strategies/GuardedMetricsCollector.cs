@@ -1,151 +1,91 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Resilience.Metrics;
 
 /// <summary>
-/// What the strategies send their events through: a collector that never throws into a request. A fault inside
-/// the collector (any <see cref="IMetricsCollector"/>, an application's own included) is caught, logged with its
-/// exception type only, and counted as a monitoring error of the backend.
+/// What the strategies send their events through: a collector that never throws into a request. A fault inside a
+/// collector is caught, logged with its exception type only, and counted as a monitoring error of the backend.
+/// Events go to the built-in <see cref="MetricsCollector"/> the reports read (called directly: no interface dispatch on
+/// the request path) and, beside it, to a collector of the application's own when one is registered, with the key that
+/// collector gave the backend.
 /// </summary>
 internal sealed class GuardedMetricsCollector
 {
-    private readonly IMetricsCollector _inner;
-
-    // Our own collector is called directly (a sealed class: no interface dispatch on the request path).
     private readonly MetricsCollector? _own;
+    private readonly IMetricsCollector? _other;
     private readonly ILogger _logger;
 
-    private GuardedMetricsCollector(IMetricsCollector inner, ILogger logger)
+    // The other collector's key of each backend, by the built-in collector's index (written when a pipeline is built).
+    private readonly Lock _registration = new();
+    private BackendKey[] _otherKeys = [];
+
+    private GuardedMetricsCollector(MetricsCollector? own, IMetricsCollector? other, ILogger logger)
     {
-        _inner = inner;
-        _own = inner as MetricsCollector;
+        _own = own;
+        _other = other;
         _logger = logger;
+        TimeProvider = own?.TimeProvider ?? other!.TimeProvider;
     }
 
-    public static GuardedMetricsCollector Wrap(IMetricsCollector collector, ILogger? logger) =>
-        new(collector, logger ?? NullLogger.Instance);
+    /// <summary>
+    /// Guards <paramref name="collector"/>. With <paramref name="reported"/> (the built-in collector reports read, in DI)
+    /// and a <paramref name="collector"/> of the application's own, both get every event.
+    /// </summary>
+    public static GuardedMetricsCollector Wrap(IMetricsCollector collector, ILogger? logger, MetricsCollector? reported = null)
+    {
+        var own = collector as MetricsCollector ?? reported;
+        var other = ReferenceEquals(collector, own) ? null : collector;
+        return new(own, other, logger ?? NullLogger.Instance);
+    }
 
-    public TimeProvider TimeProvider => _inner.TimeProvider;
+    public TimeProvider TimeProvider { get; }
 
-    /// <summary>The backend's rate-limit state in our own collector; null for any other collector.</summary>
+    /// <summary>The backend's rate-limit state in the built-in collector; null without one.</summary>
     public RateLimitState? RateLimitsOf(BackendKey backend) => _own?.Get(backend).RateLimits;
 
-    // Registration happens when a pipeline is built: a failure there is a configuration error and should surface.
-    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null) =>
-        registration is null ? _inner.RegisterBackend(name) : _inner.RegisterBackend(name, registration);
+    /// <summary>Registers the backend with every collector. When a pipeline is built: a failure surfaces as a configuration error.</summary>
+    public BackendKey RegisterBackend(string name, BackendRegistration? registration = null)
+    {
+        if (_own is null)
+        {
+            return registration is null ? _other!.RegisterBackend(name) : _other!.RegisterBackend(name, registration);
+        }
 
-    public void RecordRequest(RequestCompleted request) => Record(in request);
+        var key = _own.RegisterBackend(name, registration);
+        if (_other is not null)
+        {
+            var otherKey = registration is null ? _other.RegisterBackend(name) : _other.RegisterBackend(name, registration);
+            lock (_registration)
+            {
+                var keys = _otherKeys.Length > key.Id ? (BackendKey[])_otherKeys.Clone() : [.. _otherKeys, .. new BackendKey[key.Id + 1 - _otherKeys.Length]];
+                keys[key.Id] = otherKey;
+                Volatile.Write(ref _otherKeys, keys);
+            }
+        }
+
+        return key;
+    }
 
     /// <summary>Records a finished request passed by reference (the per-request path: the event is large).</summary>
-    public void Record(in RequestCompleted request)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.Record(in request);
-            }
-            else
-            {
-                _inner.RecordRequest(request);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(request.Backend, exception);
-        }
-    }
+    public void Record(in RequestCompleted request) => Send<RequestCompleted, RequestCall>(request.Backend, in request);
 
-    public void RecordRetry(RetryAttempted retry)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordRetry(retry);
-            }
-            else
-            {
-                _inner.RecordRetry(retry);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(retry.Backend, exception);
-        }
-    }
+    public void RecordRetry(RetryAttempted retry) => Send<RetryAttempted, RetryCall>(retry.Backend, in retry);
 
-    public void RecordCircuitStateChange(CircuitStateChanged change)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordCircuitStateChange(change);
-            }
-            else
-            {
-                _inner.RecordCircuitStateChange(change);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(change.Backend, exception);
-        }
-    }
+    public void RecordCircuitStateChange(CircuitStateChanged change) => Send<CircuitStateChanged, CircuitChangeCall>(change.Backend, in change);
 
-    public void RecordCircuitAttempt(BackendKey backend, bool failed)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordCircuitAttempt(backend, failed);
-            }
-            else
-            {
-                _inner.RecordCircuitAttempt(backend, failed);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(backend, exception);
-        }
-    }
+    public void RecordCircuitAttempt(BackendKey backend, bool failed) =>
+        Send<(BackendKey Backend, bool Failed), CircuitAttemptCall>(backend, (backend, failed));
 
-    public void RecordQueue(QueueEvent queueEvent)
-    {
-        try
-        {
-            if (_own is { } own)
-            {
-                own.RecordQueue(queueEvent);
-            }
-            else
-            {
-                _inner.RecordQueue(queueEvent);
-            }
-        }
-        catch (Exception exception)
-        {
-            Fault(queueEvent.Backend, exception);
-        }
-    }
+    public void RecordQueue(QueueEvent queueEvent) => Send<QueueEvent, QueueCall>(queueEvent.Backend, in queueEvent);
 
-    // Like registration, observing a queue happens when a pipeline is built.
-    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => _inner.ObserveQueue(backend, queue);
-
-    public void RecordMonitoringError(BackendKey backend)
+    /// <summary>Observes a queue (when a pipeline is built). The admission counter is the built-in collector's.</summary>
+    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue)
     {
-        try
-        {
-            _inner.RecordMonitoringError(backend);
-        }
-        catch (Exception)
-        {
-            // Nothing is left to report a failure to report with.
-        }
+        var counter = _own?.ObserveQueue(backend, queue);
+        var other = _other?.ObserveQueue(OtherKey(backend), queue);
+        return counter ?? other!;
     }
 
     /// <summary>Logs and counts a fault of monitoring; never throws.</summary>
@@ -160,6 +100,95 @@ internal sealed class GuardedMetricsCollector
             // A broken logger must not break the request either.
         }
 
-        RecordMonitoringError(backend);
+        try
+        {
+            _own?.RecordMonitoringError(backend);
+            _other?.RecordMonitoringError(OtherKey(backend));
+        }
+        catch (Exception)
+        {
+            // Nothing is left to report a failure to report with.
+        }
+    }
+
+    private BackendKey OtherKey(BackendKey backend)
+    {
+        var keys = Volatile.Read(ref _otherKeys);
+        return (uint)backend.Id < (uint)keys.Length && keys[backend.Id].Name is not null ? keys[backend.Id] : backend;
+    }
+
+    /// <summary>
+    /// The one guard every Record method goes through. The call is a struct type argument with static methods, so each
+    /// use is compiled on its own with direct calls: no delegate, no closure, no allocation on the request path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Send<TEvent, TCall>(BackendKey backend, in TEvent value)
+        where TCall : struct, ICollectorCall<TEvent>
+    {
+        try
+        {
+            if (_own is { } own)
+            {
+                TCall.On(own, in value);
+            }
+
+            if (_other is { } other)
+            {
+                TCall.On(other, OtherKey(backend), in value);
+            }
+        }
+        catch (Exception exception)
+        {
+            Fault(backend, exception);
+        }
+    }
+
+    /// <summary>One collector method, on the built-in collector and on another (with that collector's key).</summary>
+    private interface ICollectorCall<TEvent>
+    {
+        static abstract void On(MetricsCollector own, in TEvent value);
+
+        static abstract void On(IMetricsCollector other, BackendKey key, in TEvent value);
+    }
+
+    private readonly struct RequestCall : ICollectorCall<RequestCompleted>
+    {
+        static void ICollectorCall<RequestCompleted>.On(MetricsCollector own, in RequestCompleted value) => own.Record(in value);
+
+        static void ICollectorCall<RequestCompleted>.On(IMetricsCollector other, BackendKey key, in RequestCompleted value) =>
+            other.RecordRequest(value with { Backend = key });
+    }
+
+    private readonly struct RetryCall : ICollectorCall<RetryAttempted>
+    {
+        static void ICollectorCall<RetryAttempted>.On(MetricsCollector own, in RetryAttempted value) => own.RecordRetry(value);
+
+        static void ICollectorCall<RetryAttempted>.On(IMetricsCollector other, BackendKey key, in RetryAttempted value) =>
+            other.RecordRetry(value with { Backend = key });
+    }
+
+    private readonly struct CircuitChangeCall : ICollectorCall<CircuitStateChanged>
+    {
+        static void ICollectorCall<CircuitStateChanged>.On(MetricsCollector own, in CircuitStateChanged value) => own.RecordCircuitStateChange(value);
+
+        static void ICollectorCall<CircuitStateChanged>.On(IMetricsCollector other, BackendKey key, in CircuitStateChanged value) =>
+            other.RecordCircuitStateChange(value with { Backend = key });
+    }
+
+    private readonly struct CircuitAttemptCall : ICollectorCall<(BackendKey Backend, bool Failed)>
+    {
+        static void ICollectorCall<(BackendKey Backend, bool Failed)>.On(MetricsCollector own, in (BackendKey Backend, bool Failed) value) =>
+            own.RecordCircuitAttempt(value.Backend, value.Failed);
+
+        static void ICollectorCall<(BackendKey Backend, bool Failed)>.On(IMetricsCollector other, BackendKey key, in (BackendKey Backend, bool Failed) value) =>
+            other.RecordCircuitAttempt(key, value.Failed);
+    }
+
+    private readonly struct QueueCall : ICollectorCall<QueueEvent>
+    {
+        static void ICollectorCall<QueueEvent>.On(MetricsCollector own, in QueueEvent value) => own.RecordQueue(value);
+
+        static void ICollectorCall<QueueEvent>.On(IMetricsCollector other, BackendKey key, in QueueEvent value) =>
+            other.RecordQueue(value with { Backend = key });
     }
 }

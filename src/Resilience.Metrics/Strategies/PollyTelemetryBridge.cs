@@ -18,7 +18,7 @@ namespace Resilience.Metrics;
 /// whatever pipeline they are in. A retry also marks the request's context as retried, so the monitoring outside
 /// the retrying handler counts the request as retried.
 /// </remarks>
-internal sealed class PollyTelemetryBridge(IMetricsCollector collector, ObservedPipelines observed, Func<string, string> backendOfClient) : TelemetryListener
+internal sealed class PollyTelemetryBridge(GuardedMetricsCollector collector, ObservedPipelines observed, Func<string, string> backendOfClient) : TelemetryListener
 {
     private readonly ConcurrentDictionary<string, BackendKey?> _backends = new(StringComparer.Ordinal);
 
@@ -37,17 +37,7 @@ internal sealed class PollyTelemetryBridge(IMetricsCollector collector, Observed
                 ref readonly var retry = ref Unsafe.As<TArgs, OnRetryArguments<TResult>>(ref arguments);
                 if (Backend(args.Source.PipelineName) is { } backend)
                 {
-                    var (category, type) = Outcomes.Classify(retry.Outcome, args.Context);
-                    args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.Context.Properties.GetValue(ApiMonitoringContext.Attempts, 1) + 1);
-                    ApiMonitoringTelemetry.RetryScheduled(args.Context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), retry.AttemptNumber + 1, retry.RetryDelay, type);
-                    collector.RecordRetry(new RetryAttempted(backend)
-                    {
-                        Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),
-                        AttemptNumber = retry.AttemptNumber + 1,
-                        Delay = retry.RetryDelay,
-                        ErrorCategory = category,
-                        ErrorType = type,
-                    });
+                    ApiRetry.Record(in retry, args.Context, collector, backend);
                 }
             }
             else if (typeof(TArgs) == typeof(OnCircuitOpenedArguments<TResult>))

@@ -256,11 +256,11 @@ public sealed class RateLimitHeadersTests : IDisposable
 
         long Allocated(HttpResponseMessage response)
         {
-            RateLimits.Observe(response, collector, key);
+            RateLimits.Observe(response, collector.RateLimitsOf(key), collector.TimeProvider);
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < 100; i++)
             {
-                RateLimits.Observe(response, collector, key);
+                RateLimits.Observe(response, collector.RateLimitsOf(key), collector.TimeProvider);
             }
 
             return GC.GetAllocatedBytesForCurrentThread() - before;

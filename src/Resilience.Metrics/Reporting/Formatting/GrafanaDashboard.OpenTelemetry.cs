@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using O = Resilience.Metrics.OpenTelemetryInstruments;
 
@@ -43,55 +41,18 @@ internal static partial class GrafanaDashboard
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Not a dashboard source."),
     };
 
-    private static string BuildOpenTelemetry()
-    {
-        var dashboard = new JsonObject
-        {
-            ["id"] = null,
-            ["uid"] = OpenTelemetryUid,
-            ["title"] = OpenTelemetryTitle,
-            ["description"] = "HTTP API backends monitored by Resilience.Metrics, from its OpenTelemetry instruments scraped through OpenTelemetry's Prometheus exporter: traffic, latency, queue, circuit breaker, errors, retries, models and tokens.",
-            ["tags"] = new JsonArray("resilience-metrics", "polly", "llm", "prometheus", "opentelemetry"),
-            ["schemaVersion"] = SchemaVersion,
-            ["version"] = 1,
-            ["editable"] = true,
-            ["graphTooltip"] = 1, // shared crosshair
-            ["fiscalYearStartMonth"] = 0,
-            ["liveNow"] = false,
-            ["refresh"] = "10s",
-            ["time"] = new JsonObject { ["from"] = "now-1h", ["to"] = "now" },
-            ["timepicker"] = new JsonObject
-            {
-                ["refresh_intervals"] = new JsonArray("5s", "10s", "30s", "1m", "5m", "15m", "1h"),
-            },
-            ["timezone"] = "browser",
-            ["weekStart"] = "",
-            ["links"] = new JsonArray(),
-            ["annotations"] = new JsonObject { ["list"] = new JsonArray(BuiltInAnnotation()) },
-            ["templating"] = new JsonObject
-            {
-                ["list"] = new JsonArray(
-                    DatasourceTemplate(),
-                    MultiValueTemplate("backend", "Backend", $"label_values({O.Requests}, {BackendLabel})"),
-                    MultiValueTemplate("provider", "GenAI provider", $"label_values({O.TokenUsage}_count, {ProviderLabel})")),
-            },
-            ["panels"] = OpenTelemetryPanels(),
-        };
-
-        using var buffer = new PooledByteBufferWriter(64 * 1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
-        {
-            Indented = true,
-            NewLine = "\n",
-            // As Build(): readable PromQL; the output is JSON, never inlined into HTML here.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }))
-        {
-            dashboard.WriteTo(writer);
-        }
-
-        return buffer.ToUtf8String();
-    }
+    private static string BuildOpenTelemetry() => Write(
+        Dashboard(
+            OpenTelemetryUid,
+            OpenTelemetryTitle,
+            "HTTP API backends monitored by Resilience.Metrics, from its OpenTelemetry instruments scraped through OpenTelemetry's Prometheus exporter: traffic, latency, queue, circuit breaker, errors, retries, models and tokens.",
+            new JsonArray("resilience-metrics", "polly", "llm", "prometheus", "opentelemetry"),
+            new JsonArray(
+                DatasourceTemplate(),
+                MultiValueTemplate("backend", "Backend", $"label_values({O.Requests}, {BackendLabel})"),
+                MultiValueTemplate("provider", "GenAI provider", $"label_values({O.TokenUsage}_count, {ProviderLabel})")),
+            OpenTelemetryPanels()),
+        64 * 1024);
 
     // The selectors every query starts from.
     private static string Backends(string? more = null) =>

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Resilience.Metrics;
@@ -5,6 +7,52 @@ namespace Resilience.Metrics;
 /// <content>The JSON of panels, queries, overrides and templates that both dashboards are built from.</content>
 internal static partial class GrafanaDashboard
 {
+    /// <summary>A dashboard's JSON model: the settings both dashboards share around their own uid, title, variables and panels.</summary>
+    private static JsonObject Dashboard(string uid, string title, string description, JsonArray tags, JsonArray templates, JsonArray panels) => new()
+    {
+        ["id"] = null,
+        ["uid"] = uid,
+        ["title"] = title,
+        ["description"] = description,
+        ["tags"] = tags,
+        ["schemaVersion"] = SchemaVersion,
+        ["version"] = 1,
+        ["editable"] = true,
+        ["graphTooltip"] = 1, // shared crosshair
+        ["fiscalYearStartMonth"] = 0,
+        ["liveNow"] = false,
+        ["refresh"] = "10s",
+        ["time"] = new JsonObject { ["from"] = "now-1h", ["to"] = "now" },
+        ["timepicker"] = new JsonObject
+        {
+            ["refresh_intervals"] = new JsonArray("5s", "10s", "30s", "1m", "5m", "15m", "1h"),
+        },
+        ["timezone"] = "browser",
+        ["weekStart"] = "",
+        ["links"] = new JsonArray(),
+        ["annotations"] = new JsonObject { ["list"] = new JsonArray(BuiltInAnnotation()) },
+        ["templating"] = new JsonObject { ["list"] = templates },
+        ["panels"] = panels,
+    };
+
+    /// <summary>The dashboard as indented JSON, ready for Grafana's "Import dashboard".</summary>
+    private static string Write(JsonObject dashboard, int sizeHint)
+    {
+        using var buffer = new PooledByteBufferWriter(sizeHint);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            Indented = true,
+            NewLine = "\n",
+            // Keeps PromQL's quotes and the title's dash readable; the output is JSON, never inlined into HTML here.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
+        {
+            dashboard.WriteTo(writer);
+        }
+
+        return buffer.ToUtf8String();
+    }
+
     private static JsonObject TimeSeries(
         string title,
         string description,

@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using M = Resilience.Metrics.MetricCatalog;
 
@@ -45,49 +43,15 @@ internal static partial class GrafanaDashboard
     private const double QueueSizeThreshold = 50;
 
     /// <summary>The dashboard as indented JSON, ready for Grafana's "Import dashboard".</summary>
-    public static string Build()
-    {
-        var dashboard = new JsonObject
-        {
-            ["id"] = null,
-            ["uid"] = Uid,
-            ["title"] = Title,
-            ["description"] = "HTTP API backends monitored by Resilience.Metrics: traffic, latency, queue, circuit breaker, errors, retries, models and tokens.",
-            ["tags"] = new JsonArray("resilience-metrics", "polly", "llm", "prometheus"),
-            ["schemaVersion"] = SchemaVersion,
-            ["version"] = 1,
-            ["editable"] = true,
-            ["graphTooltip"] = 1, // shared crosshair
-            ["fiscalYearStartMonth"] = 0,
-            ["liveNow"] = false,
-            ["refresh"] = "10s",
-            ["time"] = new JsonObject { ["from"] = "now-1h", ["to"] = "now" },
-            ["timepicker"] = new JsonObject
-            {
-                ["refresh_intervals"] = new JsonArray("5s", "10s", "30s", "1m", "5m", "15m", "1h"),
-            },
-            ["timezone"] = "browser",
-            ["weekStart"] = "",
-            ["links"] = new JsonArray(),
-            ["annotations"] = new JsonObject { ["list"] = new JsonArray(BuiltInAnnotation()) },
-            ["templating"] = new JsonObject { ["list"] = new JsonArray(DatasourceTemplate(), ApiTemplate()) },
-            ["panels"] = Panels(),
-        };
-
-        using var buffer = new PooledByteBufferWriter(96 * 1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
-        {
-            Indented = true,
-            NewLine = "\n",
-            // Keeps PromQL's quotes and the title's dash readable; the output is JSON, never inlined into HTML here.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }))
-        {
-            dashboard.WriteTo(writer);
-        }
-
-        return buffer.ToUtf8String();
-    }
+    public static string Build() => Write(
+        Dashboard(
+            Uid,
+            Title,
+            "HTTP API backends monitored by Resilience.Metrics: traffic, latency, queue, circuit breaker, errors, retries, models and tokens.",
+            new JsonArray("resilience-metrics", "polly", "llm", "prometheus"),
+            new JsonArray(DatasourceTemplate(), ApiTemplate()),
+            Panels()),
+        96 * 1024);
 
     // A quantile by backend from the buckets summed across instances: right however many instances there are.
     private static string Quantile(double quantile, MetricFamily histogram) =>

@@ -147,6 +147,19 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
     /// its outcome: the inner pipeline's, or a failure when a JSON body failed to arrive while it was loaded for its
     /// tokens. Never throws: a fault is caught, logged and counted.
     /// </summary>
+    // Its own guard: a header that breaks the parser must not cost the request its record.
+    private void ObserveRateLimits(HttpResponseMessage? response)
+    {
+        try
+        {
+            RateLimits.Observe(response, _collector.RateLimitsOf(_backend), _collector.TimeProvider);
+        }
+        catch (Exception exception)
+        {
+            _collector.Fault(_backend, exception);
+        }
+    }
+
     private ValueTask<Outcome<T>> Complete(Outcome<T> outcome, ResilienceContext context, in PendingRequest request)
     {
         var handedOver = false;
@@ -155,7 +168,7 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
             var failed = Outcomes.IsFailure(outcome, out var response);
             if (_readsRateLimits && request.Format != ApiFormat.S3)
             {
-                RateLimits.Observe(response, _collector, _backend);
+                ObserveRateLimits(response);
             }
 
             // A body without any header (an empty one) holds nothing to read: it is not inspected at all.

@@ -15,21 +15,30 @@ internal static class ApiRetry
         DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(options, args.AttemptNumber, Outcomes.RetryAfter(args.Outcome, collector.TimeProvider))),
         OnRetry = args =>
         {
-            var (category, type) = Outcomes.Classify(args.Outcome, args.Context);
-            // Added to, not set: a retrying layer inside or outside this one counts its attempts too.
-            args.Context.Properties.Set(ApiMonitoringContext.Attempts, args.Context.Properties.GetValue(ApiMonitoringContext.Attempts, 1) + 1);
-            ApiMonitoringTelemetry.RetryScheduled(args.Context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), args.AttemptNumber + 1, args.RetryDelay, type);
-            collector.RecordRetry(new RetryAttempted(backend)
-            {
-                Model = args.Context.Properties.GetValue(ApiMonitoringContext.Model, null!),
-                AttemptNumber = args.AttemptNumber + 1,
-                Delay = args.RetryDelay,
-                ErrorCategory = category,
-                ErrorType = type,
-            });
+            Record(in args, args.Context, collector, backend);
             return default;
         },
     };
+
+    /// <summary>
+    /// Records a retry Polly is about to make: from this retry strategy, or from an application's own through the Polly
+    /// bridge (one place, so both count attempts, spans and retries alike).
+    /// </summary>
+    internal static void Record<TResult>(in OnRetryArguments<TResult> retry, ResilienceContext context, GuardedMetricsCollector collector, BackendKey backend)
+    {
+        var (category, type) = Outcomes.Classify(retry.Outcome, context);
+        // Added to, not set: a retrying layer inside or outside this one counts its attempts too.
+        context.Properties.Set(ApiMonitoringContext.Attempts, context.Properties.GetValue(ApiMonitoringContext.Attempts, 1) + 1);
+        ApiMonitoringTelemetry.RetryScheduled(context.Properties.GetValue(ApiMonitoringContext.RequestActivity, null!), retry.AttemptNumber + 1, retry.RetryDelay, type);
+        collector.RecordRetry(new RetryAttempted(backend)
+        {
+            Model = context.Properties.GetValue(ApiMonitoringContext.Model, null!),
+            AttemptNumber = retry.AttemptNumber + 1,
+            Delay = retry.RetryDelay,
+            ErrorCategory = category,
+            ErrorType = type,
+        });
+    }
 
     /// <summary>The delay before retry number <paramref name="attempt"/> + 1 (0-based).</summary>
     internal static TimeSpan Delay(ApiRetryStrategyOptions options, int attempt, TimeSpan? retryAfter)
