@@ -39,7 +39,7 @@ public sealed class StreamTests
         Assert.True(seconds * 1000 >= floor, $"gen_ai.client.operation.duration {seconds * 1000} ms, the stream lasted at least {floor} ms");
 
         // The first chunk comes at once; the six after it each 300 ms later.
-        var firstChunk = Assert.IsType<FirstByteLatency>(report.Latency.TimeToFirstByte);
+        var firstChunk = Assert.IsType<LatencyMetrics>(report.Latency.TimeToFirstByte);
         Assert.True(firstChunk.AvgLatency <= report.Latency.MaxLatency - (6 * delay.TotalMilliseconds), $"time to first chunk {firstChunk.AvgLatency} ms of {report.Latency.MaxLatency} ms");
         Assert.Equal(firstChunk.AvgLatency / 1000, Assert.Single(firstChunks.GetMeasurementSnapshot()).Value, 3);
         var perChunk = Assert.Single(perChunks.GetMeasurementSnapshot()).Value;

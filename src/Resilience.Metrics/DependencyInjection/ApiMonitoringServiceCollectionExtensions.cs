@@ -127,7 +127,7 @@ public static partial class ApiMonitoringServiceCollectionExtensions
                 Metrics.ApiMonitoringReloads.RecordRebuiltBreaker(reported, options);
             }
 
-            Metrics.ApiMonitoringPipelineBuilderExtensions.AddApiMonitoring(
+            Polly.ApiMonitoringPipelineBuilderExtensions.AddApiMonitoring(
                 pipeline,
                 options,
                 collector,

@@ -8,7 +8,7 @@ namespace Resilience.Metrics;
 /// <param name="CumulativeCounts">How many durations were at most each bound; the +Inf bucket is <paramref name="Count"/>.</param>
 /// <param name="Sum">The durations' sum in seconds.</param>
 /// <param name="Count">How many durations.</param>
-public sealed record DurationHistogram(IReadOnlyList<double> UpperBounds, IReadOnlyList<long> CumulativeCounts, double Sum, long Count)
+internal sealed record DurationHistogram(IReadOnlyList<double> UpperBounds, IReadOnlyList<long> CumulativeCounts, double Sum, long Count)
 {
     /// <summary>
     /// Bounds suited to LLM calls, from an embedding's few milliseconds to a long generation's minutes:

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Resilience.Metrics;
 
 /// <summary>The comprehensive report of one backend (the guide's <c>get_metrics_report</c>).</summary>
@@ -184,23 +182,15 @@ public sealed record LatencyMetrics
     /// <summary>How many latencies were recorded.</summary>
     public long Count { get; init; }
 
-    /// <summary>Time from a request's start to the first byte of its body, for streamed responses; null when there were none.</summary>
-    public FirstByteLatency? TimeToFirstByte { get; init; }
+    /// <summary>
+    /// Time from a request's start to the first chunk of its body, for streamed responses, in the same figures; null when
+    /// there were none (and always null inside itself).
+    /// </summary>
+    public LatencyMetrics? TimeToFirstByte { get; init; }
 
-    /// <summary>The latencies as Prometheus buckets (<c>api_request_duration_seconds</c>); not in the JSON report.</summary>
-    [JsonIgnore]
-    public DurationHistogram? Histogram { get; init; }
-
-    /// <summary>The times to first byte of streamed responses as Prometheus buckets (<c>api_time_to_first_chunk_seconds</c>); not in the JSON report.</summary>
-    [JsonIgnore]
-    public DurationHistogram? FirstByteHistogram { get; init; }
+    /// <summary>The values as Prometheus buckets (<c>api_request_duration_seconds</c>, <c>api_time_to_first_chunk_seconds</c>); not in the JSON report.</summary>
+    internal DurationHistogram? Histogram { get; init; }
 }
-
-/// <summary>Time to first byte of streamed responses, in milliseconds.</summary>
-/// <param name="Count">How many streamed responses were measured.</param>
-/// <param name="AvgLatency">Mean time to first byte.</param>
-/// <param name="Percentiles">Percentiles by name, as for the request latency.</param>
-public sealed record FirstByteLatency(long Count, double AvgLatency, IReadOnlyDictionary<string, double> Percentiles);
 
 /// <summary>Requests and tokens per second over a time window.</summary>
 public sealed record ThroughputMetrics
@@ -277,8 +267,7 @@ public sealed record ModelMetrics
     public IReadOnlyList<string> ResponseModels { get; init; } = [];
 
     /// <summary>The latencies as Prometheus buckets, when detailed latency is on; otherwise null. Not in the JSON report.</summary>
-    [JsonIgnore]
-    public DurationHistogram? Histogram { get; init; }
+    internal DurationHistogram? Histogram { get; init; }
 
     /// <summary>What the model's tokens cost in USD since start or the last reset; null without a price table or a price for the model.</summary>
     public double? CostUsd { get; init; }

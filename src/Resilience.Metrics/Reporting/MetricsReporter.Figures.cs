@@ -14,23 +14,23 @@ public sealed partial class MetricsReporter
 
     private static LatencyMetrics LatencyFigures(BackendMetrics backend, RecordedMetrics recorded)
     {
-        var histogram = recorded.Latency.Snapshot();
         var firstByte = recorded.FirstByte.Snapshot();
-        return new LatencyMetrics
+        return Figures(recorded.Latency.Snapshot(), recorded.Counters.Sum(RecordedMetrics.LatencyTicks), backend.Registration.LatencyPercentiles) with
         {
-            Count = histogram.Total,
-            AvgLatency = Ratio(recorded.Counters.Sum(RecordedMetrics.LatencyTicks), histogram.Total) / TicksPerMillisecond,
-            MinLatency = histogram.MinTicks / TicksPerMillisecond,
-            MaxLatency = histogram.MaxTicks / TicksPerMillisecond,
-            Percentiles = Percentiles(histogram, backend.Registration.LatencyPercentiles),
-            TimeToFirstByte = firstByte.Total == 0 ? null : new FirstByteLatency(
-                firstByte.Total,
-                Ratio(recorded.Counters.Sum(RecordedMetrics.FirstByteTicks), firstByte.Total) / TicksPerMillisecond,
-                Percentiles(firstByte, backend.Registration.LatencyPercentiles)),
-            Histogram = DurationHistogram.From(histogram, recorded.Counters.Sum(RecordedMetrics.LatencyTicks)),
-            FirstByteHistogram = DurationHistogram.From(firstByte, recorded.Counters.Sum(RecordedMetrics.FirstByteTicks)),
+            TimeToFirstByte = firstByte.Total == 0 ? null : Figures(firstByte, recorded.Counters.Sum(RecordedMetrics.FirstByteTicks), backend.Registration.LatencyPercentiles),
         };
     }
+
+    // One shape for the request latency and the time to first byte: the same histogram, the same figures.
+    private static LatencyMetrics Figures(HistogramSnapshot histogram, long sumTicks, IReadOnlyList<double> percentiles) => new()
+    {
+        Count = histogram.Total,
+        AvgLatency = Ratio(sumTicks, histogram.Total) / TicksPerMillisecond,
+        MinLatency = histogram.MinTicks / TicksPerMillisecond,
+        MaxLatency = histogram.MaxTicks / TicksPerMillisecond,
+        Percentiles = Percentiles(histogram, percentiles),
+        Histogram = DurationHistogram.From(histogram, sumTicks),
+    };
 
     private static Dictionary<string, double> Percentiles(HistogramSnapshot histogram, IReadOnlyList<double> percentiles)
     {

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
 using Polly.CircuitBreaker;
+using Resilience.Metrics;
 
-namespace Resilience.Metrics;
+namespace Polly;
 
 /// <summary>
 /// Adds the monitoring strategies to any Polly pipeline: all of them at once (<see cref="AddApiMonitoring{T}(ResiliencePipelineBuilder{T}, string, IMetricsCollector, Action{ApiMonitoringOptions}?, ILoggerFactory?)"/>)
@@ -102,7 +102,7 @@ public static class ApiMonitoringPipelineBuilderExtensions
     /// <summary>Adds the outermost strategy: one <see cref="RequestCompleted"/> per request, with latency, outcome, model, tokens and (optionally) a trace.</summary>
     /// <remarks>The strategy keeps a copy of <paramref name="options"/>: changing them afterwards changes nothing.</remarks>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it (<c>RequestMonitoringStrategyOptions.ApiFormat</c>).</exception>
-    public static ResiliencePipelineBuilder<T> AddApiRequestMonitoring<T>(
+    internal static ResiliencePipelineBuilder<T> AddApiRequestMonitoring<T>(
         this ResiliencePipelineBuilder<T> builder, BackendKey backend, IMetricsCollector collector, RequestMonitoringStrategyOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

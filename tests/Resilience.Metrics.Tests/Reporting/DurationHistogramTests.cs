@@ -43,7 +43,7 @@ public sealed class DurationHistogramTests : IDisposable
         Assert.Equal(447.0529, histogram.Sum, 6);
         long[] expected = [2, 3, 3, 4, 4, 4, 4, 5, 6, 6, 6, 6, 6, 7, 7, 7];
         Assert.Equal(expected, histogram.CumulativeCounts);
-        Assert.Equal([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], latency.FirstByteHistogram!.CumulativeCounts);
+        Assert.Equal([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], latency.TimeToFirstByte!.Histogram!.CumulativeCounts);
         Assert.Equal(expected, _reporter.GetMetricsReport("openai").Models["gpt-4o"].Histogram!.CumulativeCounts);
 
         var text = _reporter.GetPrometheusMetrics();

@@ -278,7 +278,7 @@ internal static class MetricCatalog
         "api.client.request.duration");
 
     public static readonly MetricFamily TimeToFirstChunkSeconds = new("api_time_to_first_chunk_seconds", MetricKind.Histogram, "seconds", "Time from a request's start to the first chunk of a streamed response", ["le"],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.ApiName, null, r.Latency.FirstByteHistogram ?? DurationHistogram.Empty));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.ApiName, null, r.Latency.TimeToFirstByte?.Histogram ?? DurationHistogram.Empty));
 
     // Per model only where the model keeps a histogram (DetailedLatency): 19 series a model.
     public static readonly MetricFamily ModelRequestDurationSeconds = new("api_model_request_duration_seconds", MetricKind.Histogram, "seconds", "End-to-end API request duration for a specific model", ["model", "le"],

@@ -6,7 +6,7 @@ namespace Resilience.Metrics;
 /// Options of the outermost strategy, which records one event per request. Their defaults are
 /// <see cref="ApiMonitoringOptions"/>'s (<c>AddApiMonitoring</c> builds them from those options).
 /// </summary>
-public sealed class RequestMonitoringStrategyOptions : ResilienceStrategyOptions
+internal sealed class RequestMonitoringStrategyOptions : ResilienceStrategyOptions
 {
     /// <summary>Creates the options with their defaults.</summary>
     public RequestMonitoringStrategyOptions() => Name = "ApiRequestMonitoring";
