@@ -105,7 +105,7 @@ internal enum QueueEventKind
 
 /// <summary>
 /// Something that happened in a backend's queue. (How many requests wait or run right now, and how many were admitted,
-/// is read from the queue itself: see <see cref="IMetricsCollector.ObserveQueue"/>.)
+/// is read from the queue itself: see <see cref="MetricsCollector.ObserveQueue"/>.)
 /// </summary>
 /// <param name="Backend">The backend whose queue changed.</param>
 /// <param name="Kind">What happened.</param>

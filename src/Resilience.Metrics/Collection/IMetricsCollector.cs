@@ -3,8 +3,9 @@ namespace Resilience.Metrics;
 /// <summary>
 /// The central collector's intake: strategies (or applications) send events in. Every <c>Record</c> method is
 /// lock-free and allocation-free, and never throws for a registered backend. The built-in <see cref="MetricsCollector"/>
-/// keeps what reports are made of; a collector of an application's own registered in DI receives every event too,
-/// beside it (see <c>docs/architecture.md</c>, "Your own collector").
+/// keeps what reports are made of (and also takes the backends' settings and the queues' live state, which are the
+/// library's own business); a collector of an application's own registered in DI receives these events beside it
+/// (see <c>docs/architecture.md</c>, "A collector of your own").
 /// </summary>
 public interface IMetricsCollector
 {
@@ -31,21 +32,4 @@ public interface IMetricsCollector
 
     /// <summary>Counts a fault inside monitoring itself (the request it happened in went on unharmed).</summary>
     void RecordMonitoringError(BackendKey backend);
-
-    // The library's own seams with the built-in collector. A collector of an application's own keeps these defaults:
-    // it gets the name without the settings, and no queue figures (it gets every request, with its queue time, anyway).
-
-    /// <summary>Registers a backend with the settings the collector keeps and reports it with.</summary>
-    internal BackendKey RegisterBackend(string name, BackendRegistration registration) => RegisterBackend(name);
-
-    /// <summary>Records a queue change: a request waiting, admitted after waiting, or rejected.</summary>
-    internal void RecordQueue(QueueEvent queueEvent)
-    {
-    }
-
-    /// <summary>
-    /// Makes a queue's live state part of the backend's figures, read when asked, and returns the backend's admission
-    /// counter, which the queue increments once for every request it admits. The collector holds the queue weakly.
-    /// </summary>
-    internal AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => new();
 }

@@ -2,7 +2,7 @@ namespace Resilience.Metrics;
 
 /// <summary>
 /// A queue's live counts. The collector reads them when a report or an OpenTelemetry collection asks (see
-/// <see cref="IMetricsCollector.ObserveQueue"/>), so a request admitted at once sends no event at all.
+/// <see cref="MetricsCollector.ObserveQueue"/>), so a request admitted at once sends no event at all.
 /// </summary>
 internal interface IQueueState
 {

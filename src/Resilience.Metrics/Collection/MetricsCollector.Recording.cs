@@ -195,10 +195,6 @@ public sealed partial class MetricsCollector
     /// <inheritdoc />
     public void RecordCircuitAttempt(BackendKey backend, bool failed) => Get(backend).Circuit.RecordAttempt(failed);
 
-    void IMetricsCollector.RecordQueue(QueueEvent queueEvent) => RecordQueue(queueEvent);
-
-    AdmissionCounter IMetricsCollector.ObserveQueue(BackendKey backend, IQueueState queue) => ObserveQueue(backend, queue);
-
     /// <summary>Records a queue change: a request waiting, admitted after waiting, or rejected.</summary>
     internal void RecordQueue(QueueEvent queueEvent)
     {

@@ -45,8 +45,6 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     /// <inheritdoc />
     public BackendKey RegisterBackend(string name) => RegisterBackend(name, null);
 
-    BackendKey IMetricsCollector.RegisterBackend(string name, BackendRegistration registration) => RegisterBackend(name, registration);
-
     /// <summary>
     /// Registers a backend (or returns the existing one of that name). A later registration of the same name updates its
     /// settings; one without settings (<paramref name="registration"/> null) leaves them as they are.

@@ -48,15 +48,16 @@ internal sealed class GuardedMetricsCollector
     /// <summary>Registers the backend with every collector. When a pipeline is built: a failure surfaces as a configuration error.</summary>
     public BackendKey RegisterBackend(string name, BackendRegistration? registration = null)
     {
+        // A collector of the application's own gets the name: the settings are the built-in collector's business.
         if (_own is null)
         {
-            return registration is null ? _other!.RegisterBackend(name) : _other!.RegisterBackend(name, registration);
+            return _other!.RegisterBackend(name);
         }
 
         var key = _own.RegisterBackend(name, registration);
         if (_other is not null)
         {
-            var otherKey = registration is null ? _other.RegisterBackend(name) : _other.RegisterBackend(name, registration);
+            var otherKey = _other.RegisterBackend(name);
             lock (_registration)
             {
                 var keys = _otherKeys.Length > key.Id ? (BackendKey[])_otherKeys.Clone() : [.. _otherKeys, .. new BackendKey[key.Id + 1 - _otherKeys.Length]];
@@ -78,15 +79,21 @@ internal sealed class GuardedMetricsCollector
     public void RecordCircuitAttempt(BackendKey backend, bool failed) =>
         Send<(BackendKey Backend, bool Failed), CircuitAttemptCall>(backend, (backend, failed));
 
-    public void RecordQueue(QueueEvent queueEvent) => Send<QueueEvent, QueueCall>(queueEvent.Backend, in queueEvent);
-
-    /// <summary>Observes a queue (when a pipeline is built). The admission counter is the built-in collector's.</summary>
-    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue)
+    /// <summary>Queue events are the built-in collector's alone (another collector gets each request's queue time anyway).</summary>
+    public void RecordQueue(QueueEvent queueEvent)
     {
-        var counter = _own?.ObserveQueue(backend, queue);
-        var other = _other?.ObserveQueue(OtherKey(backend), queue);
-        return counter ?? other!;
+        try
+        {
+            _own?.RecordQueue(queueEvent);
+        }
+        catch (Exception exception)
+        {
+            Fault(queueEvent.Backend, exception);
+        }
     }
+
+    /// <summary>Observes a queue (when a pipeline is built): the built-in collector's admission counter, or one nobody reads.</summary>
+    public AdmissionCounter ObserveQueue(BackendKey backend, IQueueState queue) => _own?.ObserveQueue(backend, queue) ?? new AdmissionCounter();
 
     /// <summary>Logs and counts a fault of monitoring; never throws.</summary>
     public void Fault(BackendKey backend, Exception exception)
@@ -182,13 +189,5 @@ internal sealed class GuardedMetricsCollector
 
         static void ICollectorCall<(BackendKey Backend, bool Failed)>.On(IMetricsCollector other, BackendKey key, in (BackendKey Backend, bool Failed) value) =>
             other.RecordCircuitAttempt(key, value.Failed);
-    }
-
-    private readonly struct QueueCall : ICollectorCall<QueueEvent>
-    {
-        static void ICollectorCall<QueueEvent>.On(MetricsCollector own, in QueueEvent value) => own.RecordQueue(value);
-
-        static void ICollectorCall<QueueEvent>.On(IMetricsCollector other, BackendKey key, in QueueEvent value) =>
-            other.RecordQueue(value with { Backend = key });
     }
 }

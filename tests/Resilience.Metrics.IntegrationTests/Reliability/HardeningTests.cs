@@ -327,6 +327,7 @@ public class HardeningTests
         listener.Start();
 
         using var collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(collector);   // what AddApiMonitoring() does for its collector
         var pipeline = new ResiliencePipelineBuilder<string>().AddApiMonitoring(backend, collector).Build();
         for (var i = 0; i < 2_000; i++)
         {

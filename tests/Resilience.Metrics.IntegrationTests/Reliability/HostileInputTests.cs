@@ -92,6 +92,7 @@ public class HostileInputTests
         });
         listener.Start();
         using var collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(collector);   // what AddApiMonitoring() does for its collector
         var pipeline = new ResiliencePipelineBuilder<string>().AddApiMonitoring(backend, collector).Build();
 
         for (var i = 0; i < 10; i++)

@@ -1,26 +1,25 @@
-using NSubstitute;
 using Polly;
 
 namespace Resilience.Metrics.Tests.Strategies;
 
-public class ApiQueueStrategyTests
+public sealed class ApiQueueStrategyTests : IDisposable
 {
-    private static readonly BackendKey Backend = new(0, "openai");
-    private readonly IMetricsCollector _collector = Substitute.For<IMetricsCollector>();
-    private readonly AdmissionCounter _admissions = new();
-    private IQueueState? _queue;
+    private readonly MetricsCollector _collector = new();
+    private readonly QueueEvents _events = new();
+    private readonly BackendKey Backend;
 
     public ApiQueueStrategyTests()
     {
-        _collector.TimeProvider.Returns(TimeProvider.System);
-        _collector.ObserveQueue(Backend, Arg.Any<IQueueState>()).Returns(call =>
-        {
-            _queue = call.Arg<IQueueState>();
-            return _admissions;
-        });
+        // A real collector: the queue's events reach it alone, and an observer sees each one as it is counted.
+        Assert.True(_collector.TryObserve(_events));
+        Backend = _collector.RegisterBackend("openai");
     }
 
-    private IQueueState Queue => _queue ?? throw new InvalidOperationException("The queue was not observed.");
+    public void Dispose() => _collector.Dispose();   // disposes its observer too
+
+    private (int CurrentQueueSize, int ActiveRequests) Queue => _collector.Get(Backend).Queues.Read();
+
+    private AdmissionCounter Admissions => _collector.Get(Backend).Admissions;
 
     private ResiliencePipeline Pipeline(int concurrency, int queueSize) =>
         new ResiliencePipelineBuilder()
@@ -59,9 +58,8 @@ public class ApiQueueStrategyTests
         Assert.Equal("ok", await running);
         Assert.Equal(0, Queue.ActiveRequests);
         Assert.Equal(0, Queue.CurrentQueueSize);
-        Assert.Equal(1, _admissions.Count);
-        _collector.Received(1).ObserveQueue(Backend, Arg.Any<IQueueState>());
-        _collector.DidNotReceiveWithAnyArgs().RecordQueue(default);
+        Assert.Equal(1, Admissions.Count);
+        Assert.Empty(_events.All);
     }
 
     [Fact]
@@ -78,7 +76,7 @@ public class ApiQueueStrategyTests
             waiters.Add(Run(pipeline, () => { lock (order) { order.Add(name); } return Task.FromResult(name); }, priority).AsTask());
         }
 
-        await WaitUntil(() => _collector.ReceivedCalls().Count(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]) == 5);
+        await WaitUntil(() => _events.Count(e => e.Kind == QueueEventKind.Enqueued) == 5);
         Assert.Equal(5, Queue.CurrentQueueSize);
         Assert.Equal(1, Queue.ActiveRequests);
         gate.SetResult("holder");
@@ -87,9 +85,9 @@ public class ApiQueueStrategyTests
         Assert.Equal(["high-1", "high-2", "normal-1", "normal-2", "low-1"], order);
         Assert.Equal(0, Queue.CurrentQueueSize);
         Assert.Equal(0, Queue.ActiveRequests);
-        Assert.Equal(6, _admissions.Count);
-        _collector.Received(1).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Enqueued && e.QueueLength == 4));
-        _collector.Received(5).RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started && e.WaitTime > TimeSpan.Zero));
+        Assert.Equal(6, Admissions.Count);
+        Assert.Equal(1, _events.Count(e => e.Kind == QueueEventKind.Enqueued && e.QueueLength == 4));
+        Assert.Equal(5, _events.Count(e => e.Kind == QueueEventKind.Started && e.WaitTime > TimeSpan.Zero));
     }
 
     [Fact]
@@ -99,13 +97,13 @@ public class ApiQueueStrategyTests
         var gate = new TaskCompletionSource<string>();
         var holder = Run(pipeline, () => gate.Task).AsTask();
         var waiter = Run(pipeline, () => Task.FromResult("waited")).AsTask();
-        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]));
+        await WaitUntil(() => _events.Count(e => e.Kind == QueueEventKind.Enqueued) > 0);
 
         var rejection = await Assert.ThrowsAsync<QueueRejectedException>(async () => await Run(pipeline, () => Task.FromResult("rejected")));
 
         Assert.Contains("openai", rejection.Message);
         Assert.Contains("full", rejection.Message);
-        _collector.Received(1).RecordQueue(new QueueEvent(Backend, QueueEventKind.Rejected, 1));
+        Assert.Equal(1, _events.Count(e => e == new QueueEvent(Backend, QueueEventKind.Rejected, 1)));
         gate.SetResult("done");
         Assert.Equal("waited", await waiter);
         await holder;
@@ -120,7 +118,7 @@ public class ApiQueueStrategyTests
         using var cancel = new CancellationTokenSource();
         var ran = false;
         var waiter = Run(pipeline, () => { ran = true; return Task.FromResult("no"); }, token: cancel.Token).AsTask();
-        await WaitUntil(() => _collector.ReceivedCalls().Any(c => c.GetArguments() is [QueueEvent { Kind: QueueEventKind.Enqueued }]));
+        await WaitUntil(() => _events.Count(e => e.Kind == QueueEventKind.Enqueued) > 0);
 
         Assert.Equal(1, Queue.CurrentQueueSize);
         await cancel.CancelAsync();
@@ -130,10 +128,10 @@ public class ApiQueueStrategyTests
         gate.SetResult("done");
         await holder;
         Assert.False(ran);
-        Assert.Equal(1, _admissions.Count);
-        _collector.DidNotReceive().RecordQueue(Arg.Is<QueueEvent>(e => e.Kind == QueueEventKind.Started));
+        Assert.Equal(1, Admissions.Count);
+        Assert.Equal(0, _events.Count(e => e.Kind == QueueEventKind.Started));
         Assert.Equal("after", await Run(pipeline, () => Task.FromResult("after")));
-        Assert.Equal(2, _admissions.Count);
+        Assert.Equal(2, Admissions.Count);
     }
 
     [Fact]
@@ -152,7 +150,7 @@ public class ApiQueueStrategyTests
         }, (RequestPriority)(i % 3)).AsTask()));
 
         Assert.InRange(peak, 1L, 3L);
-        Assert.Equal(200, _admissions.Count);
+        Assert.Equal(200, Admissions.Count);
         Assert.Equal(0, Queue.ActiveRequests);
         Assert.Equal(0, Queue.CurrentQueueSize);
     }
@@ -163,6 +161,53 @@ public class ApiQueueStrategyTests
         while (!condition())
         {
             await Task.Delay(5, timeout.Token);
+        }
+    }
+
+    /// <summary>Records the queue events the collector counted.</summary>
+    private sealed class QueueEvents : IMetricsObserver
+    {
+        private readonly List<QueueEvent> _events = [];
+
+        public IReadOnlyList<QueueEvent> All
+        {
+            get
+            {
+                lock (_events)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public int Count(Func<QueueEvent, bool> match) => All.Count(match);
+
+        public void OnQueue(QueueEvent queueEvent)
+        {
+            lock (_events)
+            {
+                _events.Add(queueEvent);
+            }
+        }
+
+        public void OnRequest(in RequestCompleted request, BackendMetrics backend)
+        {
+        }
+
+        public void OnClientRetry(in RequestCompleted request, BackendMetrics backend)
+        {
+        }
+
+        public void OnRetry(RetryAttempted retry)
+        {
+        }
+
+        public void OnCircuitStateChange(CircuitStateChanged change)
+        {
+        }
+
+        public void Dispose()
+        {
         }
     }
 }
