@@ -155,6 +155,7 @@ internal static class InterleavedSuites
         [
             new("ReaderPass", n => Loop(n, bench.ReaderPass)),
             new("ResponseScan", n => Loop(n, bench.ResponseScan)),
+            new("ResponseScanFull", n => Loop(n, bench.ResponseScanFull)),
             new("InspectResponse", n => Loop(n, bench.InspectResponse)),
             new("Detect", n => Loop(n, bench.Detect)),
             new("RequestModelJson", n => Loop(n, bench.RequestModelJson)),

@@ -33,7 +33,20 @@ internal static class ResponseUsageReader
 
     /// <summary>Like <see cref="TryRead(ApiFormat, ReadOnlySpan{byte}, out TokenUsage, bool)"/>; a model equal to
     /// <paramref name="modelHint"/> is returned as that very string, so a response naming the model seen last allocates nothing.</summary>
-    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint)
+    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint) =>
+        TryRead(format, utf8Json, out usage, readModel, modelHint, complete: false);
+
+    /// <summary>
+    /// Like <see cref="TryRead(ApiFormat, ReadOnlySpan{byte}, out TokenUsage, bool, string?)"/>, for a body known to be
+    /// whole (in memory, or loaded to its Content-Length): where a format allows, only the body's start up to its model
+    /// and its end from the top-level usage key are read (<see cref="TailUsageReader"/>), so what lies between them is
+    /// not checked to be JSON. A body cut short, or collected from a stream the caller may leave early, is read with
+    /// <see cref="TryRead(ApiFormat, ReadOnlySpan{byte}, out TokenUsage, bool, string?)"/>.
+    /// </summary>
+    public static bool TryReadComplete(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint) =>
+        TryRead(format, utf8Json, out usage, readModel, modelHint, complete: true);
+
+    private static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint, bool complete)
     {
         UsageFields fields = UsageFields.Empty;
         fields.ModelHint = modelHint;
@@ -43,10 +56,10 @@ internal static class ResponseUsageReader
             wanted &= ~(UsageFieldGroups.Model | UsageFieldGroups.ModelVersion);
         }
 
-        // A complete body is read from its top-level usage key to its end where that can be proven exact; the
-        // fallback, and every stream event (TryScan), is the full validating pass.
+        // A whole body is read from its top-level usage key to its end where the key is provably the top-level one;
+        // otherwise, and for every other body and stream event (TryScan), the full validating pass.
         UsageFields tail = fields;
-        if (TailUsageReader.TryRead(wanted, TrimUtf8Bom(utf8Json), ref tail))
+        if (complete && TailUsageReader.TryRead(wanted, TrimUtf8Bom(utf8Json), ref tail))
         {
             fields = tail;
         }
