@@ -58,12 +58,16 @@ internal static class ResponseUsageReader
 
         // A whole body is read from its top-level usage key to its end where the key is provably the top-level one;
         // otherwise, and for every other body and stream event (TryScan), the full validating pass.
-        UsageFields tail = fields;
-        if (complete && TailUsageReader.TryRead(wanted, TrimUtf8Bom(utf8Json), ref tail))
+        bool read = complete && TailUsageReader.TryRead(wanted, TrimUtf8Bom(utf8Json), ref fields);
+        if (!read)
         {
-            fields = tail;
+            // A tail read that gave up may have filled some fields: the full pass starts afresh.
+            fields = UsageFields.Empty;
+            fields.ModelHint = modelHint;
+            read = TryScan(wanted, utf8Json, ref fields);
         }
-        else if (!TryScan(wanted, utf8Json, ref fields))
+
+        if (!read)
         {
             usage = default;
             return false;
