@@ -53,6 +53,12 @@ public class BodyBreakdownBenchmarks
     [Benchmark(Description = "response JSON read alone, full validating pass (ResponseUsageReader.TryRead)")]
     public long ResponseScanFull() => ResponseUsageReader.TryRead(ApiFormat.OpenAI, BenchData.ResponseJson, out var usage, readModel: true, BenchData.Model) ? usage.PromptTokens : -1;
 
+    [Benchmark(Description = "section 6.1's 1 KB response read alone, whole body (TryReadComplete)")]
+    public long ResponseScan1K() => ResponseUsageReader.TryReadComplete(ApiFormat.OpenAI, BodyData.ChatCompletionJson, out var usage, readModel: true, "gpt-4o-2024-08-06") ? usage.PromptTokens : -1;
+
+    [Benchmark(Description = "section 6.1's 1 KB response read alone, full validating pass (TryRead)")]
+    public long ResponseScan1KFull() => ResponseUsageReader.TryRead(ApiFormat.OpenAI, BodyData.ChatCompletionJson, out var usage, readModel: true, "gpt-4o-2024-08-06") ? usage.PromptTokens : -1;
+
     [Benchmark(Baseline = true, Description = "a validating Utf8JsonReader pass over the response, nothing matched")]
     public int ReaderPass()
     {

@@ -7,7 +7,8 @@ namespace Resilience.Metrics;
 /// </summary>
 /// <remarks>
 /// Reading never throws. A document that is not valid JSON (truncated, not UTF-8 where it matters, nested deeper than
-/// <see cref="MaxDepth"/>) yields nothing; within a valid document, a count that is not a non-negative integer that
+/// <see cref="MaxDepth"/>) yields nothing (a whole body read with <see cref="TryReadComplete"/>: except in the part
+/// <see cref="TailUsageReader"/> does not read); within a valid document, a count that is not a non-negative integer that
 /// fits in 64 bits (negative, fractional, written with an exponent, too large, a string, null) is ignored, and so is a
 /// model that is not a string of 1 to <see cref="ModelExtractor.MaxModelLength"/> characters.
 /// </remarks>
