@@ -127,6 +127,63 @@ public sealed class TailUsageReaderTests
         }
     }
 
+    [Theory]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":05}}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":NaN}}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":5 /* comment */}}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{'prompt_tokens':5}}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":5}} trailing")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":5},\"a\":tru}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":5},\"a\":\"\\x\"}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":5},\"a\":\"unterminated}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":5},\"a\":[1,2}")]
+    [InlineData("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":5},\"a\":1,}")]
+    public void A_tail_that_is_not_json_gives_no_usage_as_the_full_pass(string body)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        foreach (ApiFormat format in AllFormats)
+        {
+            bool full = ResponseUsageReader.TryRead(format, bytes, out TokenUsage expected);
+            bool fast = ResponseUsageReader.TryReadComplete(format, bytes, out TokenUsage usage, readModel: true, modelHint: null);
+
+            Assert.False(full, $"{format}: {body}");
+            Assert.Equal((full, expected), (fast, usage));
+        }
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_the_limit_inside_the_usage_object_gives_no_usage()
+    {
+        var builder = new StringBuilder("{\"model\":\"m\",\"usage\":{\"prompt_tokens\":1,\"details\":");
+        for (int i = 0; i < 5_000; i++)
+        {
+            builder.Append("{\"a\":");
+        }
+
+        builder.Append('1').Append('}', 5_000).Append("}}");
+
+        Assert.False(ResponseUsageReader.TryReadComplete(ApiFormat.OpenAI, Encoding.UTF8.GetBytes(builder.ToString()), out _, readModel: true, modelHint: null));
+    }
+
+    [Fact]
+    public void Non_utf8_bytes_outside_strings_in_the_tail_give_no_usage()
+    {
+        byte[] body = [.. "{\"model\":\"m\",\"usage\":"u8, 0xFF, 0xFE, .. "{\"prompt_tokens\":3}}"u8];
+
+        Assert.False(ResponseUsageReader.TryReadComplete(ApiFormat.OpenAI, body, out _, readModel: true, modelHint: null));
+    }
+
+    [Fact]
+    public void A_utf8_byte_order_mark_is_skipped()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. "{\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"u8];
+        UsageFields fields = UsageFields.Empty;
+
+        Assert.True(TailUsageReader.TryRead(ApiFormats.Get(ApiFormat.OpenAI).Fields, ResponseUsageReader.TrimUtf8Bom(body), ref fields));
+        Assert.True(ResponseUsageReader.TryReadComplete(ApiFormat.OpenAI, body, out TokenUsage usage, readModel: true, modelHint: null));
+        Assert.Equal(new TokenUsage(3, 4, "m"), usage);
+    }
+
     [Fact]
     public void The_cached_and_reasoning_details_inside_usage_are_read()
     {
