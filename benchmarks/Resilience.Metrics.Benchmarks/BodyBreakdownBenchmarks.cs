@@ -47,8 +47,17 @@ public class BodyBreakdownBenchmarks
         return reading.IsCompletedSuccessfully ? reading.Result.PromptTokens : -1;
     }
 
-    [Benchmark(Description = "response JSON scan alone (ResponseUsageReader.TryRead)")]
-    public long ResponseScan() => ResponseUsageReader.TryRead(ApiFormat.OpenAI, BenchData.ResponseJson, out var usage, readModel: true, BenchData.Model) ? usage.PromptTokens : -1;
+    [Benchmark(Description = "response JSON read alone, whole body (ResponseUsageReader.TryReadComplete: head to the model, tail from the usage key)")]
+    public long ResponseScan() => ResponseUsageReader.TryReadComplete(ApiFormat.OpenAI, BenchData.ResponseJson, out var usage, readModel: true, BenchData.Model) ? usage.PromptTokens : -1;
+
+    [Benchmark(Description = "response JSON read alone, full validating pass (ResponseUsageReader.TryRead)")]
+    public long ResponseScanFull() => ResponseUsageReader.TryRead(ApiFormat.OpenAI, BenchData.ResponseJson, out var usage, readModel: true, BenchData.Model) ? usage.PromptTokens : -1;
+
+    [Benchmark(Description = "section 6.1's 1 KB response read alone, whole body (TryReadComplete)")]
+    public long ResponseScan1K() => ResponseUsageReader.TryReadComplete(ApiFormat.OpenAI, BodyData.ChatCompletionJson, out var usage, readModel: true, "gpt-4o-2024-08-06") ? usage.PromptTokens : -1;
+
+    [Benchmark(Description = "section 6.1's 1 KB response read alone, full validating pass (TryRead)")]
+    public long ResponseScan1KFull() => ResponseUsageReader.TryRead(ApiFormat.OpenAI, BodyData.ChatCompletionJson, out var usage, readModel: true, "gpt-4o-2024-08-06") ? usage.PromptTokens : -1;
 
     [Benchmark(Baseline = true, Description = "a validating Utf8JsonReader pass over the response, nothing matched")]
     public int ReaderPass()

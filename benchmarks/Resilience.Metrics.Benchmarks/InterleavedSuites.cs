@@ -156,6 +156,9 @@ internal static class InterleavedSuites
         [
             new("ReaderPass", n => Loop(n, bench.ReaderPass)),
             new("ResponseScan", n => Loop(n, bench.ResponseScan)),
+            new("ResponseScanFull", n => Loop(n, bench.ResponseScanFull)),
+            new("ResponseScan1K", n => Loop(n, bench.ResponseScan1K)),
+            new("ResponseScan1KFull", n => Loop(n, bench.ResponseScan1KFull)),
             new("InspectResponse", n => Loop(n, bench.InspectResponse)),
             new("Detect", n => Loop(n, bench.Detect)),
             new("RequestModelJson", n => Loop(n, bench.RequestModelJson)),

@@ -85,7 +85,7 @@ internal sealed class BufferedBodyReader : WriteOnlyStream
         }
         else
         {
-            _found = ResponseUsageReader.TryRead(_format, buffer, out _usage, readModel: _reading == Reading.Usage, _modelHint);
+            _found = ResponseUsageReader.TryReadComplete(_format, buffer, out _usage, readModel: _reading == Reading.Usage, _modelHint);
         }
     }
 

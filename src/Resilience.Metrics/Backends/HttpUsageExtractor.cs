@@ -167,7 +167,8 @@ internal sealed class HttpUsageExtractor
     /// <item>Anything else (other media types, a compressed body the handler did not decompress, larger JSON,
     /// <see cref="ApiFormat.S3"/>): nothing is done and nothing allocated.</item>
     /// </list>
-    /// Malformed bodies give no usage; no exception from reading ever reaches the caller.
+    /// Malformed bodies give no usage (a buffered JSON body's part between its model and its top-level usage is not
+    /// checked: <see cref="ResponseUsageReader.TryReadComplete"/>); no exception from reading ever reaches the caller.
     /// </remarks>
     /// <param name="response">The response.</param>
     /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the request URL.</param>

@@ -7,7 +7,8 @@ namespace Resilience.Metrics;
 /// </summary>
 /// <remarks>
 /// Reading never throws. A document that is not valid JSON (truncated, not UTF-8 where it matters, nested deeper than
-/// <see cref="MaxDepth"/>) yields nothing; within a valid document, a count that is not a non-negative integer that
+/// <see cref="MaxDepth"/>) yields nothing (a whole body read with <see cref="TryReadComplete"/>: except in the part
+/// <see cref="TailUsageReader"/> does not read); within a valid document, a count that is not a non-negative integer that
 /// fits in 64 bits (negative, fractional, written with an exponent, too large, a string, null) is ignored, and so is a
 /// model that is not a string of 1 to <see cref="ModelExtractor.MaxModelLength"/> characters.
 /// </remarks>
@@ -33,7 +34,20 @@ internal static class ResponseUsageReader
 
     /// <summary>Like <see cref="TryRead(ApiFormat, ReadOnlySpan{byte}, out TokenUsage, bool)"/>; a model equal to
     /// <paramref name="modelHint"/> is returned as that very string, so a response naming the model seen last allocates nothing.</summary>
-    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint)
+    public static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint) =>
+        TryRead(format, utf8Json, out usage, readModel, modelHint, complete: false);
+
+    /// <summary>
+    /// Like <see cref="TryRead(ApiFormat, ReadOnlySpan{byte}, out TokenUsage, bool, string?)"/>, for a body known to be
+    /// whole (in memory, or loaded to its Content-Length): where a format allows, only the body's start up to its model
+    /// and its end from the top-level usage key are read (<see cref="TailUsageReader"/>), so what lies between them is
+    /// not checked to be JSON. A body cut short, or collected from a stream the caller may leave early, is read with
+    /// <see cref="TryRead(ApiFormat, ReadOnlySpan{byte}, out TokenUsage, bool, string?)"/>.
+    /// </summary>
+    public static bool TryReadComplete(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint) =>
+        TryRead(format, utf8Json, out usage, readModel, modelHint, complete: true);
+
+    private static bool TryRead(ApiFormat format, ReadOnlySpan<byte> utf8Json, out TokenUsage usage, bool readModel, string? modelHint, bool complete)
     {
         UsageFields fields = UsageFields.Empty;
         fields.ModelHint = modelHint;
@@ -43,7 +57,18 @@ internal static class ResponseUsageReader
             wanted &= ~(UsageFieldGroups.Model | UsageFieldGroups.ModelVersion);
         }
 
-        if (!TryScan(wanted, utf8Json, ref fields))
+        // A whole body is read from its top-level usage key to its end where the key is provably the top-level one;
+        // otherwise, and for every other body and stream event (TryScan), the full validating pass.
+        bool read = complete && TailUsageReader.TryRead(wanted, TrimUtf8Bom(utf8Json), ref fields);
+        if (!read)
+        {
+            // A tail read that gave up may have filled some fields: the full pass starts afresh.
+            fields = UsageFields.Empty;
+            fields.ModelHint = modelHint;
+            read = TryScan(wanted, utf8Json, ref fields);
+        }
+
+        if (!read)
         {
             usage = default;
             return false;
@@ -158,268 +183,96 @@ internal static class ResponseUsageReader
     }
 
     /// <summary>Reads the object the reader is on (at its StartObject) and leaves the reader on its EndObject.</summary>
-    private static void ReadObject(ref Utf8JsonReader reader, UsageFieldGroups wanted, bool topLevel, ref UsageFields f)
+    internal static void ReadObject(ref Utf8JsonReader reader, UsageFieldGroups wanted, bool topLevel, ref UsageFields f)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if ((wanted & UsageFieldGroups.Model) != 0 && reader.ValueTextEquals("model"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    f.Model = ReadModelString(ref reader, f.Model ?? f.ModelHint) ?? f.Model;
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if ((wanted & UsageFieldGroups.Usage) != 0 && reader.ValueTextEquals("usage"u8))
-            {
-                reader.Read();
-                ReadUsage(ref reader, ref f);
-            }
-            else if (!topLevel)
-            {
-                reader.Skip();
-            }
-            else if ((wanted & UsageFieldGroups.UsageMetadata) != 0 && reader.ValueTextEquals("usageMetadata"u8))
-            {
-                reader.Read();
-                ReadUsageMetadata(ref reader, ref f);
-            }
-            else if ((wanted & UsageFieldGroups.ModelVersion) != 0 && reader.ValueTextEquals("modelVersion"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    f.ModelVersion = ReadModelString(ref reader, f.ModelVersion ?? f.ModelHint) ?? f.ModelVersion;
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if ((wanted & UsageFieldGroups.OllamaCounts) != 0 && reader.ValueTextEquals("prompt_eval_count"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.OllamaPromptEvalCount);
-            }
-            else if ((wanted & UsageFieldGroups.OllamaCounts) != 0 && reader.ValueTextEquals("eval_count"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.OllamaEvalCount);
-            }
-            else if ((wanted & UsageFieldGroups.TgiDetails) != 0 && reader.ValueTextEquals("details"u8))
-            {
-                reader.Read();
-                ReadTgiDetails(ref reader, ref f);
-            }
-            else if ((wanted & UsageFieldGroups.Wrappers) != 0
-                && (reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("x_groq"u8)))
-            {
-                // Anthropic's message_start event: {"message": {"model": …, "usage": {…}}};
-                // OpenAI Responses API events: {"response": {"model": …, "usage": {…}}};
-                // Groq's last stream chunk: {"x_groq": {"usage": {…}}}.
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadObject(ref reader, wanted, topLevel: false, ref f);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if ((wanted & UsageFieldGroups.EndMarkers) != 0 && reader.ValueTextEquals("done"u8))
-            {
-                reader.Read();
-                f.EndOfStream |= reader.TokenType == JsonTokenType.True;
-            }
-            else if ((wanted & UsageFieldGroups.EndMarkers) != 0 && reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                f.EndOfStream |= reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("message_stop"u8);
-                reader.Skip();
-            }
-            else
-            {
-                reader.Skip();
-            }
+            ReadMember(ref reader, wanted, topLevel, ref f);
         }
     }
 
-    private static void ReadUsage(ref Utf8JsonReader reader, ref UsageFields f)
+    /// <summary>Reads one member of an object (the reader is on its name) and leaves the reader on its value's last token.</summary>
+    internal static void ReadMember(ref Utf8JsonReader reader, UsageFieldGroups wanted, bool topLevel, ref UsageFields f)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if ((wanted & UsageFieldGroups.Model) != 0 && reader.ValueTextEquals("model"u8))
         {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("prompt_tokens"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.UsagePromptTokens);
-            }
-            else if (reader.ValueTextEquals("completion_tokens"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.UsageCompletionTokens);
-            }
-            else if (reader.ValueTextEquals("input_tokens"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.UsageInputTokens);
-            }
-            else if (reader.ValueTextEquals("output_tokens"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.UsageOutputTokens);
-            }
-            else if (reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("input_tokens_details"u8))
-            {
-                reader.Read();
-                ReadDetail(ref reader, "cached_tokens"u8, ref f.UsageCachedTokens);
-            }
-            else if (reader.ValueTextEquals("completion_tokens_details"u8) || reader.ValueTextEquals("output_tokens_details"u8))
-            {
-                reader.Read();
-                ReadDetail(ref reader, "reasoning_tokens"u8, ref f.UsageReasoningTokens);
-            }
-            else if (reader.ValueTextEquals("cache_read_input_tokens"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.UsageCacheReadInputTokens);
-            }
-            else if (reader.ValueTextEquals("cache_creation_input_tokens"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.UsageCacheCreationInputTokens);
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-    }
-
-    private static void ReadUsageMetadata(ref Utf8JsonReader reader, ref UsageFields f)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("promptTokenCount"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.GeminiPromptTokens);
-            }
-            else if (reader.ValueTextEquals("candidatesTokenCount"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.GeminiCandidatesTokens);
-            }
-            else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.GeminiCachedTokens);
-            }
-            else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.GeminiThoughtsTokens);
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-    }
-
-    private static void ReadTgiDetails(ref Utf8JsonReader reader, ref UsageFields f)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip(); // null in every streamed event but the last
-            return;
-        }
-
-        f.EndOfStream = true;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("generated_tokens"u8))
-            {
-                reader.Read();
-                ReadCount(ref reader, ref f.TgiGeneratedTokens);
-            }
-            else if (reader.ValueTextEquals("prefill"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                long count = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    count++;
-                    reader.Skip();
-                }
-
-                if (count > 0)
-                {
-                    f.TgiPrefillTokens = count;
-                }
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-    }
-
-    /// <summary>Reads one count of a <c>*_tokens_details</c> object (the reader is on its start); skips the rest.</summary>
-    private static void ReadDetail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, ref long field)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool wanted = reader.ValueTextEquals(name);
             reader.Read();
-            if (wanted)
+            if (reader.TokenType == JsonTokenType.String)
             {
-                ReadCount(ref reader, ref field);
+                f.Model = ReadModelString(ref reader, f.Model ?? f.ModelHint) ?? f.Model;
             }
             else
             {
                 reader.Skip();
             }
         }
-    }
-
-    /// <summary>Reads the value the reader is on as a count, when it is a non-negative integer; skips it otherwise.</summary>
-    private static void ReadCount(ref Utf8JsonReader reader, ref long field)
-    {
-        if (reader.TokenType == JsonTokenType.Number)
+        else if ((wanted & UsageFieldGroups.Usage) != 0 && reader.ValueTextEquals("usage"u8))
         {
-            if (reader.TryGetInt64(out long value) && value >= 0)
+            reader.Read();
+            UsageObjectReader.ReadUsage(ref reader, ref f);
+        }
+        else if (!topLevel)
+        {
+            reader.Skip();
+        }
+        else if ((wanted & UsageFieldGroups.UsageMetadata) != 0 && reader.ValueTextEquals("usageMetadata"u8))
+        {
+            reader.Read();
+            UsageObjectReader.ReadUsageMetadata(ref reader, ref f);
+        }
+        else if ((wanted & UsageFieldGroups.ModelVersion) != 0 && reader.ValueTextEquals("modelVersion"u8))
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
             {
-                field = value;
+                f.ModelVersion = ReadModelString(ref reader, f.ModelVersion ?? f.ModelHint) ?? f.ModelVersion;
             }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        else if ((wanted & UsageFieldGroups.OllamaCounts) != 0 && reader.ValueTextEquals("prompt_eval_count"u8))
+        {
+            reader.Read();
+            UsageObjectReader.ReadCount(ref reader, ref f.OllamaPromptEvalCount);
+        }
+        else if ((wanted & UsageFieldGroups.OllamaCounts) != 0 && reader.ValueTextEquals("eval_count"u8))
+        {
+            reader.Read();
+            UsageObjectReader.ReadCount(ref reader, ref f.OllamaEvalCount);
+        }
+        else if ((wanted & UsageFieldGroups.TgiDetails) != 0 && reader.ValueTextEquals("details"u8))
+        {
+            reader.Read();
+            UsageObjectReader.ReadTgiDetails(ref reader, ref f);
+        }
+        else if ((wanted & UsageFieldGroups.Wrappers) != 0
+            && (reader.ValueTextEquals("message"u8) || reader.ValueTextEquals("response"u8) || reader.ValueTextEquals("x_groq"u8)))
+        {
+            // Anthropic's message_start event: {"message": {"model": …, "usage": {…}}};
+            // OpenAI Responses API events: {"response": {"model": …, "usage": {…}}};
+            // Groq's last stream chunk: {"x_groq": {"usage": {…}}}.
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                ReadObject(ref reader, wanted, topLevel: false, ref f);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        else if ((wanted & UsageFieldGroups.EndMarkers) != 0 && reader.ValueTextEquals("done"u8))
+        {
+            reader.Read();
+            f.EndOfStream |= reader.TokenType == JsonTokenType.True;
+        }
+        else if ((wanted & UsageFieldGroups.EndMarkers) != 0 && reader.ValueTextEquals("type"u8))
+        {
+            reader.Read();
+            f.EndOfStream |= reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("message_stop"u8);
+            reader.Skip();
         }
         else
         {
