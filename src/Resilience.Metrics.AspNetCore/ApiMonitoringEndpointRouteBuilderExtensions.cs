@@ -41,10 +41,10 @@ public static class ApiMonitoringEndpointRouteBuilderExtensions
         group.MapGet("/metrics", static (IMetricsReporter reporter) =>
             Results.Text(reporter.GetPrometheusMetrics(), PrometheusContentType));
 
-        group.MapGet("/report", static (MetricsReporter reporter) =>
+        group.MapGet("/report", static (IMetricsReporter reporter) =>
             Results.Text(reporter.GetJsonReport(), "application/json"));
 
-        group.MapGet("/history", static (MetricsReporter reporter) =>
+        group.MapGet("/history", static (IMetricsReporter reporter) =>
             Results.Text(reporter.GetJsonHistory(), "application/json"));
 
         group.MapGet("/report/{backend}.txt", static (string backend, IMetricsReporter reporter) =>

@@ -12,6 +12,9 @@ public interface IMetricsReporter
     /// <summary>The comprehensive report (the guide's <c>get_metrics_report</c>).</summary>
     MetricsReport GetMetricsReport(string backend);
 
+    /// <summary>Every registered backend's report, in registration order.</summary>
+    IReadOnlyList<MetricsReport> GetAllReports();
+
     /// <summary>Average, minimum, maximum and percentile latency in milliseconds.</summary>
     LatencyMetrics GetLatencyMetrics(string backend);
 
@@ -56,6 +59,12 @@ public interface IMetricsReporter
 
     /// <summary>The comprehensive report as indented JSON with the guide's snake_case keys.</summary>
     string GetJsonReport(string backend);
+
+    /// <summary>Every backend's report as one JSON object, by backend name.</summary>
+    string GetJsonReport();
+
+    /// <summary>Every backend's <see cref="GetHistory"/> as one JSON object, by backend name.</summary>
+    string GetJsonHistory();
 
     /// <summary>Every backend's figures as one Prometheus text exposition (format 0.0.4).</summary>
     string GetPrometheusMetrics();

@@ -75,7 +75,7 @@ public sealed partial class MetricsReporter
         });
     }
 
-    /// <summary>Every registered backend's <see cref="GetHistory"/> as one JSON object keyed by backend name.</summary>
+    /// <inheritdoc />
     public string GetJsonHistory() => JsonReportFormatter.Format(_collector.All.Select(b => (b.Name, GetHistory(b.Name))).ToList());
 
     private WindowMetrics BackendWindow(WindowTotals window, BackendRegistration registration, long now)

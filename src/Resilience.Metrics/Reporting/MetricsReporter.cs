@@ -40,7 +40,7 @@ public sealed partial class MetricsReporter : IMetricsReporter
     /// <inheritdoc />
     public MetricsReport GetMetricsReport(string backend) => BuildReport(Backend(backend));
 
-    /// <summary>Every registered backend's report, in registration order.</summary>
+    /// <inheritdoc />
     public IReadOnlyList<MetricsReport> GetAllReports() => [.. _collector.All.Select(BuildReport)];
 
     private MetricsReport BuildReport(BackendMetrics backend)
@@ -165,7 +165,7 @@ public sealed partial class MetricsReporter : IMetricsReporter
     /// <inheritdoc />
     public string GetJsonReport(string backend) => JsonReportFormatter.Format(GetMetricsReport(backend));
 
-    /// <summary>Every registered backend's report as one JSON object keyed by backend name.</summary>
+    /// <inheritdoc />
     public string GetJsonReport() => JsonReportFormatter.Format(GetAllReports());
 
     /// <inheritdoc />

@@ -1,0 +1,106 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Resilience.Metrics.Tests.DependencyInjection;
+
+/// <summary>An application registers its own <see cref="IMetricsCollector"/>: it gets every event, and the reports stay whole.</summary>
+public sealed class OwnCollectorTests
+{
+    [Fact]
+    public async Task A_collector_of_the_application_s_own_gets_every_event_beside_the_one_reports_read()
+    {
+        var own = new RecordingCollector();
+        var services = new ServiceCollection();
+        services.AddSingleton<IMetricsCollector>(own);
+        services.AddHttpClient("own-collector")
+            .AddApiMonitoring(o =>
+            {
+                o.Retry.InitialRetryDelay = TimeSpan.FromMilliseconds(1);
+                o.Retry.UseJitter = false;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new Responses(HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK, HttpStatusCode.OK));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("own-collector");
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await client.GetAsync(new Uri("http://127.0.0.1/v1/models"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The reports read the built-in collector, which got everything.
+        Assert.Same(own, provider.GetRequiredService<IMetricsCollector>());
+        var report = provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("own-collector");
+        Assert.Equal(2, report.TotalRequests);
+        Assert.Equal(1, report.RetryAttempts);
+
+        // The application's collector got the same requests and retry, under the key it gave the backend.
+        Assert.Equal(["own-collector"], own.Registered);
+        Assert.Equal(2, own.Requests.Count);
+        Assert.All(own.Requests, r => Assert.Equal(own.Key, r.Backend));
+        Assert.All(own.Requests, r => Assert.True(r.Succeeded));
+        Assert.Equal(own.Key, Assert.Single(own.Retries).Backend);
+    }
+
+    private sealed class RecordingCollector : IMetricsCollector
+    {
+        public BackendKey Key { get; } = new("own-collector");
+
+        public List<string> Registered { get; } = [];
+
+        public List<RequestCompleted> Requests { get; } = [];
+
+        public List<RetryAttempted> Retries { get; } = [];
+
+        public TimeProvider TimeProvider => TimeProvider.System;
+
+        public BackendKey RegisterBackend(string name)
+        {
+            lock (Registered)
+            {
+                Registered.Add(name);
+            }
+
+            return Key;
+        }
+
+        public void RecordRequest(RequestCompleted request)
+        {
+            lock (Requests)
+            {
+                Requests.Add(request);
+            }
+        }
+
+        public void RecordRetry(RetryAttempted retry)
+        {
+            lock (Retries)
+            {
+                Retries.Add(retry);
+            }
+        }
+
+        public void RecordCircuitStateChange(CircuitStateChanged change)
+        {
+        }
+
+        public void RecordCircuitAttempt(BackendKey backend, bool failed)
+        {
+        }
+
+        public void RecordMonitoringError(BackendKey backend)
+        {
+        }
+    }
+
+    private sealed class Responses(params HttpStatusCode[] statuses) : HttpMessageHandler
+    {
+        private int _calls;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls) - 1;
+            return Task.FromResult(new HttpResponseMessage(statuses[Math.Min(call, statuses.Length - 1)]) { RequestMessage = request });
+        }
+    }
+}
