@@ -9,7 +9,7 @@ namespace Resilience.Metrics;
 internal sealed class BackendWindows(long startTimestamp)
 {
     private readonly Lock _lock = new();
-    private readonly SliceRing _backend = new(RecordedMetrics.CounterCount, histogram: true);
+    private readonly SliceRing _backend = new(RecordedMetrics.CounterCount, histogram: true, RecordedMetrics.TotalsOf);
     private readonly Dictionary<ModelStats, SliceRing> _models = new(ReferenceEqualityComparer.Instance);
     private readonly long[] _scratch = new long[LatencyHistogram.BucketCount];
 
@@ -86,7 +86,7 @@ internal sealed class BackendWindows(long startTimestamp)
     {
         if (!_models.TryGetValue(model, out var ring))
         {
-            ring = new SliceRing(ModelStats.CounterCount, model.Latency is not null);
+            ring = new SliceRing(ModelStats.CounterCount, model.Latency is not null, ModelStats.TotalsOf);
             _models.Add(model, ring);
         }
 

@@ -23,6 +23,28 @@ internal sealed class ModelStats(string name, bool detailedLatency)
 
     public long Requests => Counters.Sum(Successes) + Counters.Sum(Failures);
 
+    /// <summary>The model's counters now, summed over the stripes.</summary>
+    public CounterTotals Totals()
+    {
+        Span<long> sums = stackalloc long[CounterCount];
+        Counters.SumAll(sums);
+        return TotalsOf(sums);
+    }
+
+    /// <summary>A model's totals from sums in slot order (as the window slices keep them).</summary>
+    public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => new()
+    {
+        Successes = sums[Successes],
+        Failures = Math.Max(0, sums[Failures]),
+        RetriedRequests = sums[RetriedRequests],
+        RetryAttempts = sums[RetryAttempts],
+        PromptTokens = sums[PromptTokens],
+        CompletionTokens = sums[CompletionTokens],
+        CachedTokens = sums[CachedTokens],
+        ReasoningTokens = sums[ReasoningTokens],
+        LatencyTicks = sums[LatencyTicks],
+    };
+
     /// <summary>Per-model latency distribution, kept only with detailed latency on.</summary>
     public LatencyHistogram? Latency { get; } = detailedLatency ? new LatencyHistogram() : null;
 

@@ -10,6 +10,9 @@ internal sealed record ModelRate(double Input, double Output, double CachedInput
         (price.OutputPerMillion ?? 0) / PerMillion,
         (price.CachedInputPerMillion ?? price.InputPerMillion ?? 0) / PerMillion);
 
+    /// <summary>The cost of a backend's or a model's tokens.</summary>
+    public double Cost(in CounterTotals totals) => Cost(totals.PromptTokens, totals.CompletionTokens, totals.CachedTokens);
+
     /// <summary>The cost in USD of <paramref name="prompt"/> tokens (of which <paramref name="cached"/> were cached) and <paramref name="completion"/> tokens.</summary>
     public double Cost(long prompt, long completion, long cached)
     {

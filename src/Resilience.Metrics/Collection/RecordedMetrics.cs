@@ -67,6 +67,35 @@ internal sealed class RecordedMetrics
 
     public long Requests => Counters.Sum(Successes) + Counters.Sum(Failures);
 
+    /// <summary>The backend's counters now, summed over the stripes.</summary>
+    public CounterTotals Totals()
+    {
+        Span<long> sums = stackalloc long[CounterCount];
+        Counters.SumAll(sums);
+        return TotalsOf(sums);
+    }
+
+    /// <summary>A backend's totals from sums in slot order (as the window slices keep them).</summary>
+    public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => new()
+    {
+        Successes = sums[Successes],
+        Failures = Math.Max(0, sums[Failures]),
+        Timeouts = sums[Timeouts],
+        RetriedRequests = sums[RetriedRequests],
+        RetryAttempts = sums[RetryAttempts],
+        PromptTokens = sums[PromptTokens],
+        CompletionTokens = sums[CompletionTokens],
+        CachedTokens = sums[CachedTokens],
+        ReasoningTokens = sums[ReasoningTokens],
+        LatencyTicks = sums[LatencyTicks],
+        FirstByteTicks = sums[FirstByteTicks],
+        QueueTimeTicks = sums[QueueTimeTicks],
+        QueueLengthSum = sums[QueueLengthSum],
+        QueueRejections = sums[QueueRejections],
+        MonitoringErrors = sums[MonitoringErrors],
+        Categories = sums.Slice(FirstCategory, CounterCount - FirstCategory).ToArray(),
+    };
+
     public static int CategorySlot(ErrorCategory category) => FirstCategory + (int)category - 1;
 
     /// <summary>Counts an error by category and type; an unclassified one (error tracking off) is not counted here.</summary>

@@ -21,12 +21,14 @@ internal sealed class SliceRing
     private readonly long[] _ends = new long[SliceCount];
     private readonly long[]? _histogramBaseline;
     private readonly SparseBuckets?[]? _histograms;
+    private readonly CounterTotalsReader _totals;
     private int _count;
     private int _next;
 
-    public SliceRing(int counterCount, bool histogram)
+    public SliceRing(int counterCount, bool histogram, CounterTotalsReader totals)
     {
         _counterCount = counterCount;
+        _totals = totals;
         _deltas = new long[SliceCount * counterCount];
         _baseline = new long[counterCount];
         if (histogram)
@@ -154,7 +156,7 @@ internal sealed class SliceRing
                 new HistogramSnapshot(scratch, histogramTotal, 0, long.MaxValue).ValuesAtPercentiles(percentiles, values);
             }
 
-            results[w] = new WindowTotals(windowStart, (long[])sums.Clone(), histogramTotal, values);
+            results[w] = new WindowTotals(windowStart, _totals(sums), histogramTotal, values);
         }
 
         return results;
@@ -173,7 +175,7 @@ internal sealed class SliceRing
         for (var n = 0; n < _count; n++)
         {
             var slot = Slot(n);
-            samples[_count - 1 - n] = new SliceSample(_ends[slot], (long[])cumulative.Clone(), null);
+            samples[_count - 1 - n] = new SliceSample(_ends[slot], _totals(cumulative), null);
             var row = slot * _counterCount;
             for (var i = 0; i < _counterCount; i++)
             {
@@ -215,14 +217,16 @@ internal sealed class SliceRing
 }
 
 /// <summary>
-/// A window's totals: when it starts (a <see cref="TimeProvider"/> timestamp), its counter sums (slots as in the
-/// counters it was read from), how many latencies its histogram holds and the requested percentiles in ticks (null
-/// without a histogram).
+/// A window's totals: when it starts (a <see cref="TimeProvider"/> timestamp), its counters, how many latencies its
+/// histogram holds and the requested percentiles in ticks (null without a histogram).
 /// </summary>
-internal sealed record WindowTotals(long StartTimestamp, long[] Counters, long HistogramTotal, double[]? PercentileTicks);
+internal sealed record WindowTotals(long StartTimestamp, CounterTotals Totals, long HistogramTotal, double[]? PercentileTicks);
 
 /// <summary>One slice as history: when it ended (a timestamp), the cumulative counters then, the trailing window's percentiles in ticks.</summary>
-internal sealed record SliceSample(long EndTimestamp, long[] Counters, double[]? PercentileTicks);
+internal sealed record SliceSample(long EndTimestamp, CounterTotals Totals, double[]? PercentileTicks);
+
+/// <summary>Names the sums of a ring's counters, in the slot order of the counters it rotates (a backend's or a model's).</summary>
+internal delegate CounterTotals CounterTotalsReader(ReadOnlySpan<long> sums);
 
 /// <summary>The non-zero buckets of one slice's histogram; its arrays are reused when the slot is reused.</summary>
 internal sealed class SparseBuckets

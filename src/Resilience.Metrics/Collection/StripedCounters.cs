@@ -38,6 +38,19 @@ internal sealed class StripedCounters
 
     public void Increment(int stripe, int counter) => Interlocked.Increment(ref _cells[stripe + counter]);
 
+    /// <summary>Every counter's sum, in one pass over the stripes.</summary>
+    public void SumAll(Span<long> sums)
+    {
+        sums.Clear();
+        for (var offset = Stride; offset < _cells.Length; offset += Stride)
+        {
+            for (var counter = 0; counter < sums.Length; counter++)
+            {
+                sums[counter] += Volatile.Read(ref _cells[offset + counter]);
+            }
+        }
+    }
+
     public long Sum(int counter)
     {
         long sum = 0;

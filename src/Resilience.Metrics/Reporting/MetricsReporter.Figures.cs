@@ -9,15 +9,15 @@ public sealed partial class MetricsReporter
     public LatencyMetrics GetLatencyMetrics(string backend)
     {
         var metrics = Backend(backend);
-        return LatencyFigures(metrics, metrics.Recorded);
+        return LatencyFigures(metrics, metrics.Recorded, metrics.Recorded.Totals());
     }
 
-    private static LatencyMetrics LatencyFigures(BackendMetrics backend, RecordedMetrics recorded)
+    private static LatencyMetrics LatencyFigures(BackendMetrics backend, RecordedMetrics recorded, in CounterTotals totals)
     {
         var firstByte = recorded.FirstByte.Snapshot();
-        return Figures(recorded.Latency.Snapshot(), recorded.Counters.Sum(RecordedMetrics.LatencyTicks), backend.Registration.LatencyPercentiles) with
+        return Figures(recorded.Latency.Snapshot(), totals.LatencyTicks, backend.Registration.LatencyPercentiles) with
         {
-            TimeToFirstByte = firstByte.Total == 0 ? null : Figures(firstByte, recorded.Counters.Sum(RecordedMetrics.FirstByteTicks), backend.Registration.LatencyPercentiles),
+            TimeToFirstByte = firstByte.Total == 0 ? null : Figures(firstByte, totals.FirstByteTicks, backend.Registration.LatencyPercentiles),
         };
     }
 
@@ -89,18 +89,13 @@ public sealed partial class MetricsReporter
     public ErrorMetrics GetErrorMetrics(string backend)
     {
         var recorded = Backend(backend).Recorded;
-        var failures = Failures(recorded.Counters.Sum(RecordedMetrics.Failures));
-        return ErrorFigures(recorded, recorded.Counters.Sum(RecordedMetrics.Successes) + failures, failures);
+        return ErrorFigures(recorded, recorded.Totals());
     }
 
-    private static ErrorMetrics ErrorFigures(RecordedMetrics recorded, long requests, long failures)
+    private static ErrorMetrics ErrorFigures(RecordedMetrics recorded, in CounterTotals totals)
     {
         var types = recorded.ErrorTypes.Snapshot();
-        var categories = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var category in ErrorCategoryNames.All)
-        {
-            categories[category.ToName()] = recorded.Counters.Sum(RecordedMetrics.CategorySlot(category));
-        }
+        var categories = Categories(totals);
 
         string? mostCommon = null;
         long most = 0;
@@ -115,8 +110,8 @@ public sealed partial class MetricsReporter
 
         return new ErrorMetrics
         {
-            ErrorRate = Ratio(failures, requests),
-            TotalErrors = failures,
+            ErrorRate = Ratio(totals.Failures, totals.Requests),
+            TotalErrors = totals.Failures,
             ErrorTypes = new SortedDictionary<string, long>(types, StringComparer.Ordinal),
             ErrorCategories = categories,
             MostCommonError = mostCommon,
@@ -135,27 +130,21 @@ public sealed partial class MetricsReporter
 
     private static ModelMetrics ModelFigures(ModelStats stats, BackendRegistration registration, ModelRate? rate)
     {
-        var counters = stats.Counters;
-        var successes = counters.Sum(ModelStats.Successes);
-        var requests = successes + Failures(counters.Sum(ModelStats.Failures));
+        var totals = stats.Totals();
         var snapshot = stats.Latency?.Snapshot();
         return new ModelMetrics
         {
-            Requests = requests,
-            Successes = successes,
-            Failures = Failures(counters.Sum(ModelStats.Failures)),
-            SuccessRate = Ratio(successes, requests),
-            AvgLatency = Ratio(counters.Sum(ModelStats.LatencyTicks), requests) / TicksPerMillisecond,
-            Retries = counters.Sum(ModelStats.RetriedRequests),
-            TokenCounts = new TokenCounts(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens))
-            {
-                Cached = counters.Sum(ModelStats.CachedTokens),
-                Reasoning = counters.Sum(ModelStats.ReasoningTokens),
-            },
+            Requests = totals.Requests,
+            Successes = totals.Successes,
+            Failures = totals.Failures,
+            SuccessRate = Ratio(totals.Successes, totals.Requests),
+            AvgLatency = Ratio(totals.LatencyTicks, totals.Requests) / TicksPerMillisecond,
+            Retries = totals.RetriedRequests,
+            TokenCounts = TokenCountsOf(totals),
             Percentiles = snapshot is null ? null : Percentiles(snapshot, registration.LatencyPercentiles),
-            Histogram = snapshot is null ? null : DurationHistogram.From(snapshot, counters.Sum(ModelStats.LatencyTicks)),
+            Histogram = snapshot is null ? null : DurationHistogram.From(snapshot, totals.LatencyTicks),
             ResponseModels = stats.ResponseModels.ToList(),
-            CostUsd = rate?.Cost(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens), counters.Sum(ModelStats.CachedTokens)),
+            CostUsd = rate?.Cost(totals),
         };
     }
 
@@ -163,22 +152,21 @@ public sealed partial class MetricsReporter
     public QueueMetrics GetQueueMetrics(string backend)
     {
         var metrics = Backend(backend);
-        return QueueFigures(metrics, metrics.Recorded);
+        return QueueFigures(metrics, metrics.Recorded, metrics.Recorded.Totals());
     }
 
-    private static QueueMetrics QueueFigures(BackendMetrics backend, RecordedMetrics recorded)
+    private static QueueMetrics QueueFigures(BackendMetrics backend, RecordedMetrics recorded, in CounterTotals totals)
     {
-        var counters = recorded.Counters;
         var (waiting, active) = backend.Queues.Read();
         var admissions = Math.Max(0, backend.Admissions.Count - recorded.AdmissionsBefore);
         return new QueueMetrics
         {
             CurrentQueueSize = waiting,
             ActiveRequests = active,
-            AvgQueueTimeMs = Ratio(counters.Sum(RecordedMetrics.QueueTimeTicks), admissions) / TicksPerMillisecond,
-            AvgQueueLength = Ratio(counters.Sum(RecordedMetrics.QueueLengthSum), admissions),
+            AvgQueueTimeMs = Ratio(totals.QueueTimeTicks, admissions) / TicksPerMillisecond,
+            AvgQueueLength = Ratio(totals.QueueLengthSum, admissions),
             MaxQueueLength = recorded.MaxQueueLength,
-            QueueRejectionCount = counters.Sum(RecordedMetrics.QueueRejections),
+            QueueRejectionCount = totals.QueueRejections,
         };
     }
 

@@ -8,7 +8,7 @@ public sealed partial class MetricsReporter
         var windows = new Dictionary<string, WindowMetrics>(totals.Length, StringComparer.Ordinal);
         for (var i = 0; i < totals.Length; i++)
         {
-            windows[ReportWindowNames[i]] = model ? ModelWindow(totals[i], registration, now, rate) : BackendWindow(totals[i], registration, now);
+            windows[ReportWindowNames[i]] = Window(totals[i], registration, now, model, rate);
         }
 
         return windows;
@@ -26,7 +26,7 @@ public sealed partial class MetricsReporter
         var recorded = metrics.Recorded;
         var slices = (int)Math.Ceiling(window / SliceRing.SliceLength);
         var totals = recorded.Windows.Read(recorded, [slices], metrics.Registration.LatencyPercentiles);
-        var result = BackendWindow(totals[0], metrics.Registration, _time.GetTimestamp());
+        var result = Window(totals[0], metrics.Registration, _time.GetTimestamp(), model: false, rate: null);
         if (metrics.Prices is not { } prices)
         {
             return result;
@@ -38,8 +38,7 @@ public sealed partial class MetricsReporter
         {
             if (Rate(prices, stats) is { } rate)
             {
-                var sums = recorded.Windows.Read(stats, [slices], [])[0].Counters;
-                cost += rate.Cost(sums[ModelStats.PromptTokens], sums[ModelStats.CompletionTokens], sums[ModelStats.CachedTokens]);
+                cost += rate.Cost(recorded.Windows.Read(stats, [slices], [])[0].Totals);
             }
         }
 
@@ -56,7 +55,7 @@ public sealed partial class MetricsReporter
         var unixNow = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         return Array.ConvertAll(slices, slice =>
         {
-            var sums = slice.Counters;
+            var totals = slice.Totals;
             var result = new Dictionary<string, double>(percentiles.Count, StringComparer.Ordinal);
             for (var i = 0; i < percentiles.Count && slice.PercentileTicks is { } ticks; i++)
             {
@@ -66,10 +65,10 @@ public sealed partial class MetricsReporter
             return new HistorySample
             {
                 Timestamp = unixNow - ((now - slice.EndTimestamp) / (double)_time.TimestampFrequency),
-                TotalRequests = sums[RecordedMetrics.Successes] + Failures(sums[RecordedMetrics.Failures]),
-                Successes = sums[RecordedMetrics.Successes],
-                Failures = Failures(sums[RecordedMetrics.Failures]),
-                Tokens = sums[RecordedMetrics.PromptTokens] + sums[RecordedMetrics.CompletionTokens],
+                TotalRequests = totals.Requests,
+                Successes = totals.Successes,
+                Failures = totals.Failures,
+                Tokens = totals.Tokens,
                 Percentiles = result,
             };
         });
@@ -78,61 +77,42 @@ public sealed partial class MetricsReporter
     /// <inheritdoc />
     public string GetJsonHistory() => JsonReportFormatter.Format(_collector.All.Select(b => (b.Name, GetHistory(b.Name))).ToList());
 
-    private WindowMetrics BackendWindow(WindowTotals window, BackendRegistration registration, long now)
+    // One builder for a backend's windows and a model's: the same totals, a model just keeps no categories.
+    private WindowMetrics Window(WindowTotals window, BackendRegistration registration, long now, bool model, ModelRate? rate)
     {
-        var sums = window.Counters;
-        var successes = sums[RecordedMetrics.Successes];
-        var failures = Failures(sums[RecordedMetrics.Failures]);
-        var requests = successes + failures;
-        var seconds = Math.Max(0, now - window.StartTimestamp) / (double)_time.TimestampFrequency;
-        var categories = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var category in ErrorCategoryNames.All)
-        {
-            categories[category.ToName()] = sums[RecordedMetrics.CategorySlot(category)];
-        }
-
-        return new WindowMetrics
-        {
-            WindowSeconds = seconds,
-            Requests = requests,
-            Successes = successes,
-            Failures = failures,
-            Timeouts = sums[RecordedMetrics.Timeouts],
-            SuccessRate = Ratio(successes, requests),
-            ErrorRate = Ratio(failures, requests),
-            AvgLatency = Ratio(sums[RecordedMetrics.LatencyTicks], requests) / TicksPerMillisecond,
-            Percentiles = WindowPercentiles(window, registration.LatencyPercentiles),
-            RequestsPerSecond = Ratio(requests, seconds),
-            TokensPerSecond = Ratio(sums[RecordedMetrics.PromptTokens] + sums[RecordedMetrics.CompletionTokens], seconds),
-            ErrorCategories = categories,
-        };
-    }
-
-    private WindowMetrics ModelWindow(WindowTotals window, BackendRegistration registration, long now, ModelRate? rate)
-    {
-        var sums = window.Counters;
-        var successes = sums[ModelStats.Successes];
-        var failures = Failures(sums[ModelStats.Failures]);
-        var requests = successes + failures;
+        var totals = window.Totals;
         var seconds = Math.Max(0, now - window.StartTimestamp) / (double)_time.TimestampFrequency;
         return new WindowMetrics
         {
             WindowSeconds = seconds,
-            Requests = requests,
-            Successes = successes,
-            Failures = failures,
-            SuccessRate = Ratio(successes, requests),
-            ErrorRate = Ratio(failures, requests),
-            AvgLatency = Ratio(sums[ModelStats.LatencyTicks], requests) / TicksPerMillisecond,
+            Requests = totals.Requests,
+            Successes = totals.Successes,
+            Failures = totals.Failures,
+            Timeouts = totals.Timeouts,
+            SuccessRate = Ratio(totals.Successes, totals.Requests),
+            ErrorRate = Ratio(totals.Failures, totals.Requests),
+            AvgLatency = Ratio(totals.LatencyTicks, totals.Requests) / TicksPerMillisecond,
             Percentiles = WindowPercentiles(window, registration.LatencyPercentiles),
-            RequestsPerSecond = Ratio(requests, seconds),
-            TokensPerSecond = Ratio(sums[ModelStats.PromptTokens] + sums[ModelStats.CompletionTokens], seconds),
-            ErrorCategories = EmptyCategories,
-            CostUsd = rate?.Cost(sums[ModelStats.PromptTokens], sums[ModelStats.CompletionTokens], sums[ModelStats.CachedTokens]),
+            RequestsPerSecond = Ratio(totals.Requests, seconds),
+            TokensPerSecond = Ratio(totals.Tokens, seconds),
+            ErrorCategories = model ? EmptyCategories : Categories(totals),
+            CostUsd = rate?.Cost(totals),
         };
     }
 
     private static readonly Dictionary<string, long> EmptyCategories = new(StringComparer.Ordinal);
+
+    /// <summary>Errors by category, every one of the seven present.</summary>
+    private static Dictionary<string, long> Categories(in CounterTotals totals)
+    {
+        var categories = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var category in ErrorCategoryNames.All)
+        {
+            categories[category.ToName()] = totals.Category(category);
+        }
+
+        return categories;
+    }
 
     private static Dictionary<string, double> WindowPercentiles(WindowTotals window, IReadOnlyList<double> percentiles)
     {

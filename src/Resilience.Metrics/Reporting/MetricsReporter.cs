@@ -46,10 +46,7 @@ public sealed partial class MetricsReporter : IMetricsReporter
     private MetricsReport BuildReport(BackendMetrics backend)
     {
         var recorded = backend.Recorded;
-        var counters = recorded.Counters;
-        var successes = counters.Sum(RecordedMetrics.Successes);
-        var failures = Failures(counters.Sum(RecordedMetrics.Failures));
-        var requests = successes + failures;
+        var totals = recorded.Totals();
         var now = _time.GetTimestamp();
         var models = new SortedDictionary<string, ModelMetrics>(StringComparer.Ordinal);
 
@@ -97,25 +94,21 @@ public sealed partial class MetricsReporter : IMetricsReporter
             Timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0,
             ApiName = backend.Name,
             UptimeSeconds = _time.GetElapsedTime(backend.RegisteredAt).TotalSeconds,
-            TotalRequests = requests,
-            Successes = successes,
-            Failures = failures,
-            Timeouts = counters.Sum(RecordedMetrics.Timeouts),
-            Retries = counters.Sum(RecordedMetrics.RetriedRequests),
-            RetryAttempts = counters.Sum(RecordedMetrics.RetryAttempts),
-            SuccessRate = Ratio(successes, requests),
-            TokenCounts = new TokenCounts(counters.Sum(RecordedMetrics.PromptTokens), counters.Sum(RecordedMetrics.CompletionTokens))
-            {
-                Cached = counters.Sum(RecordedMetrics.CachedTokens),
-                Reasoning = counters.Sum(RecordedMetrics.ReasoningTokens),
-            },
-            Latency = LatencyFigures(backend, recorded),
-            Queue = QueueFigures(backend, recorded),
+            TotalRequests = totals.Requests,
+            Successes = totals.Successes,
+            Failures = totals.Failures,
+            Timeouts = totals.Timeouts,
+            Retries = totals.RetriedRequests,
+            RetryAttempts = totals.RetryAttempts,
+            SuccessRate = Ratio(totals.Successes, totals.Requests),
+            TokenCounts = TokenCountsOf(totals),
+            Latency = LatencyFigures(backend, recorded, totals),
+            Queue = QueueFigures(backend, recorded, totals),
             CircuitBreaker = CircuitFigures(backend),
-            Errors = ErrorFigures(recorded, requests, failures),
+            Errors = ErrorFigures(recorded, totals),
             Throughput = ThroughputFigures(recorded, DefaultWindow),
             Models = models,
-            MonitoringErrors = counters.Sum(RecordedMetrics.MonitoringErrors),
+            MonitoringErrors = totals.MonitoringErrors,
             CostUsd = cost,
             UnpricedModels = unpriced,
             RateLimits = RateLimitFigures.Read(backend.RateLimits, _time.GetUtcNow()),
@@ -186,5 +179,9 @@ public sealed partial class MetricsReporter : IMetricsReporter
     /// Failures as a window or a reset sees them: an SDK's successful retry turns its call's earlier failure into a
     /// success by a −1, which lands in the current slice even when the failure lies in an older slice or before a reset.
     /// </summary>
-    private static long Failures(long counted) => Math.Max(0, counted);
+    private static TokenCounts TokenCountsOf(in CounterTotals totals) => new(totals.PromptTokens, totals.CompletionTokens)
+    {
+        Cached = totals.CachedTokens,
+        Reasoning = totals.ReasoningTokens,
+    };
 }

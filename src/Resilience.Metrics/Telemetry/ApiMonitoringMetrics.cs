@@ -227,9 +227,8 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
             {
                 if (prices.Match(stats) is { } rate)
                 {
-                    var counters = stats.Counters;
                     yield return new Measurement<double>(
-                        rate.Cost(counters.Sum(ModelStats.PromptTokens), counters.Sum(ModelStats.CompletionTokens), counters.Sum(ModelStats.CachedTokens)),
+                        rate.Cost(stats.Totals()),
                         new KeyValuePair<string, object?>("api.backend", backend.Name),
                         new KeyValuePair<string, object?>("gen_ai.request.model", stats.Name));
                 }

@@ -46,6 +46,20 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void Reports_and_gauges_read_counters_by_name_never_by_the_collector_s_slots()
+    {
+        // Where a counter lives (RecordedMetrics' and ModelStats' slots) is the collector's business: readers get CounterTotals.
+        var slotUse = new System.Text.RegularExpressions.Regex(@"(Sum\(|\[)(RecordedMetrics|ModelStats)\.[A-Z]");
+        var offenders = Directory.EnumerateFiles(SourceDependencies.CoreSourceDirectory, "*.cs", SearchOption.AllDirectories)
+            .Where(f => SourceDependencies.LayerOf(f) is "Reporting" or "Reporting/Formatting" or "Telemetry" or "Alerts")
+            .Where(f => slotUse.IsMatch(File.ReadAllText(f)))
+            .Select(f => Path.GetRelativePath(SourceDependencies.CoreSourceDirectory, f))
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
     public void The_scan_sees_the_dependencies_it_is_meant_to_police()
     {
         // Guards against a scan that binds nothing (a missing reference would make every check above pass).
