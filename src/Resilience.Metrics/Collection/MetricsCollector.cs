@@ -14,6 +14,7 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     private readonly ITimer _sampler;
     private readonly ITimer _slicer;
     private IMetricsObserver? _observer;
+    private volatile bool _disposed;
     private BackendMetrics[] _backends = [];
 
     /// <summary>
@@ -36,6 +37,9 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
 
     internal IReadOnlyList<BackendMetrics> All => Volatile.Read(ref _backends);
 
+    /// <summary>Whether <see cref="Dispose"/> ran.</summary>
+    internal bool IsDisposed => _disposed;
+
     /// <summary>Whether an observer is attached.</summary>
     internal bool IsObserved => Volatile.Read(ref _observer) is not null;
 
@@ -43,7 +47,44 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     internal bool TryObserve(IMetricsObserver observer) => Interlocked.CompareExchange(ref _observer, observer, null) is null;
 
     /// <inheritdoc />
-    public BackendKey RegisterBackend(string name) => RegisterBackend(name, null);
+    public BackendKey RegisterBackend(string name)
+    {
+        if (t_watched == this)
+        {
+            t_reached = true;
+        }
+
+        return RegisterBackend(name, null);
+    }
+
+    // Set around a registration made through another collector, to learn whether that one forwards to this one.
+    [ThreadStatic]
+    private static MetricsCollector? t_watched;
+
+    [ThreadStatic]
+    private static bool t_reached;
+
+    /// <summary>
+    /// Registers <paramref name="name"/> with <paramref name="other"/> and says whether that reached this collector on the
+    /// way (a decorator that forwards to it), so events are not sent to this one twice.
+    /// </summary>
+    internal BackendKey RegisterThrough(IMetricsCollector other, string name, out bool reachedThis)
+    {
+        BackendKey key;
+        t_watched = this;
+        t_reached = false;
+        try
+        {
+            key = other.RegisterBackend(name);
+        }
+        finally
+        {
+            t_watched = null;
+        }
+
+        reachedThis = t_reached;
+        return key;
+    }
 
     /// <summary>
     /// Registers a backend (or returns the existing one of that name). A later registration of the same name updates its
@@ -173,7 +214,8 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     {
         _sampler.Dispose();
         _slicer.Dispose();
-        _observer?.Dispose();
+        _disposed = true;
+        Interlocked.Exchange(ref _observer, null)?.Dispose();
         foreach (var backend in Volatile.Read(ref _backends))
         {
             backend.Dispose();

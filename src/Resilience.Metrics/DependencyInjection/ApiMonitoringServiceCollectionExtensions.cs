@@ -23,13 +23,7 @@ public static partial class ApiMonitoringServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp =>
-        {
-            // OpenTelemetry is an observer beside the collector, attached here rather than made by the collector.
-            var collector = new Metrics.MetricsCollector(sp.GetRequiredService<TimeProvider>());
-            Metrics.ApiMonitoringTelemetry.Publish(collector, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
-            return collector;
-        });
+        services.TryAddSingleton(sp => Published(new Metrics.MetricsCollector(sp.GetRequiredService<TimeProvider>()), sp));
         services.TryAddSingleton<Metrics.IMetricsCollector>(sp => sp.GetRequiredService<Metrics.MetricsCollector>());
         services.TryAddSingleton<Metrics.MetricsReporter>(sp => new Metrics.MetricsReporter(sp.GetRequiredService<Metrics.MetricsCollector>()));
         services.TryAddSingleton<Metrics.IMetricsReporter>(sp => sp.GetRequiredService<Metrics.MetricsReporter>());
@@ -45,7 +39,7 @@ public static partial class ApiMonitoringServiceCollectionExtensions
             services.AddSingleton<PollyBridgeMarker>();
             services.AddOptions<TelemetryOptions>().Configure<IServiceProvider>((telemetry, sp) => telemetry.TelemetryListeners.Add(
                 new Metrics.PollyTelemetryBridge(
-                    Metrics.GuardedMetricsCollector.Wrap(sp.GetRequiredService<Metrics.IMetricsCollector>(), null, sp.GetRequiredService<Metrics.MetricsCollector>()),
+                    Metrics.GuardedMetricsCollector.Wrap(sp.GetRequiredService<Metrics.IMetricsCollector>(), null, Reported(sp)),
                     sp.GetRequiredService<IOptions<Metrics.ObservedPipelines>>().Value,
                     client => sp.GetRequiredService<IOptionsMonitor<Metrics.ApiMonitoringOptions>>().Get(client).BackendName ?? client)));
         }
@@ -121,7 +115,7 @@ public static partial class ApiMonitoringServiceCollectionExtensions
             var reloads = services.GetRequiredService<Metrics.ApiMonitoringReloads>();
             var options = reloads.Accept(name, context.GetOptions<Metrics.ApiMonitoringOptions>(name), loggerFactory, out var rebuild);
             var collector = services.GetRequiredService<Metrics.IMetricsCollector>();
-            var reported = services.GetRequiredService<Metrics.MetricsCollector>();
+            var reported = Reported(services);
             if (rebuild)
             {
                 Metrics.ApiMonitoringReloads.RecordRebuiltBreaker(reported, options);
@@ -137,6 +131,20 @@ public static partial class ApiMonitoringServiceCollectionExtensions
                 reported);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The collector the reports read, with its OpenTelemetry instruments attached: OpenTelemetry is an observer beside
+    /// the collector, attached here (once; a MetricsCollector the application registered itself included) rather than
+    /// made by the collector. Resolved when a pipeline is built, never per request.
+    /// </summary>
+    private static Metrics.MetricsCollector Reported(IServiceProvider services) =>
+        Published(services.GetRequiredService<Metrics.MetricsCollector>(), services);
+
+    private static Metrics.MetricsCollector Published(Metrics.MetricsCollector collector, IServiceProvider services)
+    {
+        Metrics.ApiMonitoringTelemetry.Publish(collector, services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        return collector;
     }
 
     /// <summary>Marks that the Polly telemetry bridge is registered, so it is added once.</summary>

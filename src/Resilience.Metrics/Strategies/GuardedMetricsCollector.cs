@@ -15,6 +15,9 @@ internal sealed class GuardedMetricsCollector
 {
     private readonly MetricsCollector? _own;
     private readonly IMetricsCollector? _other;
+
+    // The other collector forwards to the built-in one (a decorator): the built-in one then gets its events through it only.
+    private volatile bool _otherForwardsToOwn;
     private readonly ILogger _logger;
 
     // The other collector's key of each backend, by the built-in collector's index (written when a pipeline is built).
@@ -35,7 +38,8 @@ internal sealed class GuardedMetricsCollector
     /// </summary>
     public static GuardedMetricsCollector Wrap(IMetricsCollector collector, ILogger? logger, MetricsCollector? reported = null)
     {
-        var own = collector as MetricsCollector ?? reported;
+        // The collector the reports read is "own" even when another MetricsCollector is registered as IMetricsCollector.
+        var own = reported ?? collector as MetricsCollector;
         var other = ReferenceEquals(collector, own) ? null : collector;
         return new(own, other, logger ?? NullLogger.Instance);
     }
@@ -57,7 +61,12 @@ internal sealed class GuardedMetricsCollector
         var key = _own.RegisterBackend(name, registration);
         if (_other is not null)
         {
-            var otherKey = _other.RegisterBackend(name);
+            var otherKey = _own.RegisterThrough(_other, name, out var forwards);
+            if (forwards)
+            {
+                _otherForwardsToOwn = true;
+            }
+
             lock (_registration)
             {
                 var keys = _otherKeys.Length > key.Id ? (BackendKey[])_otherKeys.Clone() : [.. _otherKeys, .. new BackendKey[key.Id + 1 - _otherKeys.Length]];
@@ -107,14 +116,24 @@ internal sealed class GuardedMetricsCollector
             // A broken logger must not break the request either.
         }
 
+        // Nothing is left to report a failure to report with: each collector is tried on its own.
         try
         {
-            _own?.RecordMonitoringError(backend);
+            if (!_otherForwardsToOwn)
+            {
+                _own?.RecordMonitoringError(backend);
+            }
+        }
+        catch (Exception)
+        {
+        }
+
+        try
+        {
             _other?.RecordMonitoringError(OtherKey(backend));
         }
         catch (Exception)
         {
-            // Nothing is left to report a failure to report with.
         }
     }
 
@@ -132,21 +151,29 @@ internal sealed class GuardedMetricsCollector
     private void Send<TEvent, TCall>(BackendKey backend, in TEvent value)
         where TCall : struct, ICollectorCall<TEvent>
     {
-        try
+        // One guard per collector: a fault in one (or in an OpenTelemetry listener the built-in one calls) costs the other nothing.
+        if (_own is { } own && !_otherForwardsToOwn)
         {
-            if (_own is { } own)
+            try
             {
                 TCall.On(own, in value);
             }
+            catch (Exception exception)
+            {
+                Fault(backend, exception);
+            }
+        }
 
-            if (_other is { } other)
+        if (_other is { } other)
+        {
+            try
             {
                 TCall.On(other, OtherKey(backend), in value);
             }
-        }
-        catch (Exception exception)
-        {
-            Fault(backend, exception);
+            catch (Exception exception)
+            {
+                Fault(backend, exception);
+            }
         }
     }
 

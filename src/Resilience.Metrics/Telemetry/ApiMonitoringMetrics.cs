@@ -30,8 +30,12 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
     private readonly Histogram<double> _timeToFirstChunk;
     private readonly Histogram<double> _timePerOutputChunk;
 
+    // The collector the gauges observe; null once disposed, so a factory's meter (which outlives us) reports nothing more of it.
+    private MetricsCollector? _collector;
+
     public ApiMonitoringMetrics(MetricsCollector collector, IMeterFactory? meterFactory)
     {
+        _collector = collector;
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(ApiMonitoringTelemetry.Name) ?? new Meter(ApiMonitoringTelemetry.Name);
 
@@ -55,11 +59,11 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
             "Mean time between the chunks of a streamed GenAI operation after the first, one value per operation.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ChunkBuckets });
 
-        _meter.CreateObservableUpDownCounter("api.client.queue.length", () => QueueGauge(collector, active: false), "{request}", "Requests waiting now.");
-        _meter.CreateObservableUpDownCounter("api.client.active_requests", () => QueueGauge(collector, active: true), "{request}", "Requests in flight now.");
-        _meter.CreateObservableCounter("api.client.cost", () => Costs(collector), "USD", "What the priced models' tokens cost since start or the last reset, from the configured price table.");
-        _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(collector), "{state}", "1 for the circuit's current state, 0 for the others.");
-        RateLimitInstruments.Register(_meter, collector);
+        _meter.CreateObservableUpDownCounter("api.client.queue.length", () => QueueGauge(Backends(), active: false), "{request}", "Requests waiting now.");
+        _meter.CreateObservableUpDownCounter("api.client.active_requests", () => QueueGauge(Backends(), active: true), "{request}", "Requests in flight now.");
+        _meter.CreateObservableCounter("api.client.cost", () => Costs(Backends()), "USD", "What the priced models' tokens cost since start or the last reset, from the configured price table.");
+        _meter.CreateObservableGauge("api.client.circuit.state", () => CircuitStates(Backends()), "{state}", "1 for the circuit's current state, 0 for the others.");
+        RateLimitInstruments.Register(_meter, Backends, collector.TimeProvider);
     }
 
     public void OnRequest(in RequestCompleted request, BackendMetrics backend)
@@ -204,9 +208,9 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
         }
     }
 
-    private static IEnumerable<Measurement<long>> QueueGauge(MetricsCollector collector, bool active)
+    private static IEnumerable<Measurement<long>> QueueGauge(IReadOnlyList<BackendMetrics> backends, bool active)
     {
-        foreach (var backend in collector.All)
+        foreach (var backend in backends)
         {
             var (waiting, running) = backend.Queues.Read();
             yield return new Measurement<long>(active ? running : waiting, new KeyValuePair<string, object?>("api.backend", backend.Name));
@@ -214,9 +218,9 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
     }
 
     // Read from the collector's token counters when a listener collects: nothing per request.
-    private static IEnumerable<Measurement<double>> Costs(MetricsCollector collector)
+    private static IEnumerable<Measurement<double>> Costs(IReadOnlyList<BackendMetrics> backends)
     {
-        foreach (var backend in collector.All)
+        foreach (var backend in backends)
         {
             if (backend.Prices is not { } prices)
             {
@@ -236,9 +240,9 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
         }
     }
 
-    private static IEnumerable<Measurement<int>> CircuitStates(MetricsCollector collector)
+    private static IEnumerable<Measurement<int>> CircuitStates(IReadOnlyList<BackendMetrics> backends)
     {
-        foreach (var backend in collector.All)
+        foreach (var backend in backends)
         {
             var current = backend.Circuit.State;
             foreach (var state in States)
@@ -250,8 +254,11 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
         }
     }
 
+    private IReadOnlyList<BackendMetrics> Backends() => Volatile.Read(ref _collector)?.All ?? [];
+
     public void Dispose()
     {
+        Volatile.Write(ref _collector, null);
         if (_ownsMeter)
         {
             _meter.Dispose();

@@ -28,17 +28,19 @@ public static class ApiMonitoringTelemetry
     public static void Publish(MetricsCollector collector, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(collector);
-        if (collector.IsObserved)
-        {
-            return;
-        }
 
-        var metrics = new ApiMonitoringMetrics(collector, meterFactory);
-        if (!collector.TryObserve(metrics))
+        // Under a lock, so a race never creates a second set of instruments (observable ones on a factory's shared
+        // meter would report twice). Called when a pipeline is built, never per request.
+        lock (PublishLock)
         {
-            metrics.Dispose();
+            if (!collector.IsObserved && !collector.IsDisposed)
+            {
+                collector.TryObserve(new ApiMonitoringMetrics(collector, meterFactory));
+            }
         }
     }
+
+    private static readonly Lock PublishLock = new();
 
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(ApiMonitoringTelemetry).Assembly.GetName().Version?.ToString());
 

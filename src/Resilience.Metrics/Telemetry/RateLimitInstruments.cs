@@ -14,19 +14,19 @@ internal static class RateLimitInstruments
     /// <summary>The report name of a kind (<c>input_tokens</c>).</summary>
     public static string Name(RateLimitKind kind) => KindNames[(int)kind];
 
-    public static void Register(Meter meter, MetricsCollector collector)
+    public static void Register(Meter meter, Func<IReadOnlyList<BackendMetrics>> backends, TimeProvider time)
     {
-        meter.CreateObservableGauge("api.client.rate_limit.limit", () => Read(collector, Field.Limit), "{unit}",
+        meter.CreateObservableGauge("api.client.rate_limit.limit", () => Read(backends(), Field.Limit), "{unit}",
             "The provider's rate limit per window, from its latest response headers.");
-        meter.CreateObservableGauge("api.client.rate_limit.remaining", () => Read(collector, Field.Remaining), "{unit}",
+        meter.CreateObservableGauge("api.client.rate_limit.remaining", () => Read(backends(), Field.Remaining), "{unit}",
             "What is left of the provider's rate limit in the current window, from its latest response headers.");
-        meter.CreateObservableGauge("api.client.rate_limit.reset", () => ReadReset(collector, collector.TimeProvider), "s",
+        meter.CreateObservableGauge("api.client.rate_limit.reset", () => ReadReset(backends(), time), "s",
             "Seconds until the provider's rate-limit window resets (0 once passed).");
     }
 
-    private static IEnumerable<Measurement<long>> Read(MetricsCollector collector, Field field)
+    private static IEnumerable<Measurement<long>> Read(IReadOnlyList<BackendMetrics> backends, Field field)
     {
-        foreach (var backend in collector.All)
+        foreach (var backend in backends)
         {
             for (var kind = 0; kind < RateLimitState.KindCount; kind++)
             {
@@ -38,10 +38,10 @@ internal static class RateLimitInstruments
         }
     }
 
-    private static IEnumerable<Measurement<double>> ReadReset(MetricsCollector collector, TimeProvider time)
+    private static IEnumerable<Measurement<double>> ReadReset(IReadOnlyList<BackendMetrics> backends, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcTicks;
-        foreach (var backend in collector.All)
+        foreach (var backend in backends)
         {
             for (var kind = 0; kind < RateLimitState.KindCount; kind++)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,6 +41,104 @@ public sealed class OwnCollectorTests
         Assert.All(own.Requests, r => Assert.Equal(own.Key, r.Backend));
         Assert.All(own.Requests, r => Assert.True(r.Succeeded));
         Assert.Equal(own.Key, Assert.Single(own.Retries).Backend);
+    }
+
+    [Fact]
+    public async Task A_decorator_of_the_built_in_collector_counts_each_request_once()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IMetricsCollector>(sp => new Decorator(sp.GetRequiredService<MetricsCollector>()));
+        await using var provider = Monitored(services, "decorated");
+
+        await Send(provider, "decorated");
+
+        Assert.Equal(1, provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("decorated").TotalRequests);
+    }
+
+    [Fact]
+    public async Task Reports_stay_whole_when_the_registered_collector_is_another_MetricsCollector()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IMetricsCollector, MetricsCollector>();
+        await using var provider = Monitored(services, "other-collector");
+
+        await Send(provider, "other-collector");
+
+        Assert.Equal(1, provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("other-collector").TotalRequests);
+        Assert.Equal(1, new MetricsReporter((MetricsCollector)provider.GetRequiredService<IMetricsCollector>()).GetMetricsReport("other-collector").TotalRequests);
+    }
+
+    [Fact]
+    public async Task A_throwing_OpenTelemetry_listener_costs_the_application_s_collector_nothing()
+    {
+        var own = new RecordingCollector();
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        services.AddSingleton<IMetricsCollector>(own);
+        await using var provider = Monitored(services, "own-collector");
+        var factory = provider.GetRequiredService<IMeterFactory>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "api.client.requests")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => throw new InvalidOperationException("exporter bug"));
+        listener.Start();
+
+        var status = await Send(provider, "own-collector");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("own-collector").TotalRequests);
+        Assert.Single(own.Requests);
+    }
+
+    [Fact]
+    public void A_MetricsCollector_the_application_registered_itself_is_published_too()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new MetricsCollector());
+        services.AddHttpClient("hand-registered").AddApiMonitoring();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.False(provider.GetRequiredService<MetricsCollector>().IsObserved);
+        _ = provider.GetRequiredService<IHttpClientFactory>().CreateClient("hand-registered");   // builds the pipeline
+
+        Assert.True(provider.GetRequiredService<MetricsCollector>().IsObserved);
+    }
+
+    private static ServiceProvider Monitored(ServiceCollection services, string client)
+    {
+        services.AddHttpClient(client)
+            .AddApiMonitoring(o => o.Retry.Enabled = false)
+            .ConfigurePrimaryHttpMessageHandler(() => new Responses(HttpStatusCode.OK));
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<HttpStatusCode> Send(IServiceProvider provider, string client)
+    {
+        using var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient(client)
+            .GetAsync(new Uri("http://127.0.0.1/v1/models"), TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+
+    private sealed class Decorator(IMetricsCollector inner) : IMetricsCollector
+    {
+        public TimeProvider TimeProvider => inner.TimeProvider;
+
+        public BackendKey RegisterBackend(string name) => inner.RegisterBackend(name);
+
+        public void RecordRequest(RequestCompleted request) => inner.RecordRequest(request);
+
+        public void RecordRetry(RetryAttempted retry) => inner.RecordRetry(retry);
+
+        public void RecordCircuitStateChange(CircuitStateChanged change) => inner.RecordCircuitStateChange(change);
+
+        public void RecordCircuitAttempt(BackendKey backend, bool failed) => inner.RecordCircuitAttempt(backend, failed);
+
+        public void RecordMonitoringError(BackendKey backend) => inner.RecordMonitoringError(backend);
     }
 
     private sealed class RecordingCollector : IMetricsCollector

@@ -23,7 +23,8 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
     private readonly ApiQueue? _queue;
 
     // Whether the collector keeps rate limits (ours does, an application's own may not): known once, at build time.
-    private readonly bool _readsRateLimits;
+    // The backend's rate-limit state (the built-in collector's, kept for the collector's lifetime); null without one.
+    private readonly RateLimitState? _rateLimits;
 
     // The model name requests named last: a request body naming it again is read without a new string.
     private string? _lastRequestModel;
@@ -45,7 +46,7 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
         _options = options;
         _time = collector.TimeProvider;
         _usage = new HttpUsageExtractor(options.ApiFormat);
-        _readsRateLimits = collector.RateLimitsOf(backend) is not null;
+        _rateLimits = collector.RateLimitsOf(backend);
     }
 
     protected override ValueTask<Outcome<T>> ExecuteCore<TState>(
@@ -142,17 +143,12 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
         return await Complete(outcome, context, in request).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 
-    /// <summary>
-    /// Records the request, or hands it to its body's sink when the body is read as the caller reads it, and returns
-    /// its outcome: the inner pipeline's, or a failure when a JSON body failed to arrive while it was loaded for its
-    /// tokens. Never throws: a fault is caught, logged and counted.
-    /// </summary>
     // Its own guard: a header that breaks the parser must not cost the request its record.
-    private void ObserveRateLimits(HttpResponseMessage? response)
+    private void ObserveRateLimits(HttpResponseMessage? response, RateLimitState state)
     {
         try
         {
-            RateLimits.Observe(response, _collector.RateLimitsOf(_backend), _collector.TimeProvider);
+            RateLimits.Observe(response, state, _collector.TimeProvider);
         }
         catch (Exception exception)
         {
@@ -160,15 +156,20 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
         }
     }
 
+    /// <summary>
+    /// Records the request, or hands it to its body's sink when the body is read as the caller reads it, and returns
+    /// its outcome: the inner pipeline's, or a failure when a JSON body failed to arrive while it was loaded for its
+    /// tokens. Never throws: a fault is caught, logged and counted.
+    /// </summary>
     private ValueTask<Outcome<T>> Complete(Outcome<T> outcome, ResilienceContext context, in PendingRequest request)
     {
         var handedOver = false;
         try
         {
             var failed = Outcomes.IsFailure(outcome, out var response);
-            if (_readsRateLimits && request.Format != ApiFormat.S3)
+            if (_rateLimits is { } rateLimits && request.Format != ApiFormat.S3)
             {
-                ObserveRateLimits(response);
+                ObserveRateLimits(response, rateLimits);
             }
 
             // A body without any header (an empty one) holds nothing to read: it is not inspected at all.
