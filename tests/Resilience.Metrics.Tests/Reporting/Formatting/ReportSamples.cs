@@ -97,6 +97,20 @@ internal static class ReportSamples
         MonitoringErrors = 0,
     };
 
+    /// <summary>The sample with every rate-limit kind, observed off the millisecond (rate limits keep the tick).</summary>
+    public static MetricsReport WithRateLimits() => Create() with
+    {
+        RateLimits = new RateLimitsReport
+        {
+            Requests = new RateLimitMetrics { Limit = 10000, Remaining = 9000, ResetSeconds = 6.5, ObservedAt = 1_699_999_999.1234567 },
+            Tokens = new RateLimitMetrics { Limit = 2000000, Remaining = 150000, ObservedAt = 1_699_999_998 },
+            InputTokens = new RateLimitMetrics { Remaining = 5, ObservedAt = 1_699_999_997.0000001 },
+            OutputTokens = new RateLimitMetrics { Limit = 80000, ObservedAt = 1_699_999_996.999 },
+            RetryAfterSeconds = 7,
+            MalformedHeaders = 2,
+        },
+    };
+
     public static ModelMetrics Model(long requests, long successes, double avgLatency, long prompt = 0, long completion = 0) => new()
     {
         Requests = requests,
