@@ -53,7 +53,7 @@ public sealed partial class MetricsReporter
         var percentiles = metrics.Registration.LatencyPercentiles;
         var slices = metrics.Recorded.Windows.History(ReportWindowSlices[0], percentiles);
         var now = _time.GetTimestamp();
-        var unixNow = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        var utcNow = UnixSecondsJsonConverter.ToMilliseconds(_time.GetUtcNow());
         return Array.ConvertAll(slices, slice =>
         {
             var sums = slice.Counters;
@@ -65,7 +65,7 @@ public sealed partial class MetricsReporter
 
             return new HistorySample
             {
-                Timestamp = unixNow - ((now - slice.EndTimestamp) / (double)_time.TimestampFrequency),
+                Timestamp = utcNow - _time.GetElapsedTime(slice.EndTimestamp, now),
                 TotalRequests = sums[RecordedMetrics.Successes] + Failures(sums[RecordedMetrics.Failures]),
                 Successes = sums[RecordedMetrics.Successes],
                 Failures = Failures(sums[RecordedMetrics.Failures]),

@@ -112,6 +112,7 @@ public static class GuideExamples
     {
         // example: plain-pipeline
         using var collector = new MetricsCollector();
+        ApiMonitoringTelemetry.Publish(collector);   // the OpenTelemetry instruments; AddApiMonitoring() does this in DI
         var reporter = new MetricsReporter(collector);
         var pipeline = new ResiliencePipelineBuilder<string>()
             .AddApiMonitoring("s3", collector, o => o.Retry.MaxRetries = 2)
