@@ -45,15 +45,16 @@ internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptio
         var problems = new List<string>();
         foreach (var backend in reporter.Backends)
         {
-            var circuit = reporter.GetCircuitBreakerMetrics(backend).CurrentState;
+            var state = reporter.GetCircuitBreakerMetrics(backend).CurrentState;
+            var circuit = CircuitName(state);
             var recent = reporter.GetWindowMetrics(backend, settings.Window);
             // A reporter of the application's own may return null: no headroom known.
             var headroom = reporter.GetRateLimits(backend)?.LowestHeadroom;
             var lowHeadroom = headroom?.Headroom < settings.DegradedRateLimitHeadroom;
-            var status = circuit switch
+            var status = state switch
             {
-                "OPEN" => openStatus,
-                "HALF-OPEN" => HealthStatus.Degraded,
+                CircuitState.Open => openStatus,
+                CircuitState.HalfOpen => HealthStatus.Degraded,
                 _ when recent.ErrorRate > settings.DegradedErrorRate => HealthStatus.Degraded,
                 _ when lowHeadroom => HealthStatus.Degraded,
                 _ => HealthStatus.Healthy,
@@ -90,4 +91,12 @@ internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptio
         var description = problems.Count == 0 ? "All monitored backends are healthy." : string.Join("; ", problems);
         return Task.FromResult(new HealthCheckResult(worst, description, data: data));
     }
+
+    // The names the reports print, so the health data reads as the JSON report does.
+    private static string CircuitName(CircuitState state) => state switch
+    {
+        CircuitState.Open => "OPEN",
+        CircuitState.HalfOpen => "HALF-OPEN",
+        _ => "CLOSED",
+    };
 }

@@ -22,7 +22,7 @@ internal sealed class ProgressDisplay
     private readonly DateTimeOffset _start;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, double> _lastStateChange = [];
+    private readonly Dictionary<string, DateTimeOffset> _lastStateChange = [];
     private int _statusLength;
     private TimeSpan _lastPlain;
 
@@ -38,7 +38,7 @@ internal sealed class ProgressDisplay
         _start = time.GetUtcNow();
         foreach (var backend in backends)
         {
-            _lastStateChange[backend] = double.MinValue;
+            _lastStateChange[backend] = DateTimeOffset.MinValue;
         }
     }
 
@@ -98,7 +98,6 @@ internal sealed class ProgressDisplay
 
     private void ReportCircuitChanges()
     {
-        var startUnix = _start.ToUnixTimeMilliseconds() / 1000.0;
         foreach (var backend in _backends)
         {
             var changes = _reporter.GetCircuitBreakerMetrics(backend).StateChanges;
@@ -110,11 +109,11 @@ internal sealed class ProgressDisplay
                     last = change.Timestamp;
                     var note = change.State switch
                     {
-                        "OPEN" => "requests are rejected at once",
-                        "HALF-OPEN" => "a trial request goes through",
+                        CircuitState.Open => "requests are rejected at once",
+                        CircuitState.HalfOpen => "a trial request goes through",
                         _ => "traffic flows again",
                     };
-                    Event(TimeSpan.FromSeconds(Math.Max(0, change.Timestamp - startUnix)), $"{backend}: circuit {change.State} ({note})");
+                    Event(change.Timestamp > _start ? change.Timestamp - _start : TimeSpan.Zero, $"{backend}: circuit {SummaryTable.CircuitName(change.State)} ({note})");
                 }
             }
 
@@ -144,9 +143,9 @@ internal sealed class ProgressDisplay
                 slowest = backend;
             }
 
-            if (report.CircuitBreaker.CurrentState != "CLOSED")
+            if (report.CircuitBreaker.CurrentState != CircuitState.Closed)
             {
-                open.Add($"{backend} {report.CircuitBreaker.CurrentState}");
+                open.Add($"{backend} {SummaryTable.CircuitName(report.CircuitBreaker.CurrentState)}");
             }
         }
 

@@ -166,7 +166,7 @@ public class BackendScenarioTests
             failed.Dispose();
         }
 
-        Assert.Equal("OPEN", clients.Reporter.GetCircuitBreakerMetrics("gemini").CurrentState);
+        Assert.Equal(CircuitState.Open, clients.Reporter.GetCircuitBreakerMetrics("gemini").CurrentState);
         await Assert.ThrowsAsync<BrokenCircuitException>(() => clients.SendAsync(SimulatedApi.Gemini));
         Assert.Equal(3, gemini.Requests);
 
@@ -176,9 +176,9 @@ public class BackendScenarioTests
         recovered.Dispose();
 
         var circuit = clients.Reporter.GetCircuitBreakerMetrics("gemini");
-        Assert.Equal("CLOSED", circuit.CurrentState);
+        Assert.Equal(CircuitState.Closed, circuit.CurrentState);
         Assert.Equal(1, circuit.OpenCircuitCount);
-        Assert.Equal(["OPEN", "HALF-OPEN", "CLOSED"], circuit.StateChanges.Select(c => c.State));
+        Assert.Equal([CircuitState.Open, CircuitState.HalfOpen, CircuitState.Closed], circuit.StateChanges.Select(c => c.State));
         Assert.InRange(circuit.StateTimeSeconds["OPEN"], 1.0, 5.0);
         // Uptime and state times from one report: read apart, a stall between the reads would show as a mismatch.
         var report = clients.Reporter.GetMetricsReport("gemini");

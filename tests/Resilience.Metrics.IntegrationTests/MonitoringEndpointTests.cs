@@ -194,7 +194,7 @@ public partial class MonitoringEndpointTests
         Assert.True(report.RetryAttempts >= 1);
         Assert.Equal(1, report.Retries);
         Assert.True(report.Errors.ErrorCategories["service_unavailable"] >= 1);
-        Assert.Equal("OPEN", report.CircuitBreaker.CurrentState);
+        Assert.Equal(CircuitState.Open, report.CircuitBreaker.CurrentState);
         Assert.Equal(1, report.CircuitBreaker.OpenCircuitCount);
     }
 

@@ -143,7 +143,7 @@ public class OpenTelemetryDashboardTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, await Send(SimulatedApi.Gemini));
         }
 
-        Assert.Equal("OPEN", reporter.GetCircuitBreakerMetrics("gemini").CurrentState);
+        Assert.Equal(CircuitState.Open, reporter.GetCircuitBreakerMetrics("gemini").CurrentState);
 
         foreach (var api in server.Apis.Where(a => a != SimulatedApi.Gemini))
         {

@@ -113,7 +113,7 @@ public sealed class ResilienceLayeringTests
         Assert.True(opened, "the standard handler's breaker never opened");
         var report = provider.GetRequiredService<IMetricsReporter>().GetMetricsReport(Backend);
         Assert.True(report.CircuitBreaker.OpenCircuitCount >= 1, $"open circuit count {report.CircuitBreaker.OpenCircuitCount}");
-        Assert.Equal("OPEN", report.CircuitBreaker.CurrentState);
+        Assert.Equal(CircuitState.Open, report.CircuitBreaker.CurrentState);
     }
 
     /// <summary>

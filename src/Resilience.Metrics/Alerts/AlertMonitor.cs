@@ -19,8 +19,6 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
 
     private const double SecondsPerHour = 3600;
 
-    private static readonly string OpenState = CircuitState.Open.ToName();
-
     private readonly IMetricsReporter _reporter;
     private readonly IAlertSink[] _sinks;
     private readonly ApiMonitoringAlertOptions _options;
@@ -97,7 +95,7 @@ internal sealed class AlertMonitor : IAlertMonitor, IDisposable
                 readings.Add((backend, AlertRule.QueueSize, _reporter.GetQueueMetrics(backend).CurrentQueueSize, _options.QueueSize));
                 if (_options.CircuitOpen)
                 {
-                    var open = _reporter.GetCircuitBreakerMetrics(backend).CurrentState == OpenState ? 1 : 0;
+                    var open = _reporter.GetCircuitBreakerMetrics(backend).CurrentState == CircuitState.Open ? 1 : 0;
                     readings.Add((backend, AlertRule.CircuitOpen, open, 0));
                 }
 

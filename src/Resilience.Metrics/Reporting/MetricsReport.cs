@@ -1,13 +1,19 @@
+using System.Text.Json.Serialization;
+
 namespace Resilience.Metrics;
 
 /// <summary>The comprehensive report of one backend (the guide's <c>get_metrics_report</c>).</summary>
 public sealed record MetricsReport
 {
-    /// <summary>When the report was made, in Unix seconds (as the guide's <c>time.time()</c>).</summary>
-    public double Timestamp { get; init; }
+    /// <summary>
+    /// When the report was made, to the millisecond; the JSON report writes it in Unix seconds (<c>timestamp</c>, as the
+    /// guide's <c>time.time()</c>). The Unix epoch (0) for a report built without one.
+    /// </summary>
+    public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
 
-    /// <summary>The backend's name.</summary>
-    public required string ApiName { get; init; }
+    /// <summary>The backend's name (<c>api_name</c> in the JSON report, as the guide calls it).</summary>
+    [JsonPropertyName("api_name")]
+    public required string Backend { get; init; }
 
     /// <summary>Seconds since the backend was registered.</summary>
     public double UptimeSeconds { get; init; }
@@ -131,8 +137,8 @@ public sealed record WindowMetrics
 /// </summary>
 public sealed record HistorySample
 {
-    /// <summary>When the slice ended, in Unix seconds.</summary>
-    public double Timestamp { get; init; }
+    /// <summary>When the slice ended; the JSON history writes it in Unix seconds. The Unix epoch (0) when not set.</summary>
+    public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
 
     /// <summary>Requests completed by then.</summary>
     public long TotalRequests { get; init; }
@@ -301,8 +307,8 @@ public sealed record QueueMetrics
 /// <summary>Circuit breaker figures.</summary>
 public sealed record CircuitBreakerMetrics
 {
-    /// <summary><c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</summary>
-    public required string CurrentState { get; init; }
+    /// <summary>The state now; the JSON report writes <c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</summary>
+    public required CircuitState CurrentState { get; init; }
 
     /// <summary>Consecutive failed attempts the breaker has seen since its last success.</summary>
     public long FailureCount { get; init; }
@@ -324,6 +330,6 @@ public sealed record CircuitBreakerMetrics
 }
 
 /// <summary>A circuit state change as reports show it.</summary>
-/// <param name="State"><c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</param>
-/// <param name="Timestamp">When it happened, in Unix seconds.</param>
-public sealed record CircuitStateChange(string State, double Timestamp);
+/// <param name="State">The new state; the JSON report writes <c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</param>
+/// <param name="Timestamp">When it happened, to the millisecond; the JSON report writes it in Unix seconds.</param>
+public sealed record CircuitStateChange(CircuitState State, DateTimeOffset Timestamp);

@@ -180,7 +180,7 @@ public sealed partial class MetricsReporter
         var total = seconds.Sum();
         return new CircuitBreakerMetrics
         {
-            CurrentState = circuit.State.ToName(),
+            CurrentState = circuit.State,
             FailureCount = circuit.ConsecutiveFailures,
             FailureThreshold = backend.Registration.FailureThreshold,
             OpenCircuitCount = circuit.OpenCount,
@@ -191,7 +191,7 @@ public sealed partial class MetricsReporter
                 [CircuitState.HalfOpen.ToName()] = seconds[(int)CircuitState.HalfOpen],
             },
             UptimePercentage = total > 0 ? seconds[(int)CircuitState.Closed] / total * 100 : 100,
-            StateChanges = Array.ConvertAll(circuit.Changes, static c => new CircuitStateChange(c.State.ToName(), c.At.ToUnixTimeMilliseconds() / 1000.0)),
+            StateChanges = Array.ConvertAll(circuit.Changes, static c => new CircuitStateChange(c.State, UnixSecondsJsonConverter.ToMilliseconds(c.At))),
         };
     }
 }

@@ -52,7 +52,7 @@ public sealed partial class MetricsReporter
         var percentiles = metrics.Registration.LatencyPercentiles;
         var slices = metrics.Recorded.Windows.History(ReportWindowSlices[0], percentiles);
         var now = _time.GetTimestamp();
-        var unixNow = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        var utcNow = UnixSecondsJsonConverter.ToMilliseconds(_time.GetUtcNow());
         return Array.ConvertAll(slices, slice =>
         {
             var totals = slice.Totals;
@@ -64,7 +64,7 @@ public sealed partial class MetricsReporter
 
             return new HistorySample
             {
-                Timestamp = unixNow - ((now - slice.EndTimestamp) / (double)_time.TimestampFrequency),
+                Timestamp = utcNow - _time.GetElapsedTime(slice.EndTimestamp, now),
                 TotalRequests = totals.Requests,
                 Successes = totals.Successes,
                 Failures = totals.Failures,

@@ -91,8 +91,8 @@ public sealed partial class MetricsReporter : IMetricsReporter
 
         return new MetricsReport
         {
-            Timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0,
-            ApiName = backend.Name,
+            Timestamp = UnixSecondsJsonConverter.ToMilliseconds(_time.GetUtcNow()),
+            Backend = backend.Name,
             UptimeSeconds = _time.GetElapsedTime(backend.RegisteredAt).TotalSeconds,
             TotalRequests = totals.Requests,
             Successes = totals.Successes,

@@ -101,8 +101,8 @@ public sealed record RateLimitMetrics
     /// </summary>
     public double? ResetSeconds { get; init; }
 
-    /// <summary>When the values were seen, in Unix seconds.</summary>
-    public double ObservedAt { get; init; }
+    /// <summary>When the values were seen; the JSON report writes it in Unix seconds. The Unix epoch (0) when not set.</summary>
+    public DateTimeOffset ObservedAt { get; init; } = DateTimeOffset.UnixEpoch;
 
     /// <summary><see cref="Remaining"/> divided by <see cref="Limit"/>, from 0 to 1 (capped); null without both or with a limit of 0.</summary>
     [JsonIgnore]
@@ -149,7 +149,8 @@ internal static class RateLimitFigures
             Limit = value.Limit >= 0 ? value.Limit : null,
             Remaining = value.Remaining >= 0 ? value.Remaining : null,
             ResetSeconds = value.ResetUtcTicks >= 0 ? Seconds(Math.Max(0, value.ResetUtcTicks - nowTicks)) : null,
-            ObservedAt = (value.ObservedUtcTicks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerSecond,
+            // Clamped: the ticks come from whatever clock the collector was given, and a DateTimeOffset must not throw mid-report.
+            ObservedAt = new DateTimeOffset(Math.Clamp(value.ObservedUtcTicks, 0, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero),
         };
     }
 

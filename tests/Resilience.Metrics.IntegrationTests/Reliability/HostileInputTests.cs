@@ -183,13 +183,13 @@ public class HostileInputTests
             (await client.GetAsync("/", Ct)).Dispose();
         }
 
-        Assert.Equal("OPEN", reporter.GetMetricsReport("breaker").CircuitBreaker.CurrentState);
+        Assert.Equal(CircuitState.Open, reporter.GetMetricsReport("breaker").CircuitBreaker.CurrentState);
 
         configuration.Providers.Single().Set("m:CircuitBreaker:FailureThreshold", "3");
         configuration.Reload();
 
         // The rebuilt breaker is closed, and says so: the next request reaches the backend.
-        Assert.Equal("CLOSED", reporter.GetMetricsReport("breaker").CircuitBreaker.CurrentState);
+        Assert.Equal(CircuitState.Closed, reporter.GetMetricsReport("breaker").CircuitBreaker.CurrentState);
         using var response = await client.GetAsync("/", Ct);
         Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
     }

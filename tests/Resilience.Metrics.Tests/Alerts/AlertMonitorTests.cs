@@ -240,7 +240,7 @@ public sealed class AlertMonitorTests : IDisposable
 
     internal static CircuitBreakerMetrics Closed { get; } = new()
     {
-        CurrentState = "CLOSED",
+        CurrentState = CircuitState.Closed,
         StateTimeSeconds = new Dictionary<string, double>(),
         StateChanges = [],
     };

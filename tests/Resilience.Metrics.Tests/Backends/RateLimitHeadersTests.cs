@@ -64,8 +64,8 @@ public sealed class RateLimitHeadersTests : IDisposable
 
         var limits = _reporter.GetMetricsReport("openai").RateLimits;
 
-        Assert.Equal(new RateLimitMetrics { Limit = 10000, Remaining = 9999, ResetSeconds = 6.64, ObservedAt = Start.ToUnixTimeSeconds() }, limits.Requests);
-        Assert.Equal(new RateLimitMetrics { Limit = 2000000, Remaining = 1999000, ResetSeconds = 358, ObservedAt = Start.ToUnixTimeSeconds() }, limits.Tokens);
+        Assert.Equal(new RateLimitMetrics { Limit = 10000, Remaining = 9999, ResetSeconds = 6.64, ObservedAt = Start }, limits.Requests);
+        Assert.Equal(new RateLimitMetrics { Limit = 2000000, Remaining = 1999000, ResetSeconds = 358, ObservedAt = Start }, limits.Tokens);
         Assert.Null(limits.InputTokens);
         Assert.Null(limits.OutputTokens);
         Assert.Equal(0, limits.MalformedHeaders);

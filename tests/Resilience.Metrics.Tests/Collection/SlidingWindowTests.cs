@@ -240,8 +240,8 @@ public sealed class SlidingWindowTests : IDisposable
         var report = _reporter.GetMetricsReport("openai");
 
         Assert.Equal(144, history.Count);                                  // 12 minutes of 5 s slices
-        Assert.Equal(report.Timestamp, history[^1].Timestamp, 6);          // the newest slice ended now
-        Assert.All(history.Zip(history.Skip(1)), pair => Assert.Equal(5, pair.Second.Timestamp - pair.First.Timestamp, 6));
+        Assert.Equal(report.Timestamp, history[^1].Timestamp);             // the newest slice ended now
+        Assert.All(history.Zip(history.Skip(1)), pair => Assert.Equal(TimeSpan.FromSeconds(5), pair.Second.Timestamp - pair.First.Timestamp));
         Assert.Equal(report.TotalRequests, history[^1].TotalRequests);
         Assert.Equal(report.Failures, history[^1].Failures);
         Assert.Equal(50, history[0].TotalRequests);

@@ -38,7 +38,7 @@ public partial class GuideExamplesTests
         Assert.Equal(10, performance.P95, 0.1);                    // the one 10 ms request, within 1 %
         Assert.Equal(10, performance.LastTenSeconds.TimeWindowSeconds);
         Assert.Equal(0, performance.TokensPerSecond);              // no tokens were recorded
-        Assert.Equal("CLOSED", GuideExamples.QueueAndCircuit(reporter).Item2.CurrentState);
+        Assert.Equal(CircuitState.Closed, GuideExamples.QueueAndCircuit(reporter).Item2.CurrentState);
         var (ascii, json, prometheus) = GuideExamples.Reports(reporter);
         Assert.StartsWith("=== openai Metrics Report ===", ascii);
         Assert.Contains("\"api_name\": \"openai\"", json);

@@ -43,14 +43,14 @@ public sealed class MetricsReporterTests : IDisposable
 
         var report = _reporter.GetMetricsReport("openai");
 
-        Assert.Equal("openai", report.ApiName);
+        Assert.Equal("openai", report.Backend);
         Assert.Equal(4, report.TotalRequests);
         Assert.Equal(2, report.Successes);
         Assert.Equal(2, report.Failures);
         Assert.Equal(1, report.Timeouts);
         Assert.Equal(2, report.Retries);
         Assert.Equal(0.5, report.SuccessRate);
-        Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds(), report.Timestamp);
+        Assert.Equal(_time.GetUtcNow(), report.Timestamp);
     }
 
     [Fact]
@@ -256,14 +256,14 @@ public sealed class MetricsReporterTests : IDisposable
 
         var circuit = _reporter.GetCircuitBreakerMetrics("gemini");
 
-        Assert.Equal("CLOSED", circuit.CurrentState);
+        Assert.Equal(CircuitState.Closed, circuit.CurrentState);
         Assert.Equal(3, circuit.FailureThreshold);
         Assert.Equal(2, circuit.OpenCircuitCount);
         Assert.Equal(37, circuit.StateTimeSeconds["CLOSED"], 6);
         Assert.Equal(60, circuit.StateTimeSeconds["OPEN"], 6);
         Assert.Equal(3, circuit.StateTimeSeconds["HALF-OPEN"], 6);
         Assert.Equal(37, circuit.UptimePercentage, 6);
-        Assert.Equal(["OPEN", "HALF-OPEN", "OPEN", "HALF-OPEN", "CLOSED"], circuit.StateChanges.Select(c => c.State));
+        Assert.Equal([CircuitState.Open, CircuitState.HalfOpen, CircuitState.Open, CircuitState.HalfOpen, CircuitState.Closed], circuit.StateChanges.Select(c => c.State));
     }
 
     [Fact]
@@ -281,7 +281,7 @@ public sealed class MetricsReporterTests : IDisposable
     public void A_fresh_backend_has_a_closed_circuit_with_full_uptime()
     {
         var circuit = _reporter.GetCircuitBreakerMetrics("openai");
-        Assert.Equal("CLOSED", circuit.CurrentState);
+        Assert.Equal(CircuitState.Closed, circuit.CurrentState);
         Assert.Equal(100, circuit.UptimePercentage);
         Assert.Empty(circuit.StateChanges);
     }
@@ -356,7 +356,7 @@ public sealed class MetricsReporterTests : IDisposable
         _collector.RecordQueue(new QueueEvent(_openai, QueueEventKind.Started, 0, TimeSpan.FromMilliseconds(30)));
         Assert.Equal(15, _reporter.GetQueueMetrics("openai").AvgQueueTimeMs, 6);
         GC.KeepAlive(queue);
-        Assert.Equal("OPEN", report.CircuitBreaker.CurrentState);
+        Assert.Equal(CircuitState.Open, report.CircuitBreaker.CurrentState);
         Assert.Equal(0, report.CircuitBreaker.OpenCircuitCount);
         Assert.Equal(2, report.CircuitBreaker.StateTimeSeconds["OPEN"], 6);
     }
@@ -394,10 +394,10 @@ public sealed class MetricsReporterTests : IDisposable
     public void An_unregistered_backend_reports_zeros()
     {
         var report = _reporter.GetMetricsReport("never-seen");
-        Assert.Equal("never-seen", report.ApiName);
+        Assert.Equal("never-seen", report.Backend);
         Assert.Equal(0, report.TotalRequests);
         Assert.Equal(0, report.SuccessRate);
-        Assert.Equal("CLOSED", report.CircuitBreaker.CurrentState);
+        Assert.Equal(CircuitState.Closed, report.CircuitBreaker.CurrentState);
         Assert.DoesNotContain("never-seen", _reporter.Backends);
     }
 

@@ -37,12 +37,12 @@ public sealed class ApiCircuitBreakerTests : IDisposable
         }
 
         _time.Advance(TimeSpan.FromSeconds(4));
-        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("idle-anthropic").CurrentState);
+        Assert.Equal(CircuitState.Open, _reporter.GetCircuitBreakerMetrics("idle-anthropic").CurrentState);
 
         // No request arrives, so Polly stays open; but its break is over and it would admit a trial.
         _time.Advance(TimeSpan.FromSeconds(25));
         var circuit = _reporter.GetCircuitBreakerMetrics("idle-anthropic");
-        Assert.Equal("HALF-OPEN", circuit.CurrentState);
+        Assert.Equal(CircuitState.HalfOpen, circuit.CurrentState);
         Assert.Equal(5, circuit.StateTimeSeconds["OPEN"], 6);
         Assert.Equal(24, circuit.StateTimeSeconds["HALF-OPEN"], 6);
         Assert.Contains("api_circuit_state{api=\"idle-anthropic\"} 1\n", _reporter.GetPrometheusMetrics(), StringComparison.Ordinal);
@@ -53,8 +53,8 @@ public sealed class ApiCircuitBreakerTests : IDisposable
         (await pipeline.ExecuteAsync(static _ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.OK)))).Dispose();
         _time.Advance(TimeSpan.FromSeconds(1));
         circuit = _reporter.GetCircuitBreakerMetrics("idle-anthropic");
-        Assert.Equal("CLOSED", circuit.CurrentState);
-        Assert.Equal(["OPEN", "HALF-OPEN", "CLOSED"], circuit.StateChanges.Select(c => c.State));
+        Assert.Equal(CircuitState.Closed, circuit.CurrentState);
+        Assert.Equal([CircuitState.Open, CircuitState.HalfOpen, CircuitState.Closed], circuit.StateChanges.Select(c => c.State));
         Assert.Equal(24, circuit.StateTimeSeconds["HALF-OPEN"], 6);
         Assert.Equal(1, circuit.StateTimeSeconds["CLOSED"], 6);
     }
@@ -100,7 +100,7 @@ public sealed class ApiCircuitBreakerTests : IDisposable
         _collector.RecordCircuitStateChange(new CircuitStateChanged(backend, CircuitState.Open));
         _time.Advance(TimeSpan.FromHours(1));
 
-        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("groq").CurrentState);
+        Assert.Equal(CircuitState.Open, _reporter.GetCircuitBreakerMetrics("groq").CurrentState);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class ApiCircuitBreakerTests : IDisposable
             (await pipeline.ExecuteAsync(Backend)).Dispose();
         }
 
-        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("gemini").CurrentState);
+        Assert.Equal(CircuitState.Open, _reporter.GetCircuitBreakerMetrics("gemini").CurrentState);
         Assert.Equal(3, _reporter.GetCircuitBreakerMetrics("gemini").FailureCount);
         await Assert.ThrowsAsync<BrokenCircuitException>(async () => await pipeline.ExecuteAsync(Backend));
         Assert.Equal(3, served);
@@ -137,10 +137,10 @@ public sealed class ApiCircuitBreakerTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(10));
 
         var circuit = _reporter.GetCircuitBreakerMetrics("gemini");
-        Assert.Equal("CLOSED", circuit.CurrentState);
+        Assert.Equal(CircuitState.Closed, circuit.CurrentState);
         Assert.Equal(0, circuit.FailureCount);
         Assert.Equal(1, circuit.OpenCircuitCount);
-        Assert.Equal(["OPEN", "HALF-OPEN", "CLOSED"], circuit.StateChanges.Select(c => c.State));
+        Assert.Equal([CircuitState.Open, CircuitState.HalfOpen, CircuitState.Closed], circuit.StateChanges.Select(c => c.State));
         Assert.Equal(30, circuit.StateTimeSeconds["OPEN"], 6);
         Assert.Equal(10, circuit.StateTimeSeconds["CLOSED"], 6);
         Assert.Equal(0, circuit.StateTimeSeconds["HALF-OPEN"], 6);
@@ -173,7 +173,7 @@ public sealed class ApiCircuitBreakerTests : IDisposable
         }
 
         Assert.Equal(1, opened);
-        Assert.Equal("OPEN", _reporter.GetCircuitBreakerMetrics("ollama").CurrentState);
+        Assert.Equal(CircuitState.Open, _reporter.GetCircuitBreakerMetrics("ollama").CurrentState);
     }
 
     [Fact]

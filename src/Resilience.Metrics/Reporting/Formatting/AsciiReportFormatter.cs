@@ -6,10 +6,6 @@ namespace Resilience.Metrics;
 /// <summary>The guide's ASCII report (<c>get_ascii_report</c>): its lines in its order, then a few extra lines.</summary>
 internal static class AsciiReportFormatter
 {
-    // DateTime's range in Unix seconds; timestamps outside it are clamped instead of throwing.
-    private const double MinUnixSeconds = -62_135_596_800d;
-    private const double MaxUnixSeconds = 253_402_300_799d;
-
     /// <summary>
     /// Formats one backend's report. Lines end with <c>"\n"</c> and, as in the guide's <c>"\n".join</c>, the last
     /// line has none. Numbers use the invariant culture; NaN and infinities print as 0.00.
@@ -22,15 +18,15 @@ internal static class AsciiReportFormatter
         var sb = new StringBuilder(640 + (report.Models.Count * 96));
 
         sb.Append("=== ");
-        AppendText(sb, report.ApiName);
+        AppendText(sb, report.Backend);
         sb.Append(" Metrics Report ===\n");
-        sb.Append(inv, $"Timestamp: {UtcFromUnixSeconds(report.Timestamp):yyyy-MM-dd HH:mm:ss} UTC\n");
+        sb.Append(inv, $"Timestamp: {report.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC\n");
         sb.Append(inv, $"Uptime: {FormattingGuards.Finite(report.UptimeSeconds):F2} seconds\n");
         sb.Append('\n');
         sb.Append(inv, $"Total Requests: {report.TotalRequests}\n");
         sb.Append(inv, $"Success Rate: {Percent(report.SuccessRate):F2}%\n");
         sb.Append("Current Circuit State: ");
-        AppendText(sb, report.CircuitBreaker.CurrentState);
+        sb.Append(report.CircuitBreaker.CurrentState.ToName());
         sb.Append('\n');
         sb.Append(inv, $"Current Queue Size: {report.Queue.CurrentQueueSize}\n");
         sb.Append('\n');
@@ -152,10 +148,6 @@ internal static class AsciiReportFormatter
 
     private static double Percentile(IReadOnlyDictionary<string, double> percentiles, string key) =>
         percentiles.TryGetValue(key, out var value) ? FormattingGuards.Finite(value) : 0d;
-
-    // Whole seconds, as strftime prints them, in UTC so the report reads the same on every host.
-    private static DateTime UtcFromUnixSeconds(double seconds) =>
-        DateTime.UnixEpoch.AddSeconds(Math.Clamp(Math.Floor(FormattingGuards.Finite(seconds)), MinUnixSeconds, MaxUnixSeconds));
 
     // Names come from backends' responses: a control character (newline, ESC) must not forge report lines or
     // drive the terminal that shows the report.

@@ -73,30 +73,30 @@ internal static class MetricCatalog
 
     // The guide's families, in the guide's order.
     public static readonly MetricFamily RequestsTotal = new("api_requests_total", MetricKind.Counter, "requests", "Total number of API requests", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.TotalRequests), "api.client.requests");
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.TotalRequests), "api.client.requests");
 
     public static readonly MetricFamily SuccessRate = new("api_success_rate", MetricKind.Gauge, "ratio", "Success rate of API requests", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.SuccessRate));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.SuccessRate));
 
     public static readonly MetricFamily LatencyMilliseconds = new("api_latency_milliseconds", MetricKind.Gauge, "milliseconds", "API request latency in milliseconds", ["percentile"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
         {
             foreach (var (percentile, value) in r.Latency.Percentiles)
             {
-                f.Start(r.ApiName);
+                f.Start(r.Backend);
                 f.Label("percentile"u8, percentile);
                 f.End(value);
             }
         });
 
     public static readonly MetricFamily QueueSize = new("api_queue_size", MetricKind.Gauge, "requests", "Current number of requests in queue", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Queue.CurrentQueueSize), "api.client.queue.length");
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Queue.CurrentQueueSize), "api.client.queue.length");
 
     public static readonly MetricFamily ActiveRequests = new("api_active_requests", MetricKind.Gauge, "requests", "Current number of active requests", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Queue.ActiveRequests), "api.client.active_requests");
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Queue.ActiveRequests), "api.client.active_requests");
 
     public static readonly MetricFamily ErrorRate = new("api_error_rate", MetricKind.Gauge, "ratio", "Rate of API request errors", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Errors.ErrorRate));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Errors.ErrorRate));
 
     public static readonly MetricFamily CircuitStateGauge = new("api_circuit_state", MetricKind.Gauge, "state", "Current circuit breaker state (0=CLOSED, 1=HALF-OPEN, 2=OPEN)", [],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
@@ -104,20 +104,20 @@ internal static class MetricCatalog
             // An unknown state has no honest number: the series is left out rather than guessed.
             if (CircuitStateValue(r.CircuitBreaker.CurrentState) is { } state)
             {
-                f.Sample(r.ApiName, state);
+                f.Sample(r.Backend, state);
             }
         },
         "api.client.circuit.state");
 
     public static readonly MetricFamily ThroughputRps = new("api_throughput_rps", MetricKind.Gauge, "requests per second", "Requests per second", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Throughput.RequestsPerSecond));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Throughput.RequestsPerSecond));
 
     public static readonly MetricFamily ModelRequestsTotal = new("api_model_requests_total", MetricKind.Counter, "requests", "Total requests for a specific model", ["model"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
         {
             foreach (var (model, stats) in r.Models)
             {
-                f.Sample(r.ApiName, model, stats.Requests);
+                f.Sample(r.Backend, model, stats.Requests);
             }
         });
 
@@ -126,7 +126,7 @@ internal static class MetricCatalog
         {
             foreach (var (model, stats) in r.Models)
             {
-                f.Sample(r.ApiName, model, stats.SuccessRate);
+                f.Sample(r.Backend, model, stats.SuccessRate);
             }
         });
 
@@ -135,22 +135,22 @@ internal static class MetricCatalog
         {
             foreach (var (model, stats) in r.Models)
             {
-                f.Sample(r.ApiName, model, stats.AvgLatency);
+                f.Sample(r.Backend, model, stats.AvgLatency);
             }
         });
 
     // Added families.
     public static readonly MetricFamily FailuresTotal = new("api_failures_total", MetricKind.Counter, "requests", "Total number of failed API requests", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Failures));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Failures));
 
     public static readonly MetricFamily TimeoutsTotal = new("api_timeouts_total", MetricKind.Counter, "requests", "API requests whose final error was a timeout", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Timeouts));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Timeouts));
 
     public static readonly MetricFamily RetriesTotal = new("api_retries_total", MetricKind.Counter, "requests", "API requests that were retried at least once", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Retries));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Retries));
 
     public static readonly MetricFamily RetryAttemptsTotal = new("api_retry_attempts_total", MetricKind.Counter, "attempts", "Retry attempts of API requests", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.RetryAttempts), "api.client.retries");
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.RetryAttempts), "api.client.retries");
 
     public static readonly MetricFamily ErrorsTotal = new("api_errors_total", MetricKind.Counter, "errors", "API request errors by category", ["category"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
@@ -159,7 +159,7 @@ internal static class MetricCatalog
             for (var c = 0; c < ErrorCategoryNames.All.Count; c++)
             {
                 var name = ErrorCategoryNames.All[c].ToName();
-                f.Start(r.ApiName);
+                f.Start(r.Backend);
                 f.Label("category"u8, name);
                 f.End(r.Errors.ErrorCategories.TryGetValue(name, out var count) ? count : 0L);
             }
@@ -168,10 +168,10 @@ internal static class MetricCatalog
     public static readonly MetricFamily TokensTotal = new("api_tokens_total", MetricKind.Counter, "tokens", "Tokens processed, by type (prompt, completion)", ["type"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
         {
-            f.Start(r.ApiName);
+            f.Start(r.Backend);
             f.Label("type"u8, "prompt"u8);
             f.End(r.TokenCounts.Prompt);
-            f.Start(r.ApiName);
+            f.Start(r.Backend);
             f.Label("type"u8, "completion"u8);
             f.End(r.TokenCounts.Completion);
         },
@@ -181,27 +181,27 @@ internal static class MetricCatalog
         "Parts of the token totals: cached prompt tokens, reasoning completion tokens", ["type"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
         {
-            f.Start(r.ApiName);
+            f.Start(r.Backend);
             f.Label("type"u8, "cached"u8);
             f.End(r.TokenCounts.Cached);
-            f.Start(r.ApiName);
+            f.Start(r.Backend);
             f.Label("type"u8, "reasoning"u8);
             f.End(r.TokenCounts.Reasoning);
         });
 
     public static readonly MetricFamily TokenThroughputTps = new("api_token_throughput_tps", MetricKind.Gauge, "tokens per second", "Tokens (prompt and completion) per second", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Throughput.TokenThroughput.TokensPerSecond));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Throughput.TokenThroughput.TokensPerSecond));
 
     public static readonly MetricFamily ModelTokensTotal = new("api_model_tokens_total", MetricKind.Counter, "tokens", "Tokens for a specific model, by type (prompt, completion)", ["model", "type"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
         {
             foreach (var (model, stats) in r.Models)
             {
-                f.Start(r.ApiName);
+                f.Start(r.Backend);
                 f.Label("model"u8, model);
                 f.Label("type"u8, "prompt"u8);
                 f.End(stats.TokenCounts.Prompt);
-                f.Start(r.ApiName);
+                f.Start(r.Backend);
                 f.Label("model"u8, model);
                 f.Label("type"u8, "completion"u8);
                 f.End(stats.TokenCounts.Completion);
@@ -222,17 +222,17 @@ internal static class MetricCatalog
             {
                 if (stats.CostUsd is { } cost)
                 {
-                    f.Sample(r.ApiName, model, cost);
+                    f.Sample(r.Backend, model, cost);
                 }
             }
         },
         "api.client.cost");
 
     public static readonly MetricFamily QueueRejectionsTotal = new("api_queue_rejections_total", MetricKind.Counter, "requests", "Requests rejected because the queue was full", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.Queue.QueueRejectionCount), "api.client.queue.rejections");
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.Queue.QueueRejectionCount), "api.client.queue.rejections");
 
     public static readonly MetricFamily CircuitOpenTotal = new("api_circuit_open_total", MetricKind.Counter, "openings", "Times the circuit breaker opened", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.CircuitBreaker.OpenCircuitCount));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.CircuitBreaker.OpenCircuitCount));
 
     // A gauge, not a counter: the report's state times restart at each reset and are not a monotonic total.
     public static readonly MetricFamily CircuitStateTimeSeconds = new("api_circuit_state_time_seconds", MetricKind.Gauge, "seconds", "Seconds spent in each circuit state since the last reset", ["state"],
@@ -240,17 +240,17 @@ internal static class MetricCatalog
         {
             foreach (var (state, seconds) in r.CircuitBreaker.StateTimeSeconds)
             {
-                f.Start(r.ApiName);
+                f.Start(r.Backend);
                 f.Label("state"u8, state);
                 f.End(seconds);
             }
         });
 
     public static readonly MetricFamily MonitoringErrorsTotal = new("api_monitoring_errors_total", MetricKind.Counter, "faults", "Faults inside monitoring that were caught", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.MonitoringErrors));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.MonitoringErrors));
 
     public static readonly MetricFamily UptimeSeconds = new("api_uptime_seconds", MetricKind.Gauge, "seconds", "Seconds since the backend was registered", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.UptimeSeconds));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.UptimeSeconds));
 
     // The provider's own rate limits, from the latest response headers: a series per kind the provider sent.
     public static readonly MetricFamily RateLimitLimit = new("api_ratelimit_limit", MetricKind.Gauge, "requests or tokens",
@@ -270,15 +270,15 @@ internal static class MetricCatalog
 
     public static readonly MetricFamily RateLimitHeaderErrorsTotal = new("api_ratelimit_header_errors_total", MetricKind.Counter, "headers",
         "Rate-limit headers that were malformed, negative or absurd and were ignored", [],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.ApiName, r.RateLimits.MalformedHeaders));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Sample(r.Backend, r.RateLimits.MalformedHeaders));
 
     // Real histograms: rate() over their buckets gives any window's percentiles, and buckets add up across instances.
     public static readonly MetricFamily RequestDurationSeconds = new("api_request_duration_seconds", MetricKind.Histogram, "seconds", "End-to-end API request duration (queue time and retries included)", ["le"],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.ApiName, null, r.Latency.Histogram ?? DurationHistogram.Empty),
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.Backend, null, r.Latency.Histogram ?? DurationHistogram.Empty),
         "api.client.request.duration");
 
     public static readonly MetricFamily TimeToFirstChunkSeconds = new("api_time_to_first_chunk_seconds", MetricKind.Histogram, "seconds", "Time from a request's start to the first chunk of a streamed response", ["le"],
-        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.ApiName, null, r.Latency.TimeToFirstByte?.Histogram ?? DurationHistogram.Empty));
+        static (MetricsReport r, ref PrometheusFormatter.Family f) => f.Histogram(r.Backend, null, r.Latency.TimeToFirstByte?.Histogram ?? DurationHistogram.Empty));
 
     // Per model only where the model keeps a histogram (DetailedLatency): 19 series a model.
     public static readonly MetricFamily ModelRequestDurationSeconds = new("api_model_request_duration_seconds", MetricKind.Histogram, "seconds", "End-to-end API request duration for a specific model", ["model", "le"],
@@ -288,7 +288,7 @@ internal static class MetricCatalog
             {
                 if (stats.Histogram is { } histogram)
                 {
-                    f.Histogram(r.ApiName, model, histogram);
+                    f.Histogram(r.Backend, model, histogram);
                 }
             }
         });
@@ -309,10 +309,10 @@ internal static class MetricCatalog
     private static void RateLimitSeries(MetricsReport report, ref PrometheusFormatter.Family family, Func<RateLimitMetrics, double?> value)
     {
         var limits = report.RateLimits;
-        RateLimitSeries(report.ApiName, ref family, "requests"u8, limits.Requests, value);
-        RateLimitSeries(report.ApiName, ref family, "tokens"u8, limits.Tokens, value);
-        RateLimitSeries(report.ApiName, ref family, "input_tokens"u8, limits.InputTokens, value);
-        RateLimitSeries(report.ApiName, ref family, "output_tokens"u8, limits.OutputTokens, value);
+        RateLimitSeries(report.Backend, ref family, "requests"u8, limits.Requests, value);
+        RateLimitSeries(report.Backend, ref family, "tokens"u8, limits.Tokens, value);
+        RateLimitSeries(report.Backend, ref family, "input_tokens"u8, limits.InputTokens, value);
+        RateLimitSeries(report.Backend, ref family, "output_tokens"u8, limits.OutputTokens, value);
     }
 
     private static void RateLimitSeries(string api, ref PrometheusFormatter.Family family, ReadOnlySpan<byte> kind, RateLimitMetrics? metrics, Func<RateLimitMetrics, double?> value)
@@ -325,12 +325,12 @@ internal static class MetricCatalog
         }
     }
 
-        /// <summary>The number <c>api_circuit_state</c> gives a state name, or null for an unknown one.</summary>
-    public static int? CircuitStateValue(string? state) => state switch
+    /// <summary>The number <c>api_circuit_state</c> gives a state, or null for a value the enum does not define.</summary>
+    public static int? CircuitStateValue(CircuitState state) => state switch
     {
-        "CLOSED" => 0,
-        "HALF-OPEN" => 1,
-        "OPEN" => OpenCircuitValue,
+        CircuitState.Closed => 0,
+        CircuitState.HalfOpen => 1,
+        CircuitState.Open => OpenCircuitValue,
         _ => null,
     };
 }

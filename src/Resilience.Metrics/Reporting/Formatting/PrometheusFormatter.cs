@@ -33,7 +33,7 @@ internal static class PrometheusFormatter
     /// <exception cref="ArgumentException">Two reports have the same backend name.</exception>
     public static string Format(IReadOnlyList<MetricsReport> reports)
     {
-        FormattingGuards.EnsureUniqueApiNames(reports, nameof(reports));
+        FormattingGuards.EnsureUniqueBackends(reports, nameof(reports));
         using var buffer = new PooledByteBufferWriter(EstimateSize(reports));
         WriteCore(reports, buffer);
         return buffer.ToUtf8String();
@@ -43,7 +43,7 @@ internal static class PrometheusFormatter
     /// <exception cref="ArgumentException">Two reports have the same backend name.</exception>
     public static void Write(IReadOnlyList<MetricsReport> reports, IBufferWriter<byte> output)
     {
-        FormattingGuards.EnsureUniqueApiNames(reports, nameof(reports));
+        FormattingGuards.EnsureUniqueBackends(reports, nameof(reports));
         ArgumentNullException.ThrowIfNull(output);
         WriteCore(reports, output);
     }

@@ -18,8 +18,8 @@ public sealed partial class GrafanaDashboardTests
         {
             RateLimits = new RateLimitsReport
             {
-                Requests = new RateLimitMetrics { Limit = 10000, Remaining = 9000, ResetSeconds = 6, ObservedAt = 1 },
-                Tokens = new RateLimitMetrics { Limit = 2000000, Remaining = 150000, ResetSeconds = 6, ObservedAt = 1 },
+                Requests = new RateLimitMetrics { Limit = 10000, Remaining = 9000, ResetSeconds = 6, ObservedAt = DateTimeOffset.FromUnixTimeSeconds(1) },
+                Tokens = new RateLimitMetrics { Limit = 2000000, Remaining = 150000, ResetSeconds = 6, ObservedAt = DateTimeOffset.FromUnixTimeSeconds(1) },
             },
         },
         ReportSamples.Create("anthropic", new Dictionary<string, ModelMetrics>
@@ -27,12 +27,12 @@ public sealed partial class GrafanaDashboardTests
             ["claude-sonnet-4"] = ReportSamples.Model(10, 9, 1234.5, 1000, 2000) with { CostUsd = 0.033 },
         }) with
         {
-            CircuitBreaker = ReportSamples.Create().CircuitBreaker with { CurrentState = "HALF-OPEN" },
+            CircuitBreaker = ReportSamples.Create().CircuitBreaker with { CurrentState = CircuitState.HalfOpen },
             CostUsd = 0.033,
         },
         ReportSamples.Create("groq", new Dictionary<string, ModelMetrics>()) with
         {
-            CircuitBreaker = ReportSamples.Create().CircuitBreaker with { CurrentState = "OPEN" },
+            CircuitBreaker = ReportSamples.Create().CircuitBreaker with { CurrentState = CircuitState.Open },
         },
     ])));
 

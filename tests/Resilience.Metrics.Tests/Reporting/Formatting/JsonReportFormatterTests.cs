@@ -131,7 +131,7 @@ public sealed class JsonReportFormatterTests
         var root = document.RootElement;
         string[] zeroPaths =
         [
-            "timestamp", "uptime_seconds", "success_rate", "latency/avg_latency", "latency/min_latency", "latency/max_latency",
+            "uptime_seconds", "success_rate", "latency/avg_latency", "latency/min_latency", "latency/max_latency",
             "latency/percentiles/50", "latency/percentiles/95", "latency/percentiles/99", "queue/avg_queue_time_ms",
             "queue/avg_queue_length", "circuit_breaker/uptime_percentage", "circuit_breaker/state_time_seconds/CLOSED",
             "circuit_breaker/state_time_seconds/OPEN", "errors/error_rate", "throughput/requests_per_second",
@@ -164,9 +164,9 @@ public sealed class JsonReportFormatterTests
         foreach (var report in reports)
         {
             using var single = JsonDocument.Parse(JsonReportFormatter.Format(report));
-            var embedded = document.RootElement.GetProperty(report.ApiName);
-            Assert.True(JsonElement.DeepEquals(single.RootElement, embedded), $"{report.ApiName} differs from its single report");
-            Assert.Equal(report.ApiName, embedded.GetProperty("api_name").GetString());
+            var embedded = document.RootElement.GetProperty(report.Backend);
+            Assert.True(JsonElement.DeepEquals(single.RootElement, embedded), $"{report.Backend} differs from its single report");
+            Assert.Equal(report.Backend, embedded.GetProperty("api_name").GetString());
         }
     }
 
@@ -188,6 +188,106 @@ public sealed class JsonReportFormatterTests
 
         Assert.Equal("reports", error.ParamName);
         Assert.Contains("'openai'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Times_are_written_as_unix_seconds_exactly_as_the_doubles_were()
+    {
+        HistorySample Sample(DateTimeOffset time) => new() { Timestamp = time, Percentiles = new Dictionary<string, double>() };
+        (string, IReadOnlyList<HistorySample>)[] history =
+        [
+            ("b", [
+                Sample(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_250)),
+                Sample(DateTimeOffset.UnixEpoch.AddTicks(17_961_234_561_234_567).ToOffset(TimeSpan.FromHours(2))),
+                Sample(DateTimeOffset.UnixEpoch),
+            ]),
+        ];
+
+        Assert.Equal(
+            "{\"b\":[" +
+            "{\"timestamp\":1700000000.25,\"total_requests\":0,\"successes\":0,\"failures\":0,\"tokens\":0,\"percentiles\":{}}," +
+            "{\"timestamp\":1796123456.1234567,\"total_requests\":0,\"successes\":0,\"failures\":0,\"tokens\":0,\"percentiles\":{}}," +
+            "{\"timestamp\":0,\"total_requests\":0,\"successes\":0,\"failures\":0,\"tokens\":0,\"percentiles\":{}}]}",
+            JsonReportFormatter.Format(history));
+    }
+
+    [Fact]
+    public void A_time_cut_to_the_millisecond_writes_the_number_the_report_wrote_before()
+    {
+        // Before: ToUnixTimeMilliseconds() / 1000.0 (report, circuit changes); now ticks / 10^7 of the cut time. The two
+        // are the same double while a whole millisecond's ticks are exact in one (below 2^57 ticks from 1970: 1514 to 2426).
+        var (from, to) = (new DateTimeOffset(1600, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks, new DateTimeOffset(2400, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks);
+        var random = new Random(15);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var time = new DateTimeOffset(random.NextInt64(from, to), TimeSpan.Zero);
+            var before = time.ToUnixTimeMilliseconds() / 1000.0;
+            Assert.Equal(before, UnixSecondsJsonConverter.ToUnixSeconds(UnixSecondsJsonConverter.ToMilliseconds(time)));
+        }
+    }
+
+    [Fact]
+    public void A_rate_limit_time_writes_the_number_it_wrote_before()
+    {
+        // Before: (ObservedUtcTicks - UnixEpoch.Ticks) / (double)TicksPerSecond, to the tick.
+        var random = new Random(15);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var ticks = random.NextInt64(DateTime.UnixEpoch.Ticks, DateTime.MaxValue.Ticks);
+            var before = (ticks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerSecond;
+            Assert.Equal(before, UnixSecondsJsonConverter.ToUnixSeconds(new DateTimeOffset(ticks, TimeSpan.Zero)));
+        }
+    }
+
+    [Fact]
+    public void A_record_built_without_a_time_writes_0_as_before()
+    {
+        var sample = ReportSamples.Create();
+        var report = new MetricsReport
+        {
+            Backend = "b", TokenCounts = sample.TokenCounts, Latency = sample.Latency, Queue = sample.Queue, CircuitBreaker = sample.CircuitBreaker,
+            Errors = sample.Errors, Throughput = sample.Throughput, Models = sample.Models,
+            RateLimits = new RateLimitsReport { Requests = new RateLimitMetrics { Limit = 1 } },
+        };
+
+        using var document = JsonDocument.Parse(JsonReportFormatter.Format(report));
+
+        Assert.Equal("0", Walk(document.RootElement, "timestamp").GetRawText());
+        Assert.Equal("0", Walk(document.RootElement, "rate_limits/requests/observed_at").GetRawText());
+        Assert.Contains("\"timestamp\":0,", JsonReportFormatter.Format([("b", (IReadOnlyList<HistorySample>)[new HistorySample { Percentiles = new Dictionary<string, double>() }])]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Circuit_states_are_written_by_their_report_names()
+    {
+        var sample = ReportSamples.Create();
+        var report = sample with
+        {
+            CircuitBreaker = sample.CircuitBreaker with
+            {
+                CurrentState = CircuitState.HalfOpen,
+                StateChanges = [new CircuitStateChange(CircuitState.Open, DateTimeOffset.FromUnixTimeSeconds(1)), new CircuitStateChange(CircuitState.Closed, DateTimeOffset.FromUnixTimeSeconds(2))],
+            },
+        };
+
+        var text = JsonReportFormatter.Format(report);
+
+        Assert.Contains("\"current_state\": \"HALF-OPEN\",", text, StringComparison.Ordinal);
+        Assert.Contains("\"state\": \"OPEN\",\n        \"timestamp\": 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("\"state\": \"CLOSED\",\n        \"timestamp\": 2\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_converters_read_back_what_they_wrote()
+    {
+        var text = JsonReportFormatter.Format(ReportSamples.WithRateLimits());
+
+        var read = JsonSerializer.Deserialize(text, ReportJsonContext.Default.MetricsReport)!;
+
+        Assert.Equal(text, JsonReportFormatter.Format(read));
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddTicks(16_999_999_991_234_567), read.RateLimits.Requests!.ObservedAt);
+        Assert.Equal([CircuitState.Open, CircuitState.HalfOpen, CircuitState.Closed], read.CircuitBreaker.StateChanges.Select(c => c.State));
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(text.Replace("\"HALF-OPEN\",", "\"AJAR\",", StringComparison.Ordinal), ReportJsonContext.Default.MetricsReport));
     }
 
     private static JsonElement Walk(JsonElement element, string path) =>

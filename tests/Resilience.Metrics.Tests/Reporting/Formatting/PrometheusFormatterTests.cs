@@ -38,10 +38,10 @@ public sealed partial class PrometheusFormatterTests
         return
         [
             ReportSamples.Create("openai"),
-            anthropic with { CircuitBreaker = anthropic.CircuitBreaker with { CurrentState = "HALF-OPEN" } },
+            anthropic with { CircuitBreaker = anthropic.CircuitBreaker with { CurrentState = CircuitState.HalfOpen } },
             ReportSamples.Create("groq", new Dictionary<string, ModelMetrics>()) with
             {
-                CircuitBreaker = ReportSamples.Create().CircuitBreaker with { CurrentState = "OPEN" },
+                CircuitBreaker = ReportSamples.Create().CircuitBreaker with { CurrentState = CircuitState.Open },
             },
         ];
     }
@@ -164,11 +164,11 @@ public sealed partial class PrometheusFormatterTests
     public void Format_CircuitState_MapsClosedHalfOpenOpenToZeroOneTwo()
     {
         var unknown = ReportSamples.Create("mystery");
-        MetricsReport[] reports = [.. ThreeBackends(), unknown with { CircuitBreaker = unknown.CircuitBreaker with { CurrentState = "BROKEN" } }];
+        MetricsReport[] reports = [.. ThreeBackends(), unknown with { CircuitBreaker = unknown.CircuitBreaker with { CurrentState = (CircuitState)7 } }];
 
         var states = ParseSamples(PrometheusFormatter.Format(reports)).Where(s => s.Name == "api_circuit_state").ToList();
 
-        // An unknown state has no number: its series is left out rather than guessed.
+        // A value the enum does not define has no number: its series is left out rather than guessed.
         Assert.Equal(["openai=0", "anthropic=1", "groq=2"], states.Select(s => $"{s.Labels["api"]}={s.Value}"));
     }
 
@@ -188,7 +188,7 @@ public sealed partial class PrometheusFormatterTests
             StringComparison.Ordinal);
         var model = Assert.Single(ParseSamples(text), s => s.Name == "api_model_requests_total");
         Assert.Equal(OddModel, model.Labels["model"]);
-        Assert.Equal(report.ApiName, model.Labels["api"]);
+        Assert.Equal(report.Backend, model.Labels["api"]);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ internal static class ReportSamples
     /// <summary>1 000 requests, two models, one circuit opening; numbers avoid rounding ties on purpose.</summary>
     public static MetricsReport Create(string apiName = "openai", IReadOnlyDictionary<string, ModelMetrics>? models = null) => new()
     {
-        Timestamp = 1_700_000_000.25, // 2023-11-14 22:13:20 UTC
-        ApiName = apiName,
+        Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_250), // 2023-11-14 22:13:20.25 UTC
+        Backend = apiName,
         UptimeSeconds = 3600.456,
         TotalRequests = 1000,
         Successes = 950,
@@ -42,7 +42,7 @@ internal static class ReportSamples
         },
         CircuitBreaker = new CircuitBreakerMetrics
         {
-            CurrentState = "CLOSED",
+            CurrentState = CircuitState.Closed,
             FailureCount = 1,
             FailureThreshold = 5,
             OpenCircuitCount = 1,
@@ -55,9 +55,9 @@ internal static class ReportSamples
             UptimePercentage = 97.2222,
             StateChanges =
             [
-                new CircuitStateChange("OPEN", 1_699_998_000),
-                new CircuitStateChange("HALF-OPEN", 1_699_998_060),
-                new CircuitStateChange("CLOSED", 1_699_998_100),
+                new CircuitStateChange(CircuitState.Open, DateTimeOffset.FromUnixTimeSeconds(1_699_998_000)),
+                new CircuitStateChange(CircuitState.HalfOpen, DateTimeOffset.FromUnixTimeSeconds(1_699_998_060)),
+                new CircuitStateChange(CircuitState.Closed, DateTimeOffset.FromUnixTimeSeconds(1_699_998_100)),
             ],
         },
         Errors = new ErrorMetrics
@@ -97,6 +97,20 @@ internal static class ReportSamples
         MonitoringErrors = 0,
     };
 
+    /// <summary>The sample with every rate-limit kind, observed off the millisecond (rate limits keep the tick).</summary>
+    public static MetricsReport WithRateLimits() => Create() with
+    {
+        RateLimits = new RateLimitsReport
+        {
+            Requests = new RateLimitMetrics { Limit = 10000, Remaining = 9000, ResetSeconds = 6.5, ObservedAt = DateTimeOffset.UnixEpoch.AddTicks(16_999_999_991_234_567) },
+            Tokens = new RateLimitMetrics { Limit = 2000000, Remaining = 150000, ObservedAt = DateTimeOffset.FromUnixTimeSeconds(1_699_999_998) },
+            InputTokens = new RateLimitMetrics { Remaining = 5, ObservedAt = DateTimeOffset.UnixEpoch.AddTicks(16_999_999_970_000_001) },
+            OutputTokens = new RateLimitMetrics { Limit = 80000, ObservedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_699_999_996_999) },
+            RetryAfterSeconds = 7,
+            MalformedHeaders = 2,
+        },
+    };
+
     public static ModelMetrics Model(long requests, long successes, double avgLatency, long prompt = 0, long completion = 0) => new()
     {
         Requests = requests,
@@ -109,7 +123,7 @@ internal static class ReportSamples
         Percentiles = new Dictionary<string, double> { ["50"] = avgLatency * 0.8, ["99"] = avgLatency * 3 },
     };
 
-    /// <summary>A report where every double the records hold is NaN or infinite.</summary>
+    /// <summary>A report where every double the records hold is NaN or infinite (times are DateTimeOffset: never NaN).</summary>
     public static MetricsReport NonFinite(string apiName = "broken")
     {
         var report = Create(apiName, new Dictionary<string, ModelMetrics>
@@ -118,7 +132,6 @@ internal static class ReportSamples
         });
         return report with
         {
-            Timestamp = double.NaN,
             UptimeSeconds = double.NaN,
             SuccessRate = double.NaN,
             Latency = new LatencyMetrics
