@@ -45,8 +45,9 @@ internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptio
         var problems = new List<string>();
         foreach (var backend in reporter.Backends)
         {
-            var state = reporter.GetCircuitBreakerMetrics(backend).CurrentState;
-            var circuit = CircuitName(state);
+            var breaker = reporter.GetCircuitBreakerMetrics(backend);
+            var state = breaker.CurrentState;
+            var circuit = breaker.CurrentStateName;
             var recent = reporter.GetWindowMetrics(backend, settings.Window);
             // A reporter of the application's own may return null: no headroom known.
             var headroom = reporter.GetRateLimits(backend)?.LowestHeadroom;
@@ -93,10 +94,4 @@ internal sealed class ApiMonitoringHealthCheck(IMetricsReporter reporter, IOptio
     }
 
     // The names the reports print, so the health data reads as the JSON report does.
-    private static string CircuitName(CircuitState state) => state switch
-    {
-        CircuitState.Open => "OPEN",
-        CircuitState.HalfOpen => "HALF-OPEN",
-        _ => "CLOSED",
-    };
 }

@@ -113,7 +113,7 @@ internal sealed class ProgressDisplay
                         CircuitState.HalfOpen => "a trial request goes through",
                         _ => "traffic flows again",
                     };
-                    Event(change.Timestamp > _start ? change.Timestamp - _start : TimeSpan.Zero, $"{backend}: circuit {SummaryTable.CircuitName(change.State)} ({note})");
+                    Event(change.Timestamp > _start ? change.Timestamp - _start : TimeSpan.Zero, $"{backend}: circuit {change.StateName} ({note})");
                 }
             }
 
@@ -145,7 +145,7 @@ internal sealed class ProgressDisplay
 
             if (report.CircuitBreaker.CurrentState != CircuitState.Closed)
             {
-                open.Add($"{backend} {SummaryTable.CircuitName(report.CircuitBreaker.CurrentState)}");
+                open.Add($"{backend} {report.CircuitBreaker.CurrentStateName}");
             }
         }
 

@@ -38,7 +38,7 @@ internal static class SummaryTable
                 F(backendTokens / seconds, 0),
                 N(r.Retries),
                 N(r.Failures),
-                CircuitName(r.CircuitBreaker.CurrentState),
+                r.CircuitBreaker.CurrentStateName,
                 N(r.CircuitBreaker.OpenCircuitCount),
                 Usd(r.CostUsd),
             ]);
@@ -132,13 +132,6 @@ internal static class SummaryTable
     }
 
     /// <summary>Spend in USD; "-" for a backend without a price table (no guessed price).</summary>
-    /// <summary>A state as the library's reports print it (<c>CLOSED</c>, <c>OPEN</c>, <c>HALF-OPEN</c>).</summary>
-    internal static string CircuitName(CircuitState state) => state switch
-    {
-        CircuitState.Open => "OPEN",
-        CircuitState.HalfOpen => "HALF-OPEN",
-        _ => "CLOSED",
-    };
 
     private static string Usd(double? usd) => usd is { } value ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
 

@@ -310,6 +310,10 @@ public sealed record CircuitBreakerMetrics
     /// <summary>The state now; the JSON report writes <c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</summary>
     public required CircuitState CurrentState { get; init; }
 
+    /// <summary><see cref="CurrentState"/> as every output prints it: <c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string CurrentStateName => CurrentState.ToName();
+
     /// <summary>Consecutive failed attempts the breaker has seen since its last success.</summary>
     public long FailureCount { get; init; }
 
@@ -332,4 +336,9 @@ public sealed record CircuitBreakerMetrics
 /// <summary>A circuit state change as reports show it.</summary>
 /// <param name="State">The new state; the JSON report writes <c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</param>
 /// <param name="Timestamp">When it happened, to the millisecond; the JSON report writes it in Unix seconds.</param>
-public sealed record CircuitStateChange(CircuitState State, DateTimeOffset Timestamp);
+public sealed record CircuitStateChange(CircuitState State, DateTimeOffset Timestamp)
+{
+    /// <summary><see cref="State"/> as every output prints it: <c>CLOSED</c>, <c>OPEN</c> or <c>HALF-OPEN</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string StateName => State.ToName();
+}
