@@ -220,10 +220,11 @@ public class BackendScenarioTests
     [Fact]
     public async Task A_refused_connection_is_a_network_error()
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // A socket bound but never listening: connections to its port are refused, and no other test's server can take
+        // the port meanwhile (a listener stopped before the request left it free for anyone).
+        using var bound = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        bound.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var closedPort = ((IPEndPoint)bound.LocalEndPoint!).Port;
 
         await using var clients = await MonitoredClients.StartAsync(services: s =>
             s.AddHttpClient("refused", c => c.BaseAddress = new Uri($"http://127.0.0.1:{closedPort}/"))

@@ -24,12 +24,7 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     public long Requests => Counters.Sum(Successes) + Counters.Sum(Failures);
 
     /// <summary>The model's counters now, summed over the stripes.</summary>
-    public CounterTotals Totals()
-    {
-        Span<long> sums = stackalloc long[CounterCount];
-        Counters.SumAll(sums);
-        return TotalsOf(sums);
-    }
+    public CounterTotals Totals() => Counters.Totals(TotalsOf);
 
     /// <summary>A model's totals from sums in slot order (as the window slices keep them).</summary>
     public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => new()

@@ -68,12 +68,7 @@ internal sealed class RecordedMetrics
     public long Requests => Counters.Sum(Successes) + Counters.Sum(Failures);
 
     /// <summary>The backend's counters now, summed over the stripes.</summary>
-    public CounterTotals Totals()
-    {
-        Span<long> sums = stackalloc long[CounterCount];
-        Counters.SumAll(sums);
-        return TotalsOf(sums);
-    }
+    public CounterTotals Totals() => Counters.Totals(TotalsOf);
 
     /// <summary>A backend's totals from sums in slot order (as the window slices keep them).</summary>
     public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => new()

@@ -19,6 +19,7 @@ internal sealed class StripedCounters
             throw new ArgumentOutOfRangeException(nameof(counters), counters, $"A stripe holds 1 to {Stride} counters.");
         }
 
+        Count = counters;
         StripeCount = Stripes.Count;
         _stripeMask = StripeCount - 1;
 
@@ -27,6 +28,17 @@ internal sealed class StripedCounters
     }
 
     public int StripeCount { get; }
+
+    /// <summary>How many counters a stripe holds.</summary>
+    public int Count { get; }
+
+    /// <summary>Every counter summed in one pass, named by <paramref name="read"/> (which knows the slots).</summary>
+    public CounterTotals Totals(CounterTotalsReader read)
+    {
+        Span<long> sums = stackalloc long[Count];
+        SumAll(sums);
+        return read(sums);
+    }
 
     /// <summary>The offset of the calling thread's stripe; take it once per event and pass it to <see cref="Add"/>.</summary>
     public int CurrentStripe => StripeOf(Thread.GetCurrentProcessorId());

@@ -152,7 +152,10 @@ public sealed class ErrorClassifierExceptionTests
     [Fact]
     public async Task Real_connection_refused_is_network()
     {
-        var port = GetFreeLoopbackPort();
+        // Bound but never listening: refused, and held so no other test's server takes the port meanwhile.
+        using var bound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        bound.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)bound.LocalEndPoint!).Port;
         using var client = new HttpClient();
 
         var exception = await Assert.ThrowsAsync<HttpRequestException>(
@@ -241,14 +244,5 @@ public sealed class ErrorClassifierExceptionTests
         var exception = Assert.Throws<IsolatedCircuitException>(() => pipeline.Execute(() => { }));
 
         Assert.Equal(ErrorCategory.ServiceUnavailable, ErrorClassifier.Classify(null, exception));
-    }
-
-    private static int GetFreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
