@@ -4,7 +4,7 @@ namespace Resilience.Metrics;
 /// A backend's or a model's counters, summed (over the stripes, or over a window's slices), by name: what reports and
 /// gauges read, so that where each counter lives stays the collector's business.
 /// </summary>
-internal readonly record struct CounterTotals
+internal readonly struct CounterTotals
 {
     private readonly long[]? _categories;
 
@@ -44,7 +44,18 @@ internal readonly record struct CounterTotals
     public long MonitoringErrors { get; init; }
 
     /// <summary>Errors by category, in <see cref="ErrorCategoryNames.All"/>'s order (a backend's; a model keeps none).</summary>
-    public IReadOnlyList<long> Categories { get => _categories ?? []; init => _categories = [.. value]; }
+    public IReadOnlyList<long> Categories
+    {
+        get => _categories ?? [];
+        init => _categories = value switch
+        {
+            long[] { Length: CategoryCount } counts => counts,   // made for this total by the collector: kept, not copied
+            { Count: CategoryCount } => [.. value],
+            _ => throw new ArgumentException($"{CategoryCount} categories expected.", nameof(value)),
+        };
+    }
+
+    private const int CategoryCount = 7;
 
     /// <summary>The errors of one category (0 for a model's totals).</summary>
     public long Category(ErrorCategory category) =>

@@ -4,7 +4,11 @@ namespace Resilience.Metrics;
 public sealed partial class MetricsCollector
 {
     /// <inheritdoc />
-    public void RecordRequest(RequestCompleted request) => Record(in request);
+    public void RecordRequest(RequestCompleted request)
+    {
+        MarkReached();
+        Record(in request);
+    }
 
     /// <summary>Records a finished request passed by reference: the event is large, and this is the per-request path.</summary>
     internal void Record(in RequestCompleted request)
@@ -172,6 +176,33 @@ public sealed partial class MetricsCollector
     /// <inheritdoc />
     public void RecordRetry(RetryAttempted retry)
     {
+        MarkReached();
+        Retry(retry);
+    }
+
+    /// <inheritdoc />
+    public void RecordCircuitStateChange(CircuitStateChanged change)
+    {
+        MarkReached();
+        CircuitStateChange(change);
+    }
+
+    /// <inheritdoc />
+    public void RecordCircuitAttempt(BackendKey backend, bool failed)
+    {
+        MarkReached();
+        CircuitAttempt(backend, failed);
+    }
+
+    /// <inheritdoc />
+    public void RecordMonitoringError(BackendKey backend)
+    {
+        MarkReached();
+        MonitoringError(backend);
+    }
+
+    internal void Retry(RetryAttempted retry)
+    {
         var recorded = Get(retry.Backend).Recorded;
         var stripe = recorded.Counters.CurrentStripe;
         recorded.Counters.Increment(stripe, RecordedMetrics.RetryAttempts);
@@ -185,15 +216,13 @@ public sealed partial class MetricsCollector
         _observer?.OnRetry(retry);
     }
 
-    /// <inheritdoc />
-    public void RecordCircuitStateChange(CircuitStateChanged change)
+    internal void CircuitStateChange(CircuitStateChanged change)
     {
         Get(change.Backend).Circuit.Change(change.State, change.BreakDuration);
         _observer?.OnCircuitStateChange(change);
     }
 
-    /// <inheritdoc />
-    public void RecordCircuitAttempt(BackendKey backend, bool failed) => Get(backend).Circuit.RecordAttempt(failed);
+    internal void CircuitAttempt(BackendKey backend, bool failed) => Get(backend).Circuit.RecordAttempt(failed);
 
     /// <summary>Records a queue change: a request waiting, admitted after waiting, or rejected.</summary>
     internal void RecordQueue(QueueEvent queueEvent)
@@ -235,8 +264,7 @@ public sealed partial class MetricsCollector
         return metrics.Admissions;
     }
 
-    /// <inheritdoc />
-    public void RecordMonitoringError(BackendKey backend)
+    internal void MonitoringError(BackendKey backend)
     {
         var recorded = Get(backend).Recorded;
         recorded.Counters.Increment(recorded.Counters.CurrentStripe, RecordedMetrics.MonitoringErrors);

@@ -40,6 +40,9 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     /// <summary>Whether <see cref="Dispose"/> ran.</summary>
     internal bool IsDisposed => _disposed;
 
+    /// <summary>Detaches the observer, if any (to be disposed by the caller).</summary>
+    internal IMetricsObserver? Detach() => Interlocked.Exchange(ref _observer, null);
+
     /// <summary>Whether an observer is attached.</summary>
     internal bool IsObserved => Volatile.Read(ref _observer) is not null;
 
@@ -47,43 +50,40 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     internal bool TryObserve(IMetricsObserver observer) => Interlocked.CompareExchange(ref _observer, observer, null) is null;
 
     /// <inheritdoc />
-    public BackendKey RegisterBackend(string name)
-    {
-        if (t_watched == this)
-        {
-            t_reached = true;
-        }
+    public BackendKey RegisterBackend(string name) => RegisterBackend(name, null);
 
-        return RegisterBackend(name, null);
-    }
-
-    // Set around a registration made through another collector, to learn whether that one forwards to this one.
+    // Set around an event sent to another collector, to learn whether that one forwards it here (a decorator): the
+    // library's own calls use the internal methods, so only an event through the public interface marks it.
     [ThreadStatic]
     private static MetricsCollector? t_watched;
 
     [ThreadStatic]
     private static bool t_reached;
 
-    /// <summary>
-    /// Registers <paramref name="name"/> with <paramref name="other"/> and says whether that reached this collector on the
-    /// way (a decorator that forwards to it), so events are not sent to this one twice.
-    /// </summary>
-    internal BackendKey RegisterThrough(IMetricsCollector other, string name, out bool reachedThis)
+    /// <summary>Starts watching whether an event reaches this collector through its public interface on this thread.</summary>
+    /// <returns>The watch this one interrupts, to hand back to <see cref="EndWatch"/>.</returns>
+    internal (MetricsCollector? Watched, bool Reached) BeginWatch()
     {
-        BackendKey key;
+        var previous = (t_watched, t_reached);
         t_watched = this;
         t_reached = false;
-        try
-        {
-            key = other.RegisterBackend(name);
-        }
-        finally
-        {
-            t_watched = null;
-        }
+        return previous;
+    }
 
-        reachedThis = t_reached;
-        return key;
+    /// <summary>Ends a watch: whether the event reached this collector.</summary>
+    internal static bool EndWatch((MetricsCollector? Watched, bool Reached) previous)
+    {
+        var reached = t_reached;
+        (t_watched, t_reached) = previous;
+        return reached;
+    }
+
+    private void MarkReached()
+    {
+        if (ReferenceEquals(t_watched, this))
+        {
+            t_reached = true;
+        }
     }
 
     /// <summary>
@@ -215,7 +215,7 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
         _sampler.Dispose();
         _slicer.Dispose();
         _disposed = true;
-        Interlocked.Exchange(ref _observer, null)?.Dispose();
+        Detach()?.Dispose();
         foreach (var backend in Volatile.Read(ref _backends))
         {
             backend.Dispose();

@@ -16,8 +16,6 @@ internal sealed class GuardedMetricsCollector
     private readonly MetricsCollector? _own;
     private readonly IMetricsCollector? _other;
 
-    // The other collector forwards to the built-in one (a decorator): the built-in one then gets its events through it only.
-    private volatile bool _otherForwardsToOwn;
     private readonly ILogger _logger;
 
     // The other collector's key of each backend, by the built-in collector's index (written when a pipeline is built).
@@ -61,11 +59,7 @@ internal sealed class GuardedMetricsCollector
         var key = _own.RegisterBackend(name, registration);
         if (_other is not null)
         {
-            var otherKey = _own.RegisterThrough(_other, name, out var forwards);
-            if (forwards)
-            {
-                _otherForwardsToOwn = true;
-            }
+            var otherKey = _other.RegisterBackend(name);
 
             lock (_registration)
             {
@@ -116,21 +110,31 @@ internal sealed class GuardedMetricsCollector
             // A broken logger must not break the request either.
         }
 
-        // Nothing is left to report a failure to report with: each collector is tried on its own.
-        try
+        // Nothing is left to report a failure to report with: each collector is tried on its own, the built-in one
+        // directly unless the other forwarded the error to it.
+        var reached = false;
+        if (_other is { } other)
         {
-            if (!_otherForwardsToOwn)
+            var watch = _own?.BeginWatch();
+            try
             {
-                _own?.RecordMonitoringError(backend);
+                other.RecordMonitoringError(OtherKey(backend));
             }
-        }
-        catch (Exception)
-        {
+            catch (Exception)
+            {
+            }
+            finally
+            {
+                reached = watch is { } previous && MetricsCollector.EndWatch(previous);
+            }
         }
 
         try
         {
-            _other?.RecordMonitoringError(OtherKey(backend));
+            if (!reached)
+            {
+                _own?.MonitoringError(backend);
+            }
         }
         catch (Exception)
         {
@@ -151,24 +155,32 @@ internal sealed class GuardedMetricsCollector
     private void Send<TEvent, TCall>(BackendKey backend, in TEvent value)
         where TCall : struct, ICollectorCall<TEvent>
     {
-        // One guard per collector: a fault in one (or in an OpenTelemetry listener the built-in one calls) costs the other nothing.
-        if (_own is { } own && !_otherForwardsToOwn)
+        // One guard per collector: a fault in one (or in an OpenTelemetry listener the built-in one calls) costs the
+        // other nothing. An application's collector goes first and is watched: one that forwards to the built-in
+        // collector (a decorator) delivers the event there itself, and the built-in one is then not sent it twice.
+        var reached = false;
+        if (_other is { } other)
         {
+            var watch = _own?.BeginWatch();
             try
             {
-                TCall.On(own, in value);
+                TCall.On(other, OtherKey(backend), in value);
             }
             catch (Exception exception)
             {
                 Fault(backend, exception);
             }
+            finally
+            {
+                reached = watch is { } previous && MetricsCollector.EndWatch(previous);
+            }
         }
 
-        if (_other is { } other)
+        if (_own is { } own && !reached)
         {
             try
             {
-                TCall.On(other, OtherKey(backend), in value);
+                TCall.On(own, in value);
             }
             catch (Exception exception)
             {
@@ -195,7 +207,7 @@ internal sealed class GuardedMetricsCollector
 
     private readonly struct RetryCall : ICollectorCall<RetryAttempted>
     {
-        static void ICollectorCall<RetryAttempted>.On(MetricsCollector own, in RetryAttempted value) => own.RecordRetry(value);
+        static void ICollectorCall<RetryAttempted>.On(MetricsCollector own, in RetryAttempted value) => own.Retry(value);
 
         static void ICollectorCall<RetryAttempted>.On(IMetricsCollector other, BackendKey key, in RetryAttempted value) =>
             other.RecordRetry(value with { Backend = key });
@@ -203,7 +215,7 @@ internal sealed class GuardedMetricsCollector
 
     private readonly struct CircuitChangeCall : ICollectorCall<CircuitStateChanged>
     {
-        static void ICollectorCall<CircuitStateChanged>.On(MetricsCollector own, in CircuitStateChanged value) => own.RecordCircuitStateChange(value);
+        static void ICollectorCall<CircuitStateChanged>.On(MetricsCollector own, in CircuitStateChanged value) => own.CircuitStateChange(value);
 
         static void ICollectorCall<CircuitStateChanged>.On(IMetricsCollector other, BackendKey key, in CircuitStateChanged value) =>
             other.RecordCircuitStateChange(value with { Backend = key });
@@ -212,7 +224,7 @@ internal sealed class GuardedMetricsCollector
     private readonly struct CircuitAttemptCall : ICollectorCall<(BackendKey Backend, bool Failed)>
     {
         static void ICollectorCall<(BackendKey Backend, bool Failed)>.On(MetricsCollector own, in (BackendKey Backend, bool Failed) value) =>
-            own.RecordCircuitAttempt(value.Backend, value.Failed);
+            own.CircuitAttempt(value.Backend, value.Failed);
 
         static void ICollectorCall<(BackendKey Backend, bool Failed)>.On(IMetricsCollector other, BackendKey key, in (BackendKey Backend, bool Failed) value) =>
             other.RecordCircuitAttempt(key, value.Failed);

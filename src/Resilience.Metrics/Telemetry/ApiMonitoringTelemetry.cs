@@ -35,7 +35,16 @@ public static class ApiMonitoringTelemetry
         {
             if (!collector.IsObserved && !collector.IsDisposed)
             {
-                collector.TryObserve(new ApiMonitoringMetrics(collector, meterFactory));
+                var metrics = new ApiMonitoringMetrics(collector, meterFactory);
+                if (!collector.TryObserve(metrics))
+                {
+                    metrics.Dispose();
+                }
+                else if (collector.IsDisposed)
+                {
+                    // Disposed meanwhile (Dispose does not take this lock): it may have missed the observer.
+                    collector.Detach()?.Dispose();
+                }
             }
         }
     }

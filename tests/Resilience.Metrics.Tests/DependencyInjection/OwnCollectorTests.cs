@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +54,46 @@ public sealed class OwnCollectorTests
         await Send(provider, "decorated");
 
         Assert.Equal(1, provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("decorated").TotalRequests);
+    }
+
+    [Fact]
+    public async Task A_decorator_that_caches_its_keys_counts_each_request_once_across_clients_of_one_backend()
+    {
+        // The second client's registration never reaches the built-in collector (the decorator answers from its cache):
+        // whether an event reaches it is learned per event, not from the registration.
+        var services = new ServiceCollection();
+        services.AddSingleton<IMetricsCollector>(sp => new CachingDecorator(sp.GetRequiredService<MetricsCollector>()));
+        foreach (var client in new[] { "shared-1", "shared-2" })
+        {
+            services.AddHttpClient(client)
+                .AddApiMonitoring(o =>
+                {
+                    o.BackendName = "shared";
+                    o.Retry.Enabled = false;
+                })
+                .ConfigurePrimaryHttpMessageHandler(() => new Responses(HttpStatusCode.OK));
+        }
+
+        await using var provider = services.BuildServiceProvider();
+        await Send(provider, "shared-1");
+        await Send(provider, "shared-2");
+
+        Assert.Equal(2, provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("shared").TotalRequests);
+    }
+
+    [Fact]
+    public async Task A_decorator_that_fails_before_forwarding_leaves_the_reports_whole()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IMetricsCollector>(sp => new BrokenDecorator(sp.GetRequiredService<MetricsCollector>()));
+        await using var provider = Monitored(services, "broken-decorator");
+
+        var status = await Send(provider, "broken-decorator");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var report = provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("broken-decorator");
+        Assert.Equal(1, report.TotalRequests);
+        Assert.Equal(1, report.MonitoringErrors);
     }
 
     [Fact]
@@ -139,6 +180,43 @@ public sealed class OwnCollectorTests
         public void RecordCircuitAttempt(BackendKey backend, bool failed) => inner.RecordCircuitAttempt(backend, failed);
 
         public void RecordMonitoringError(BackendKey backend) => inner.RecordMonitoringError(backend);
+    }
+
+    private sealed class CachingDecorator(IMetricsCollector inner) : IMetricsCollector
+    {
+        private readonly ConcurrentDictionary<string, BackendKey> _keys = new(StringComparer.Ordinal);
+
+        public TimeProvider TimeProvider => inner.TimeProvider;
+
+        public BackendKey RegisterBackend(string name) => _keys.GetOrAdd(name, inner.RegisterBackend);
+
+        public void RecordRequest(RequestCompleted request) => inner.RecordRequest(request);
+
+        public void RecordRetry(RetryAttempted retry) => inner.RecordRetry(retry);
+
+        public void RecordCircuitStateChange(CircuitStateChanged change) => inner.RecordCircuitStateChange(change);
+
+        public void RecordCircuitAttempt(BackendKey backend, bool failed) => inner.RecordCircuitAttempt(backend, failed);
+
+        public void RecordMonitoringError(BackendKey backend) => inner.RecordMonitoringError(backend);
+    }
+
+    /// <summary>Forwards registrations, but its exporter is down: every request throws before it is forwarded.</summary>
+    private sealed class BrokenDecorator(IMetricsCollector inner) : IMetricsCollector
+    {
+        public TimeProvider TimeProvider => inner.TimeProvider;
+
+        public BackendKey RegisterBackend(string name) => inner.RegisterBackend(name);
+
+        public void RecordRequest(RequestCompleted request) => throw new InvalidOperationException("exporter down");
+
+        public void RecordRetry(RetryAttempted retry) => inner.RecordRetry(retry);
+
+        public void RecordCircuitStateChange(CircuitStateChanged change) => inner.RecordCircuitStateChange(change);
+
+        public void RecordCircuitAttempt(BackendKey backend, bool failed) => inner.RecordCircuitAttempt(backend, failed);
+
+        public void RecordMonitoringError(BackendKey backend) => throw new InvalidOperationException("exporter down");
     }
 
     private sealed class RecordingCollector : IMetricsCollector
