@@ -15,7 +15,6 @@ internal sealed class GuardedMetricsCollector
 {
     private readonly MetricsCollector? _own;
     private readonly IMetricsCollector? _other;
-
     private readonly ILogger _logger;
 
     // The other collector's key of each backend, by the built-in collector's index (written when a pipeline is built).
@@ -60,7 +59,6 @@ internal sealed class GuardedMetricsCollector
         if (_other is not null)
         {
             var otherKey = _other.RegisterBackend(name);
-
             lock (_registration)
             {
                 var keys = _otherKeys.Length > key.Id ? (BackendKey[])_otherKeys.Clone() : [.. _otherKeys, .. new BackendKey[key.Id + 1 - _otherKeys.Length]];
