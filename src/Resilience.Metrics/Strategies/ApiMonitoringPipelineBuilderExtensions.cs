@@ -83,6 +83,12 @@ public static class ApiMonitoringPipelineBuilderExtensions
         // The options were validated above; the strategies share the one guarded collector (and its logger).
         if (options.Retry is { Enabled: true, MaxRetries: > 0 })
         {
+            if (!options.MetricsEnabled)
+            {
+                // Request monitoring buffers an SDK's body on its way; without it, this does, so retries stay the same.
+                builder.AddStrategy(static _ => new RequestBufferingStrategy(), RequestBufferingStrategy.Options);
+            }
+
             builder.AddRetry(ApiRetry.ToPolly<T>(backend, guarded, options.Retry.Copy()));
         }
 
@@ -137,7 +143,10 @@ public static class ApiMonitoringPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(collector);
         ArgumentNullException.ThrowIfNull(options);
         OptionRules.ThrowIfInvalid(options, backend);
-        return builder.AddRetry(ApiRetry.ToPolly<T>(backend, GuardedMetricsCollector.Wrap(collector, null), options.Copy()));
+        // An SDK's body is buffered first (at once if request monitoring outside did it already), so it can be sent again.
+        return builder
+            .AddStrategy(static _ => new RequestBufferingStrategy(), RequestBufferingStrategy.Options)
+            .AddRetry(ApiRetry.ToPolly<T>(backend, GuardedMetricsCollector.Wrap(collector, null), options.Copy()));
     }
 
     /// <summary>Adds Polly's circuit breaker configured from the guide's options, logging and recording its state changes.</summary>
