@@ -31,7 +31,6 @@ public sealed class OwnCollectorTests
         }
 
         // The reports read the built-in collector, which got everything.
-        Assert.Same(own, provider.GetRequiredService<IMetricsCollector>());
         var report = provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("own-collector");
         Assert.Equal(2, report.TotalRequests);
         Assert.Equal(1, report.RetryAttempts);
@@ -54,6 +53,32 @@ public sealed class OwnCollectorTests
         await Send(provider, "decorated");
 
         Assert.Equal(1, provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("decorated").TotalRequests);
+    }
+
+    [Fact]
+    public async Task A_decorator_counts_a_retried_request_once_with_one_retry_attempt()
+    {
+        // Retries reach the built-in collector through the decorator too: counted there once, not also directly.
+        var handler = new Responses(HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK);
+        var services = new ServiceCollection();
+        services.AddSingleton<IMetricsCollector>(sp => new Decorator(sp.GetRequiredService<MetricsCollector>()));
+        services.AddHttpClient("decorated-retry")
+            .AddApiMonitoring(o =>
+            {
+                o.Retry.InitialRetryDelay = TimeSpan.FromMilliseconds(1);
+                o.Retry.UseJitter = false;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => handler);
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(HttpStatusCode.OK, await Send(provider, "decorated-retry"));
+
+        var report = provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("decorated-retry");
+        Assert.Equal(3, handler.Calls);
+        Assert.Equal(handler.Calls, report.TotalRequests + report.RetryAttempts);
+        Assert.Equal(1, report.TotalRequests);
+        Assert.Equal(1, report.Retries);
+        Assert.Equal(2, report.RetryAttempts);
     }
 
     [Fact]
@@ -273,6 +298,8 @@ public sealed class OwnCollectorTests
     private sealed class Responses(params HttpStatusCode[] statuses) : HttpMessageHandler
     {
         private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
