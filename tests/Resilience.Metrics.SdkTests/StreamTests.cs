@@ -46,6 +46,26 @@ public sealed class StreamTests
         Assert.True(perChunk >= delay.TotalSeconds / 2, $"time per output chunk {perChunk * 1000} ms between chunks sent {delay.TotalMilliseconds} ms apart");
     }
 
+    [Fact]
+    public async Task Time_to_first_chunk_is_when_the_first_chunk_is_read_not_when_the_headers_arrive()
+    {
+        // Headers at once, the first chunk 500 ms later, the rest right after it.
+        var wait = TimeSpan.FromMilliseconds(500);
+        await using var server = await OpenAIWire.StartAsync(new OpenAIWireOptions { FirstChunkDelay = wait });
+        await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
+        using var firstChunks = new MetricCollector<double>(monitored.MeterFactory, ApiMonitoringTelemetry.Name, "gen_ai.client.operation.time_to_first_chunk");
+
+        var watch = Stopwatch.StartNew();
+        var (text, _) = await OpenAISdkTests.StreamAsync(OpenAISdkTests.ChatClient(monitored.Client, server));
+        var streamed = watch.Elapsed;
+
+        Assert.Equal(string.Concat(OpenAIWire.Pieces), text);
+        var firstChunk = Assert.IsType<LatencyMetrics>(monitored.Report.Latency.TimeToFirstByte);
+        // 1 ms for the two clocks' rounding; a first byte taken when the headers arrived would be a few ms.
+        Assert.InRange(firstChunk.AvgLatency, wait.TotalMilliseconds - 1, streamed.TotalMilliseconds + 1);
+        Assert.Equal(firstChunk.AvgLatency / 1000, Assert.Single(firstChunks.GetMeasurementSnapshot()).Value, 3);
+    }
+
     /// <summary>
     /// A concurrency limit on an LLM backend limits concurrent generations: with 2 slots, 10 concurrent streams are never
     /// more than 2 at the server (which counts a stream until its last byte).

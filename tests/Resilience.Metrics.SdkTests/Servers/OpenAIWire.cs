@@ -10,6 +10,9 @@ internal sealed record OpenAIWireOptions
     /// <summary>Wait between two stream chunks.</summary>
     public TimeSpan ChunkDelay { get; init; }
 
+    /// <summary>Wait between the response's headers (sent at once) and its first chunk, as a model thinking does.</summary>
+    public TimeSpan FirstChunkDelay { get; init; }
+
     /// <summary>Abort the connection after this many stream chunks.</summary>
     public int? AbortAfterChunks { get; init; }
 
@@ -81,6 +84,12 @@ internal static class OpenAIWire
             context.Response.ContentType = "text/event-stream; charset=utf-8";
             context.Response.Headers.CacheControl = "no-cache";
             var chunks = Chunks(model, includeUsage).Select(c => "data: " + c.ToJsonString() + "\n\n").Append("data: [DONE]\n\n").ToList();
+            if (options.FirstChunkDelay > TimeSpan.Zero)
+            {
+                await context.Response.StartAsync(context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(options.FirstChunkDelay, context.RequestAborted);
+            }
             for (var i = 0; i < chunks.Count; i++)
             {
                 if (i > 0 && options.ChunkDelay > TimeSpan.Zero)
