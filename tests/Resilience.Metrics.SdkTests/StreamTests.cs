@@ -87,6 +87,15 @@ public sealed class StreamTests
         Assert.Equal(10, server.Attempts);
         Assert.Equal(10, monitored.Report.TotalRequests);
         Assert.True(server.MaxInFlight <= 2, $"the server had {server.MaxInFlight} streams in flight at once");
+
+        // The queue's own figures agree: streams waited (at most the 8 beyond the 2 slots), none was turned away, and
+        // every slot was given back when its stream ended.
+        var queue = monitored.Report.Queue;
+        Assert.InRange(queue.MaxQueueLength, 1, 8);
+        Assert.True(queue.AvgQueueTimeMs > 0, "streams beyond the 2 slots waited");
+        Assert.Equal(0, queue.QueueRejectionCount);
+        Assert.Equal(0, queue.ActiveRequests);
+        Assert.Equal(0, queue.CurrentQueueSize);
     }
 
     /// <summary>The server resets the connection after 3 chunks: that request failed, whatever its headers said.</summary>

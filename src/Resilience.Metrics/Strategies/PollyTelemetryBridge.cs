@@ -80,7 +80,10 @@ internal sealed class PollyTelemetryBridge(GuardedMetricsCollector collector, Ob
             return null;
         }
 
-        return _backends.GetOrAdd(pipelineName, name =>
-            observed.BackendOf(name, backendOfClient) is { } backend ? collector.RegisterBackend(backend) : null);
+        // Looked up first: the factory (a closure) is made only for a pipeline name not seen yet.
+        return _backends.TryGetValue(pipelineName, out var known)
+            ? known
+            : _backends.GetOrAdd(pipelineName, name =>
+                observed.BackendOf(name, backendOfClient) is { } backend ? collector.RegisterBackend(backend) : null);
     }
 }

@@ -98,7 +98,7 @@ internal sealed class ApiMonitoringMetrics : IMetricsObserver
             var tags = GenAiTags(provider, registration, backend, request.Model);
             if (request.ResponseModel is not null)
             {
-                tags.Add("gen_ai.response.model", backend.TelemetryModels.Limit(request.ResponseModel));
+                tags.Add("gen_ai.response.model", backend.TelemetryModels.LimitResponse(request.ResponseModel));
             }
 
             if (!request.Succeeded)
