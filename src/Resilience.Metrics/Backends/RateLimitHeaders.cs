@@ -250,7 +250,7 @@ internal static partial class RateLimits
         values.Flags |= relative ? (byte)(KindValues.HasReset | KindValues.ResetIsRelative) : KindValues.HasReset;
     }
 
-    private static ReadOnlySpan<char> First(HeaderStringValues values)
+    internal static ReadOnlySpan<char> First(HeaderStringValues values)
     {
         foreach (var value in values)
         {

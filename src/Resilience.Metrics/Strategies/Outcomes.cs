@@ -55,16 +55,29 @@ internal static class Outcomes
         return (ErrorClassifier.Classify(status, exception, callerCancelled), type);
     }
 
-    /// <summary>The delay a 429 or 503 response asks for in its Retry-After header, if any.</summary>
+    /// <summary>
+    /// The delay a 429 or 503 response asks for: <c>retry-after-ms</c> (OpenAI's, Azure's) before <c>Retry-After</c>
+    /// (seconds or an HTTP date), read as the rate-limit headers are (the same parsers and bounds, no header parsing of
+    /// the validated kind); null when neither says.
+    /// </summary>
     public static TimeSpan? RetryAfter<T>(Outcome<T> outcome, TimeProvider time)
     {
-        if (outcome.Result is not HttpResponseMessage { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } response
-            || response.Headers.RetryAfter is not { } retryAfter)
+        if (outcome.Result is not HttpResponseMessage { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } response)
         {
             return null;
         }
 
-        var delay = retryAfter.Delta ?? (retryAfter.Date - time.GetUtcNow());
-        return delay is { } value && value >= TimeSpan.Zero ? value : TimeSpan.Zero;
+        var headers = response.Headers.NonValidated;
+        if (headers.TryGetValues("retry-after-ms", out var milliseconds) && RateLimitValues.TryParseMilliseconds(RateLimits.First(milliseconds), out var ticks))
+        {
+            return TimeSpan.FromTicks(ticks);
+        }
+
+        if (headers.TryGetValues("Retry-After", out var values) && RateLimitValues.TryParseRetryAfter(RateLimits.First(values), out ticks, out var relative))
+        {
+            return TimeSpan.FromTicks(relative ? ticks : Math.Max(0, ticks - time.GetUtcNow().UtcTicks));
+        }
+
+        return null;
     }
 }

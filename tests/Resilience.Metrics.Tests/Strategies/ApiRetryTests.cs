@@ -142,4 +142,24 @@ public class ApiRetryTests
         Assert.Equal(TimeSpan.FromSeconds(2), Outcomes.RetryAfter(Outcome.FromResult(limited), TimeProvider.System));
         Assert.Null(Outcomes.RetryAfter(Outcome.FromResult(failed), TimeProvider.System));
     }
+
+    [Fact]
+    public void Retry_after_ms_wins_over_retry_after_and_an_http_date_counts_from_now()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+        using var openAI = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        openAI.Headers.TryAddWithoutValidation("retry-after-ms", "1500");
+        openAI.Headers.TryAddWithoutValidation("Retry-After", "2");
+        using var dated = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        dated.Headers.TryAddWithoutValidation("Retry-After", "Sat, 05 Dec 2026 12:00:07 GMT");
+        using var past = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        past.Headers.TryAddWithoutValidation("Retry-After", "Sat, 05 Dec 2026 11:00:00 GMT");
+        using var malformed = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        malformed.Headers.TryAddWithoutValidation("Retry-After", "soon");
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), Outcomes.RetryAfter(Outcome.FromResult(openAI), time));
+        Assert.Equal(TimeSpan.FromSeconds(7), Outcomes.RetryAfter(Outcome.FromResult(dated), time));
+        Assert.Equal(TimeSpan.Zero, Outcomes.RetryAfter(Outcome.FromResult(past), time));
+        Assert.Null(Outcomes.RetryAfter(Outcome.FromResult(malformed), time));
+    }
 }
