@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis;
+using Resilience.Metrics.Tests.Support;
 
 namespace Resilience.Metrics.Tests.Architecture;
 
@@ -18,21 +19,7 @@ internal static class SourceDependencies
 
     public static IReadOnlyList<Edge> Edges => LazyEdges.Value;
 
-    public static string CoreSourceDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Resilience.Metrics.sln")))
-                {
-                    return Path.Combine(dir.FullName, "src", "Resilience.Metrics");
-                }
-            }
-
-            throw new InvalidOperationException("The repository root (Resilience.Metrics.sln) was not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string CoreSourceDirectory => RepositoryRoot.Combine("src", "Resilience.Metrics");
 
     /// <summary>The layer a source file belongs to: its top folder, or <c>Reporting/Formatting</c> for the formatters.</summary>
     public static string LayerOf(string path)

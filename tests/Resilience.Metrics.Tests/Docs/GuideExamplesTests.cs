@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Resilience.Metrics.Tests.Support;
 
 namespace Resilience.Metrics.Tests.Docs;
 
@@ -66,14 +67,8 @@ public partial class GuideExamplesTests
     [Fact]
     public void The_guide_quotes_every_example_verbatim()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Resilience.Metrics.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Repository root not found.");
-        }
-
-        var source = File.ReadAllText(Path.Combine(root, "tests", "Resilience.Metrics.Tests", "Docs", "GuideExamples.cs"));
-        var guide = Normalize(File.ReadAllText(Path.Combine(root, "docs", "guide.md")));
+        var source = File.ReadAllText(RepositoryRoot.Combine("tests", "Resilience.Metrics.Tests", "Docs", "GuideExamples.cs"));
+        var guide = Normalize(File.ReadAllText(RepositoryRoot.Combine("docs", "guide.md")));
         var examples = Example().Matches(source);
 
         Assert.True(examples.Count >= 8);

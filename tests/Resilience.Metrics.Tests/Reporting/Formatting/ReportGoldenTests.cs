@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
+using Resilience.Metrics.Tests.Support;
 
 namespace Resilience.Metrics.Tests.Reporting;
 
@@ -92,9 +92,9 @@ public sealed partial class ReportGoldenTests : IDisposable
     [Fact]
     public void Json_report_of_the_hand_built_sample_is_unchanged() => Golden("sample.json", JsonReportFormatter.Format(ReportSamples.WithRateLimits()));
 
-    private static void Golden(string name, string actual, [CallerFilePath] string source = "")
+    private static void Golden(string name, string actual)
     {
-        var path = GoldenPath(name, source);
+        var path = GoldenPath(name);
         if (Environment.GetEnvironmentVariable("RESILIENCE_METRICS_WRITE_GOLDEN") == "1")
         {
             File.WriteAllText(path, actual);
@@ -103,9 +103,10 @@ public sealed partial class ReportGoldenTests : IDisposable
         Assert.Equal(File.ReadAllText(path), actual);
     }
 
-    private static string ReadGolden(string name, [CallerFilePath] string source = "") => File.ReadAllText(GoldenPath(name, source));
+    private static string ReadGolden(string name) => File.ReadAllText(GoldenPath(name));
 
-    private static string GoldenPath(string name, string source) => Path.Combine(Path.GetDirectoryName(source)!, "Golden", name);
+    private static string GoldenPath(string name) =>
+        RepositoryRoot.Combine("tests", "Resilience.Metrics.Tests", "Reporting", "Formatting", "Golden", name);
 
     [GeneratedRegex("\"timestamp\":([0-9.]+)")]
     private static partial Regex TimestampValue();
