@@ -33,10 +33,6 @@ internal sealed class HttpUsageExtractor
     /// <summary>Gets the largest JSON body read.</summary>
     public int MaxJsonBodyBytes { get; }
 
-    /// <summary>Gets the format a request is read with: the configured one, or the detected one for <see cref="ApiFormat.Auto"/>.</summary>
-    public ApiFormat ResolveFormat(Uri? requestUri) =>
-        Format == ApiFormat.Auto ? ApiFormatDetector.Detect(requestUri) : Format;
-
     /// <summary>
     /// Gets the format a request is read with: the configured one; for <see cref="ApiFormat.Auto"/> the one its URL
     /// says, and <see cref="ApiFormat.S3"/> for a request of unknown URL signed the AWS way (object storage, never usage).
@@ -86,9 +82,6 @@ internal sealed class HttpUsageExtractor
     /// <summary>Whether a response comes from an AWS service or an S3-compatible store (their request id headers).</summary>
     private static bool IsAwsResponse(HttpResponseMessage response) =>
         response.Headers.NonValidated.Contains("x-amz-request-id") || response.Headers.NonValidated.Contains("x-amz-id-2");
-
-    /// <summary>Gets the model a request is for, reading it with the configured <see cref="Format"/>.</summary>
-    public string? GetRequestModel(HttpRequestMessage request) => GetRequestModel(request, Format);
 
     /// <summary>
     /// Gets the model a request is for: the model set with <see cref="ApiRequestExtensions.SetApiModel(HttpRequestMessage, string)"/> first (no
@@ -145,10 +138,6 @@ internal sealed class HttpUsageExtractor
         }
     }
 
-    /// <summary>Inspects a response with the configured <see cref="Format"/>; see <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken, Action?)"/>.</summary>
-    public ValueTask<TokenUsage> InspectResponseAsync(HttpResponseMessage response, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, Action? onFirstByte = null) =>
-        InspectResponseAsync(response, Format, onStreamUsage, cancellationToken, onFirstByte);
-
     /// <summary>
     /// Reads, or arranges to read, the token usage of a response.
     /// </summary>
@@ -161,9 +150,10 @@ internal sealed class HttpUsageExtractor
     /// propagates unchanged, as it would have when the caller read the body.</item>
     /// <item>A <c>text/event-stream</c> or <c>application/x-ndjson</c> response, or JSON of unknown length: the content
     /// is replaced by a wrapper (same headers) that passes every byte, read, exception and disposal through unchanged
-    /// and reads the usage as the caller reads; the result is <c>default</c> and <paramref name="onStreamUsage"/> is
-    /// called once, when the caller reaches the end of the body (or disposes it before), if any token count or model
-    /// was found. Stream lines and unknown-length JSON are held up to <see cref="MaxJsonBodyBytes"/>, never more.</item>
+    /// and reads the usage as the caller reads; the result is <c>default</c>, <paramref name="observed"/> is set, and
+    /// the sink <paramref name="sinkFactory"/> makes hears the first byte, the chunks and, once, the end of the body
+    /// (or its disposal before the end). The sink is made only for such a body: the common responses allocate nothing
+    /// for it. Stream lines and unknown-length JSON are held up to <see cref="MaxJsonBodyBytes"/>, never more.</item>
     /// <item>Anything else (other media types, a compressed body the handler did not decompress, larger JSON,
     /// <see cref="ApiFormat.S3"/>): nothing is done and nothing allocated.</item>
     /// </list>
@@ -172,35 +162,13 @@ internal sealed class HttpUsageExtractor
     /// </remarks>
     /// <param name="response">The response.</param>
     /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the request URL.</param>
-    /// <param name="onStreamUsage">Called once with the usage of a body read as the caller reads it.</param>
-    /// <param name="cancellationToken">Cancels loading a JSON body.</param>
-    /// <param name="onFirstByte">Called once when the caller reads the first byte of a body read as the caller reads it.</param>
-    /// <returns>The usage of a buffered JSON body; <c>default</c> otherwise.</returns>
-    public ValueTask<TokenUsage> InspectResponseAsync(
-        HttpResponseMessage response, ApiFormat format, Action<TokenUsage>? onStreamUsage, CancellationToken cancellationToken, Action? onFirstByte = null) =>
-        InspectResponseAsync(
-            response,
-            format,
-            static callbacks => callbacks.OnUsage is null && callbacks.OnFirstByte is null ? null : new CallbackBodySink(callbacks.OnUsage, callbacks.OnFirstByte),
-            (OnUsage: onStreamUsage, OnFirstByte: onFirstByte),
-            modelHint: null,
-            out _,
-            cancellationToken);
-
-    /// <summary>
-    /// Like <see cref="InspectResponseAsync(HttpResponseMessage, ApiFormat, Action{TokenUsage}?, CancellationToken, Action?)"/>,
-    /// with the sink of a body read as the caller reads it made by <paramref name="sinkFactory"/> from
-    /// <paramref name="state"/>, only for such a body: the common responses allocate nothing for it. Whether a sink was
-    /// made tells the caller that the body is observed (its end comes later).
-    /// </summary>
-    /// <param name="response">The response.</param>
-    /// <param name="format">The format; <see cref="ApiFormat.Auto"/> detects it from the request URL.</param>
     /// <param name="sinkFactory">Makes the sink of a body read as the caller reads it.</param>
     /// <param name="state">What <paramref name="sinkFactory"/> makes the sink from.</param>
     /// <param name="modelHint">The model name the response most likely names (the one seen last): an equal name is
     /// returned as this very string, so a steady model allocates nothing.</param>
-    /// <param name="cancellationToken">Cancels loading a JSON body.</param>
     /// <param name="observed">Set when the body is observed as the caller reads it: its sink hears its end later.</param>
+    /// <param name="cancellationToken">Cancels loading a JSON body.</param>
+    /// <returns>The usage of a buffered JSON body; <c>default</c> otherwise.</returns>
     public ValueTask<TokenUsage> InspectResponseAsync<TState>(
         HttpResponseMessage response,
         ApiFormat format,

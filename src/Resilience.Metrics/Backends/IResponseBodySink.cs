@@ -18,21 +18,3 @@ internal interface IResponseBodySink
     /// <param name="failure">The exception a read of the body threw; null when the body ended, was disposed or reclaimed.</param>
     void OnCompleted(in TokenUsage usage, bool usageFound, Exception? failure);
 }
-
-/// <summary>A sink made of two callbacks: the usage, when found, and the first byte.</summary>
-internal sealed class CallbackBodySink(Action<TokenUsage>? onUsage, Action? onFirstByte) : IResponseBodySink
-{
-    public void OnFirstByte() => onFirstByte?.Invoke();
-
-    public void OnChunks(int count)
-    {
-    }
-
-    public void OnCompleted(in TokenUsage usage, bool usageFound, Exception? failure)
-    {
-        if (usageFound)
-        {
-            onUsage?.Invoke(usage);
-        }
-    }
-}

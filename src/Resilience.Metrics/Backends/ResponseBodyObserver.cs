@@ -38,17 +38,6 @@ internal sealed class ResponseBodyObserver
     private bool _firstByteSeen;
     private bool _broken;
 
-    /// <summary>Creates an observer that reports to two callbacks.</summary>
-    /// <param name="format">The backend's format.</param>
-    /// <param name="kind">How the body is read.</param>
-    /// <param name="maxBytes">The JSON size limit and the longest stream line read.</param>
-    /// <param name="onUsage">Called once with the usage when any token count or model was found.</param>
-    /// <param name="onFirstByte">Called once, when the caller reads the first byte of the body.</param>
-    public ResponseBodyObserver(ApiFormat format, ObservedBodyKind kind, int maxBytes, Action<TokenUsage>? onUsage, Action? onFirstByte = null)
-        : this(format, kind, maxBytes, onUsage is null && onFirstByte is null ? null : new CallbackBodySink(onUsage, onFirstByte))
-    {
-    }
-
     /// <summary>Creates an observer.</summary>
     /// <param name="format">The backend's format.</param>
     /// <param name="kind">How the body is read.</param>

@@ -3,7 +3,8 @@ namespace Resilience.Metrics;
 /// <summary>
 /// Per-backend settings the collector needs to keep and report a backend's figures, with their defaults and bounds:
 /// the one place they are written. <c>AddApiMonitoring</c> builds it from <c>ApiMonitoringOptions</c>, whose options
-/// of the same names take their defaults and bounds from here.
+/// of the same names take their defaults and bounds from here; a registration is only ever made from options
+/// <c>OptionRules</c> has checked, so the collector does not check it again.
 /// </summary>
 internal sealed record BackendRegistration
 {
@@ -28,8 +29,6 @@ internal sealed record BackendRegistration
     // A timer's period tops out at about 49.7 days; a reset more often than once a second is no monitoring window.
     public const string MinResetIntervalText = "00:00:01";
     public const string MaxResetIntervalText = "30.00:00:00";
-    public static readonly TimeSpan MinResetInterval = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan MaxResetInterval = TimeSpan.FromDays(30);
 
     /// <summary>The latency percentiles reports show by default.</summary>
     public static IReadOnlyList<double> DefaultLatencyPercentiles { get; } = [50, 90, 95, 99];

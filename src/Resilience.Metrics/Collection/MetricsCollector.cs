@@ -94,10 +94,6 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         name = TextLimits.Cap(name);
-        if (registration is not null)
-        {
-            ValidateRegistration(registration);
-        }
 
         lock (_registrationLock)
         {
@@ -126,42 +122,6 @@ public sealed partial class MetricsCollector : IMetricsCollector, IDisposable
             return new BackendKey(backends.Length, name);
         }
     }
-
-    private static void ValidateRegistration(BackendRegistration registration)
-    {
-        // The same bounds as ApiMonitoringOptions': a registration made by hand must not allocate gigabytes either.
-        if (registration.MetricsWindowSize is <= 0 or > BackendRegistration.MaxMetricsWindowSize)
-        {
-            throw new ArgumentOutOfRangeException(nameof(registration), registration.MetricsWindowSize, "MetricsWindowSize must be from 1 to 100,000.");
-        }
-
-        if (registration.MetricsResetInterval is { } interval
-            && (interval < BackendRegistration.MinResetInterval || interval > BackendRegistration.MaxResetInterval))
-        {
-            throw new ArgumentOutOfRangeException(nameof(registration), interval, "MetricsResetInterval must be from 1 second to 30 days.");
-        }
-
-        // The options' rules for prices: a hand-made table must not report negative, NaN or guessed costs either.
-        foreach (var (model, price) in registration.Pricing ?? new Dictionary<string, ModelPrice>())
-        {
-            if (price is null || price.InputPerMillion is null || price.OutputPerMillion is null
-                || !IsPrice(price.InputPerMillion) || !IsPrice(price.OutputPerMillion) || !IsPrice(price.CachedInputPerMillion))
-            {
-                throw new ArgumentOutOfRangeException(nameof(registration), model,
-                    "Pricing: each price needs InputPerMillion and OutputPerMillion, and every price must be from 0 to 10,000 USD per million tokens.");
-            }
-        }
-
-        foreach (var percentile in registration.LatencyPercentiles)
-        {
-            if (!(percentile is > 0 and <= 100))
-            {
-                throw new ArgumentOutOfRangeException(nameof(registration), percentile, "LatencyPercentiles must be greater than 0 and at most 100.");
-            }
-        }
-    }
-
-    private static bool IsPrice(double? usd) => usd is null or (>= 0 and <= BackendRegistration.MaxPricePerMillion);
 
     internal BackendMetrics? Find(string name)
     {

@@ -223,8 +223,8 @@ public sealed class HttpUsageExtractorRequestTests
     {
         var uri = new Uri("https://api.anthropic.com/v1/messages");
 
-        Assert.Equal(ApiFormat.Anthropic, new HttpUsageExtractor().ResolveFormat(uri));
-        Assert.Equal(ApiFormat.Ollama, new HttpUsageExtractor(ApiFormat.Ollama).ResolveFormat(uri));
+        Assert.Equal(ApiFormat.Anthropic, new HttpUsageExtractor().ResolveFormat(new HttpRequestMessage(HttpMethod.Post, uri)));
+        Assert.Equal(ApiFormat.Ollama, new HttpUsageExtractor(ApiFormat.Ollama).ResolveFormat(new HttpRequestMessage(HttpMethod.Post, uri)));
     }
 
     [Fact]
