@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http;
 
 namespace Resilience.Metrics.AspNetCore;

@@ -1,18 +1,5 @@
 namespace Resilience.Metrics;
 
-/// <summary>How an observed response body is read.</summary>
-internal enum ObservedBodyKind
-{
-    /// <summary>Server-sent events (<c>text/event-stream</c>).</summary>
-    EventStream,
-
-    /// <summary>Newline-delimited JSON (<c>application/x-ndjson</c>).</summary>
-    NewlineDelimitedJson,
-
-    /// <summary>One JSON document of unknown length, collected up to the size limit and read at the end.</summary>
-    Json,
-}
-
 /// <summary>
 /// Watches the bytes of one response body as the caller reads them (through <see cref="UsageObservingContent"/>) and,
 /// once the body has ended, been disposed or failed, tells its <see cref="IResponseBodySink"/>, once.

@@ -3,9 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace Resilience.Metrics;
 
-/// <summary>An HttpClient that <c>AddApiMonitoring</c> monitors, by client name (one DI singleton per call).</summary>
-internal sealed record MonitoredClient(string Name);
-
 /// <summary>
 /// Registers every monitored client's backend with the collector when the host starts, so reports and
 /// <c>/monitoring/metrics</c> show each one with zeros before its first request: Prometheus sees the series from the

@@ -3,23 +3,6 @@ using Microsoft.Extensions.Options;
 namespace Resilience.Metrics;
 
 /// <summary>
-/// The validators Microsoft.Extensions.Options generates from the options' annotations (ranges, required objects,
-/// enum values, list lengths), nested objects included (<c>[ValidateObjectMembers]</c>). Called with no name, they name
-/// an option by its type and path: <c>ApiMonitoringOptions.Retry.BackoffFactor</c>, <c>ApiRetryStrategyOptions.BackoffFactor</c>.
-/// </summary>
-[OptionsValidator]
-internal sealed partial class OptionsAnnotations :
-    IValidateOptions<ApiMonitoringOptions>,
-    IValidateOptions<ApiRetryStrategyOptions>,
-    IValidateOptions<ApiQueueStrategyOptions>,
-    IValidateOptions<ApiCircuitBreakerStrategyOptions>,
-    IValidateOptions<RequestMonitoringStrategyOptions>
-{
-    /// <summary>The one instance (the generated validators keep no state).</summary>
-    public static OptionsAnnotations Instance { get; } = new();
-}
-
-/// <summary>
 /// The one validation of the options, for every entry point: the annotations (<see cref="OptionsAnnotations"/>) plus
 /// the rules no annotation can say (a delay cap below the first delay, each percentile, the backend name's
 /// characters, each price, the keys configuration had that no option has). <c>AddApiMonitoring</c> on an HttpClient

@@ -1,0 +1,15 @@
+namespace Resilience.Metrics;
+
+/// <summary>Token totals.</summary>
+/// <param name="Prompt">Prompt (input) tokens, cached ones included.</param>
+/// <param name="Completion">Completion (output) tokens, reasoning ones included.</param>
+public sealed record TokenCounts(long Prompt, long Completion)
+{
+    /// <summary>Prompt tokens served from the provider's prompt cache (OpenAI <c>cached_tokens</c>, Anthropic
+    /// <c>cache_read_input_tokens</c>, Gemini <c>cachedContentTokenCount</c>): a part of <see cref="Prompt"/>.</summary>
+    public long Cached { get; init; }
+
+    /// <summary>Completion tokens spent on reasoning (OpenAI <c>reasoning_tokens</c>, Gemini <c>thoughtsTokenCount</c>):
+    /// a part of <see cref="Completion"/>.</summary>
+    public long Reasoning { get; init; }
+}
