@@ -164,6 +164,40 @@ public sealed class OpenAIResponsesSdkTests
         Assert.True(perChunk >= spacing.TotalMilliseconds * 0.8, $"time per output chunk {perChunk} ms between events sent {spacing.TotalMilliseconds} ms apart");
     }
 
+    /// <summary>
+    /// A Responses stream has no <c>[DONE]</c>: the server resets the connection after 6 of its 12 events (two text
+    /// deltas, before <c>response.completed</c>), and that request failed, whatever its headers said.
+    /// </summary>
+    [Fact]
+    public async Task A_stream_cut_before_response_completed_is_a_failure_of_its_request()
+    {
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await OpenAIWire.StartAsync(new OpenAIWireOptions { AbortAfterChunks = 6, AbortWhen = received.Task });
+        await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
+        var client = Client(monitored.Client, server);
+        var firstTwo = OpenAIResponsesWire.Pieces[0] + OpenAIResponsesWire.Pieces[1];
+
+        var text = new StringBuilder();
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var update in await client.CreateResponseStreamingAsync(Model, Hello, cancellationToken: TestContext.Current.CancellationToken))
+            {
+                text.Append((update as StreamingResponseOutputTextDeltaUpdate)?.Delta);
+                if (text.Length == firstTwo.Length)
+                {
+                    received.TrySetResult(); // events 1-6 are read: now the server cuts the connection
+                }
+            }
+        });
+
+        var report = monitored.Report;
+        Assert.Equal(firstTwo, text.ToString());
+        Assert.Equal(1, server.Attempts);
+        Assert.True(
+            (report.TotalRequests, report.Successes, report.Failures) == (1, 0, 1),
+            $"requests {report.TotalRequests}, successes {report.Successes}, failures {report.Failures}; the SDK threw {error.GetType().FullName}: {error.Message}");
+    }
+
     /// <summary>The SDK's results, raw bytes and every stream event included, are the same with and without monitoring.</summary>
     [Fact]
     public async Task The_sdk_sees_the_same_results_with_and_without_monitoring()
