@@ -32,7 +32,8 @@ internal sealed record OpenAIWireOptions
 /// of <c>chat.completion.chunk</c>s (a last chunk with <c>usage</c> and no choices when
 /// <c>stream_options.include_usage</c> is true, then <c>data: [DONE]</c>), and OpenAI's error bodies. The response
 /// names the dated snapshot of the requested model, as the real API does. A last user message <c>fail:400</c>,
-/// <c>fail:429</c> or <c>fail:500</c> gets that error.
+/// <c>fail:429</c> or <c>fail:500</c> gets that error. The same server answers the Responses and Embeddings APIs
+/// (<see cref="OpenAIResponsesWire"/>), with one count of attempts for all three.
 /// </summary>
 internal static class OpenAIWire
 {
