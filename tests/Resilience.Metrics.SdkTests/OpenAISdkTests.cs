@@ -10,13 +10,13 @@ public sealed class OpenAISdkTests
 {
     private const string Model = "gpt-4o-mini";
 
-    /// <summary>The SDK over <paramref name="http"/>; its own retries off so that every attempt is one the test made.</summary>
-    internal static ChatClient ChatClient(HttpClient http, LoopbackServer server, string model = Model) =>
+    /// <summary>The SDK over <paramref name="http"/>; its own retries off (unless <paramref name="retryPolicy"/> says otherwise) so that every attempt is one the test made.</summary>
+    internal static ChatClient ChatClient(HttpClient http, LoopbackServer server, string model = Model, ClientRetryPolicy? retryPolicy = null) =>
         new(model, new ApiKeyCredential("sk-test"), new OpenAIClientOptions
         {
             Transport = new HttpClientPipelineTransport(http),
             Endpoint = new Uri(server.BaseAddress, "v1"),
-            RetryPolicy = new ClientRetryPolicy(0),
+            RetryPolicy = retryPolicy ?? new ClientRetryPolicy(0),
         });
 
     private static readonly ChatMessage[] Hello = [new UserChatMessage("Say hello")];

@@ -10,7 +10,7 @@ namespace Resilience.Metrics;
 /// <list type="number">
 /// <item>A <c>*.openai.azure.com</c> host or an <c>/openai/deployments/</c> path → <see cref="ApiFormat.AzureOpenAI"/>.</item>
 /// <item><c>api.groq.com</c> → <see cref="ApiFormat.Groq"/>.</item>
-/// <item>Paths ending <c>/chat/completions</c>, <c>/v1/completions</c> or <c>/v1/embeddings</c> →
+/// <item>Paths ending <c>/chat/completions</c>, <c>/v1/completions</c>, <c>/v1/embeddings</c> or <c>/v1/responses</c> →
 /// <see cref="ApiFormat.OpenAI"/>: every server that answers these paths (Ollama, TGI, vLLM, Gemini's and Anthropic's
 /// compatibility endpoints) answers in OpenAI's shape.</item>
 /// <item><c>api.openai.com</c> → OpenAI; <c>api.anthropic.com</c> → Anthropic;

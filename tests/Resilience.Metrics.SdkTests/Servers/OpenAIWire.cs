@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -31,7 +32,8 @@ internal sealed record OpenAIWireOptions
 /// of <c>chat.completion.chunk</c>s (a last chunk with <c>usage</c> and no choices when
 /// <c>stream_options.include_usage</c> is true, then <c>data: [DONE]</c>), and OpenAI's error bodies. The response
 /// names the dated snapshot of the requested model, as the real API does. A last user message <c>fail:400</c>,
-/// <c>fail:429</c> or <c>fail:500</c> gets that error.
+/// <c>fail:429</c> or <c>fail:500</c> gets that error. The same server answers the Responses and Embeddings APIs
+/// (<see cref="OpenAIResponsesWire"/>), with one count of attempts for all three.
 /// </summary>
 internal static class OpenAIWire
 {
@@ -50,64 +52,92 @@ internal static class OpenAIWire
     public static Task<LoopbackServer> StartAsync(OpenAIWireOptions? options = null)
     {
         options ??= new OpenAIWireOptions();
-        var attempts = 0;
-        return LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", async context =>
+        var attempts = new StrongBox<int>();
+        return LoopbackServer.StartAsync(app =>
         {
-            var request = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
-            var model = request["model"]!.GetValue<string>();
-            var stream = request["stream"]?.GetValue<bool>() == true;
-            var includeUsage = request["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
-            var last = request["messages"]!.AsArray()[^1]!["content"];
-            var text = last is JsonValue value ? value.GetValue<string>() : last?.ToJsonString() ?? string.Empty;
+            app.MapPost("/v1/chat/completions", async context =>
+            {
+                var request = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
+                var model = request["model"]!.GetValue<string>();
+                var stream = request["stream"]?.GetValue<bool>() == true;
+                var includeUsage = request["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+                var last = request["messages"]!.AsArray()[^1]!["content"];
+                var text = last is JsonValue value ? value.GetValue<string>() : last?.ToJsonString() ?? string.Empty;
 
-            var attempt = Interlocked.Increment(ref attempts);
-            WriteRateLimitHeaders(context, attempt);
-            if (attempt <= options.FailFirstAttempts)
-            {
-                await WriteErrorAsync(context, 500);
-                return;
-            }
-
-            if (text.StartsWith("fail:", StringComparison.Ordinal))
-            {
-                await WriteErrorAsync(context, int.Parse(text["fail:".Length..], System.Globalization.CultureInfo.InvariantCulture));
-                return;
-            }
-
-            if (!stream)
-            {
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(Completion(model).ToJsonString(), context.RequestAborted);
-                return;
-            }
-
-            context.Response.ContentType = "text/event-stream; charset=utf-8";
-            context.Response.Headers.CacheControl = "no-cache";
-            var chunks = Chunks(model, includeUsage).Select(c => "data: " + c.ToJsonString() + "\n\n").Append("data: [DONE]\n\n").ToList();
-            if (options.FirstChunkDelay > TimeSpan.Zero)
-            {
-                await context.Response.StartAsync(context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(options.FirstChunkDelay, context.RequestAborted);
-            }
-            for (var i = 0; i < chunks.Count; i++)
-            {
-                if (i > 0 && options.ChunkDelay > TimeSpan.Zero)
+                if (await FailedAsync(context, options, attempts, text))
                 {
-                    await Task.Delay(options.ChunkDelay, context.RequestAborted);
-                }
-
-                if (i == options.AbortAfterChunks)
-                {
-                    await options.AbortWhen.WaitAsync(context.RequestAborted);
-                    context.Abort();
                     return;
                 }
 
-                await context.Response.WriteAsync(chunks[i], context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
+                if (!stream)
+                {
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(Completion(model).ToJsonString(), context.RequestAborted);
+                    return;
+                }
+
+                await WriteEventsAsync(context, options, Chunks(model, includeUsage).Select(c => "data: " + c.ToJsonString() + "\n\n").Append("data: [DONE]\n\n").ToList());
+            });
+            OpenAIResponsesWire.Map(app, options, attempts);
+        });
+    }
+
+    /// <summary>
+    /// Counts the attempt and writes its rate-limit headers; answers 500 to the first
+    /// <see cref="OpenAIWireOptions.FailFirstAttempts"/> attempts and the error a <c>fail:NNN</c> text asks for.
+    /// </summary>
+    /// <returns>Whether the attempt was answered with an error.</returns>
+    internal static async Task<bool> FailedAsync(HttpContext context, OpenAIWireOptions options, StrongBox<int> attempts, string text)
+    {
+        var attempt = Interlocked.Increment(ref attempts.Value);
+        WriteRateLimitHeaders(context, attempt);
+        if (attempt <= options.FailFirstAttempts)
+        {
+            await WriteErrorAsync(context, 500);
+            return true;
+        }
+
+        if (text.StartsWith("fail:", StringComparison.Ordinal))
+        {
+            await WriteErrorAsync(context, int.Parse(text["fail:".Length..], System.Globalization.CultureInfo.InvariantCulture));
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Writes a stream's events as <c>text/event-stream</c>, one flush each, with the options' waits before the first
+    /// and between two, and the abort after <see cref="OpenAIWireOptions.AbortAfterChunks"/>.
+    /// </summary>
+    internal static async Task WriteEventsAsync(HttpContext context, OpenAIWireOptions options, IReadOnlyList<string> chunks)
+    {
+        context.Response.ContentType = "text/event-stream; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        if (options.FirstChunkDelay > TimeSpan.Zero)
+        {
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(options.FirstChunkDelay, context.RequestAborted);
+        }
+
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            if (i > 0 && options.ChunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(options.ChunkDelay, context.RequestAborted);
             }
-        }));
+
+            if (i == options.AbortAfterChunks)
+            {
+                await options.AbortWhen.WaitAsync(context.RequestAborted);
+                context.Abort();
+                return;
+            }
+
+            await context.Response.WriteAsync(chunks[i], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
     }
 
     /// <summary>The request limit announced in <c>x-ratelimit-limit-requests</c>; each attempt takes one.</summary>

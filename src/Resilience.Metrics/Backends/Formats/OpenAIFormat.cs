@@ -25,7 +25,8 @@ internal sealed class OpenAIFormat : ApiFormatDescriptor
     public static bool IsCompatiblePath(ReadOnlySpan<char> path) =>
         path.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase)
         || path.EndsWith("/v1/completions", StringComparison.OrdinalIgnoreCase)
-        || path.EndsWith("/v1/embeddings", StringComparison.OrdinalIgnoreCase);
+        || path.EndsWith("/v1/embeddings", StringComparison.OrdinalIgnoreCase)
+        || path.EndsWith("/v1/responses", StringComparison.OrdinalIgnoreCase);
 
     public override string OperationOf(ReadOnlySpan<char> path) => OpenAIFormat.Operation(path);
 
