@@ -101,6 +101,34 @@ public sealed class AzureOpenAISdkTests
         Assert.Equal(150_000 - 14_000L, report.RateLimits.Tokens?.Remaining);
     }
 
+    /// <summary>
+    /// Prices match the model a request is counted under, which on Azure is the deployment: a price for the deployment's
+    /// name prices its calls; one for the model behind it (<c>gpt-4o</c>, which the response's <c>gpt-4o-2024-08-06</c>
+    /// begins with) does not.
+    /// </summary>
+    [Fact]
+    public async Task A_deployment_is_priced_under_its_own_name_not_the_model_behind_it()
+    {
+        var (server, _) = await AzureOpenAIWire.StartAsync();
+        await using var _ = server;
+        await using var monitored = Monitor(ApiFormat.Auto, more: o =>
+        {
+            o.Pricing[Deployment] = new ModelPrice { InputPerMillion = 2.5, OutputPerMillion = 10, CachedInputPerMillion = 1.25 };
+            o.Pricing["gpt-4o"] = new ModelPrice { InputPerMillion = 100, OutputPerMillion = 100 };
+        });
+        var chat = ChatClient(monitored.Client, server);
+
+        ChatCompletion plain = await chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken);
+
+        var usage = plain.Usage;
+        var cached = usage.InputTokenDetails.CachedTokenCount;
+        var usd = (((usage.InputTokenCount - cached) * 2.5) + (cached * 1.25) + (usage.OutputTokenCount * 10)) / 1_000_000;
+        var report = monitored.Report;
+        Assert.Equal(usd, report.CostUsd!.Value, 12);
+        Assert.Equal(usd, report.Models[Deployment].CostUsd!.Value, 12);
+        Assert.Empty(report.UnpricedModels ?? []);
+    }
+
     /// <summary>Our retry on (the default), the SDK's off: each attempt the server saw is a request or a retry attempt.</summary>
     [Fact]
     public async Task Server_attempts_equal_requests_plus_retry_attempts_and_a_retried_call_keeps_its_deployment()
