@@ -10,7 +10,7 @@ public sealed class AnthropicSdkTests
     private const string Model = "claude-sonnet-4-5";
 
     /// <summary>The SDK over <paramref name="http"/> (its <c>HttpClient</c> and <c>BaseUrl</c> options); its own retries off.</summary>
-    private static AnthropicClient Client(HttpClient http, LoopbackServer server) => new()
+    internal static AnthropicClient Client(HttpClient http, LoopbackServer server) => new()
     {
         HttpClient = http,
         BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
@@ -25,7 +25,7 @@ public sealed class AnthropicSdkTests
         Messages = [new UserMessageParam(text)],
     };
 
-    private static async Task<(string Text, long Input, long Output)> StreamAsync(AnthropicClient client)
+    internal static async Task<(string Text, long Input, long Output)> StreamAsync(AnthropicClient client)
     {
         var text = new System.Text.StringBuilder();
         long input = 0, output = 0;

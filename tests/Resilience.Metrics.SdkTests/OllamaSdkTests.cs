@@ -16,7 +16,7 @@ public sealed class OllamaSdkTests
     };
 
     /// <summary>All of one chat call, as the application reads it: the text, and the final object's counts.</summary>
-    private static async Task<(string Text, int Prompt, int Eval)> ChatAsync(OllamaApiClient client, string text = "Why is the sky blue?", bool stream = true)
+    internal static async Task<(string Text, int Prompt, int Eval)> ChatAsync(OllamaApiClient client, string text = "Why is the sky blue?", bool stream = true)
     {
         var answer = new System.Text.StringBuilder();
         int prompt = 0, eval = 0;

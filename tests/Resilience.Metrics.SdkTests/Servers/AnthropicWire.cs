@@ -26,14 +26,16 @@ internal static class AnthropicWire
 
     /// <param name="rateLimitedAttempts">How many of the server's first attempts get a 429 that asks for an immediate
     /// retry (<c>retry-after-ms: 1</c>, <c>retry-after: 0</c>): a rate limit that clears at once.</param>
-    public static Task<LoopbackServer> StartAsync(int rateLimitedAttempts = 0)
+    /// <param name="firstChunkDelay">Wait between a stream's headers (flushed at once) and its first event, as a model thinking does.</param>
+    /// <param name="chunkDelay">Wait between two stream events.</param>
+    public static Task<LoopbackServer> StartAsync(int rateLimitedAttempts = 0, TimeSpan firstChunkDelay = default, TimeSpan chunkDelay = default)
     {
         var attempts = 0;
         return LoopbackServer.StartAsync(app => app.MapPost("/v1/messages", context =>
         {
             var attempt = Interlocked.Increment(ref attempts);
             WriteRateLimitHeaders(context, attempt);
-            return attempt <= rateLimitedAttempts ? RateLimitAsync(context) : AnswerAsync(context);
+            return attempt <= rateLimitedAttempts ? RateLimitAsync(context) : AnswerAsync(context, firstChunkDelay, chunkDelay);
         }));
     }
 
@@ -67,7 +69,7 @@ internal static class AnthropicWire
         return WriteErrorAsync(context, 429);
     }
 
-    private static async Task AnswerAsync(HttpContext context)
+    private static async Task AnswerAsync(HttpContext context, TimeSpan firstChunkDelay, TimeSpan chunkDelay)
     {
         var request = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
         var model = request["model"]!.GetValue<string>();
@@ -91,8 +93,22 @@ internal static class AnthropicWire
 
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
+        if (firstChunkDelay > TimeSpan.Zero)
+        {
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(firstChunkDelay, context.RequestAborted);
+        }
+
+        var first = true;
         foreach (var (name, data) in Events(model))
         {
+            if (!first && chunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(chunkDelay, context.RequestAborted);
+            }
+
+            first = false;
             await context.Response.WriteAsync($"event: {name}\ndata: {data.ToJsonString()}\n\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }

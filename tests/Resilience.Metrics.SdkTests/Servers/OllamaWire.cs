@@ -19,7 +19,9 @@ internal static class OllamaWire
 
     public static readonly string[] Pieces = ["The", " sky", " is", " blue."];
 
-    public static Task<LoopbackServer> StartAsync() => LoopbackServer.StartAsync(app => app.MapPost("/api/chat", async context =>
+    /// <param name="firstChunkDelay">Wait between a stream's headers (flushed at once) and its first line, as a model loading or thinking does.</param>
+    /// <param name="chunkDelay">Wait between two stream lines.</param>
+    public static Task<LoopbackServer> StartAsync(TimeSpan firstChunkDelay = default, TimeSpan chunkDelay = default) => LoopbackServer.StartAsync(app => app.MapPost("/api/chat", async context =>
     {
         var request = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
         var model = request["model"]!.GetValue<string>();
@@ -44,6 +46,13 @@ internal static class OllamaWire
         }
 
         context.Response.ContentType = "application/x-ndjson";
+        if (firstChunkDelay > TimeSpan.Zero)
+        {
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(firstChunkDelay, context.RequestAborted);
+        }
+
         foreach (var piece in Pieces)
         {
             var chunk = new JsonObject
@@ -55,6 +64,7 @@ internal static class OllamaWire
             };
             await context.Response.WriteAsync(chunk.ToJsonString() + "\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(chunkDelay, context.RequestAborted); // before each next line: 4 waits in all
         }
 
         await context.Response.WriteAsync(Done(model, string.Empty, StreamPromptTokens, StreamEvalTokens).ToJsonString() + "\n", context.RequestAborted);
