@@ -129,7 +129,37 @@ public sealed class GenAiSpanTests
         Assert.Equal("127.0.0.1", span.GetTagItem("server.address"));
     }
 
+    [Fact]
+    public async Task A_call_to_an_unknown_api_whose_sdk_body_names_a_model_is_a_genai_span()
+    {
+        // The body is read for its model only once buffered (an SDK's content type), after the span was described.
+        var backend = "spans-sdk-body-" + Guid.NewGuid().ToString("N");
+        var spans = await RecordAsync(
+            backend,
+            new FakeOpenAI(HttpStatusCode.OK),
+            client => client.PostAsync("http://127.0.0.1:9/llm/run", new SdkContent("""{"model":"my-model","prompt":"x"}"""), Ct),
+            o => o.ApiFormat = ApiFormat.Generic);
+
+        var span = Assert.Single(spans);
+        Assert.Equal("chat my-model", span.DisplayName);
+        AssertTags(span, new() { ["gen_ai.operation.name"] = "chat", ["gen_ai.provider.name"] = backend, ["gen_ai.request.model"] = "my-model" });
+    }
+
     private const string ChatUrl = "https://api.openai.com/v1/chat/completions";
+
+    /// <summary>A JSON body of known length that is no in-memory content type, as the OpenAI SDK's adapter is.</summary>
+    private sealed class SdkContent(string json) : HttpContent
+    {
+        private readonly byte[] _bytes = Encoding.UTF8.GetBytes(json);
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _bytes.Length;
+            return true;
+        }
+    }
 
     private static StringContent Chat() =>
         new($$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{Prompt}}"}]}""", Encoding.UTF8, "application/json");

@@ -58,6 +58,13 @@ internal sealed partial class RequestMonitoringStrategy<T>
             if (context.GetRequestMessage() is { } message)
             {
                 SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, request.Format, buffered: true, Volatile.Read(ref _lastRequestModel))));
+
+                // The span was described before the body was read: an API of no known format is a GenAI span only now
+                // that its model is known (a known format's span is named after the model when the request ends).
+                if (request.Format == ApiFormat.Generic && request.Model is not null && request.Activity is { } activity)
+                {
+                    ApiMonitoringTelemetry.DescribeRequest(activity, request.Format, request.Model, message.RequestUri, _options.GenAiProviderFallback);
+                }
             }
         }
         catch (Exception exception)
