@@ -184,12 +184,7 @@ public sealed class AnthropicSdkTests
     {
         await using var server = await AnthropicWire.StartAsync();
         await using var monitored = Monitored.Create("anthropic", null, o => o.ApiFormat = ApiFormat.Anthropic);
-        using var plainHttp = new HttpClient();
-
-        var with = await RunAsync(Client(monitored.Client, server));
-        var without = await RunAsync(Client(plainHttp, server));
-
-        Same.Results(without, with);
+        await Same.ResultsWithAndWithoutMonitoringAsync(monitored, http => Client(http, server), RunAsync);
         Assert.Equal(3, monitored.Report.TotalRequests);
 
         static async Task<string> RunAsync(AnthropicClient client)

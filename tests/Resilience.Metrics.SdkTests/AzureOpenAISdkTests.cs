@@ -180,12 +180,7 @@ public sealed class AzureOpenAISdkTests
         var (server, _) = await AzureOpenAIWire.StartAsync();
         await using var _ = server;
         await using var monitored = Monitor(ApiFormat.Auto);
-        using var plainHttp = new HttpClient();
-
-        var with = await RunAsync(ChatClient(monitored.Client, server));
-        var without = await RunAsync(ChatClient(plainHttp, server));
-
-        Same.Results(without, with);
+        await Same.ResultsWithAndWithoutMonitoringAsync(monitored, http => ChatClient(http, server), RunAsync);
         Assert.Equal(4, monitored.Report.TotalRequests);
 
         static async Task<string> RunAsync(ChatClient chat)

@@ -44,6 +44,18 @@ internal sealed record Figures(
 
 internal static class Same
 {
+    /// <summary>
+    /// Runs <paramref name="run"/> over a client of the monitored HttpClient, then over one of a plain HttpClient, and
+    /// asserts the SDK saw the same results both times.
+    /// </summary>
+    public static async Task ResultsWithAndWithoutMonitoringAsync<TClient>(Monitored monitored, Func<HttpClient, TClient> client, Func<TClient, Task<string>> run)
+    {
+        using var plainHttp = new HttpClient();
+        var with = await run(client(monitored.Client));
+        var without = await run(client(plainHttp));
+        Results(without, with);
+    }
+
     /// <summary>Both runs' results in full when they differ (xunit's string diff cuts them).</summary>
     public static void Results(string without, string with) =>
         Assert.True(string.Equals(without, with, StringComparison.Ordinal), $"without monitoring:\n{without}\n\nwith monitoring:\n{with}");

@@ -76,12 +76,7 @@ public sealed class OpenAIEmbeddingsSdkTests
     {
         await using var server = await OpenAIWire.StartAsync();
         await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
-        using var plainHttp = new HttpClient();
-
-        var with = await RunAsync(Client(monitored.Client, server));
-        var without = await RunAsync(Client(plainHttp, server));
-
-        Same.Results(without, with);
+        await Same.ResultsWithAndWithoutMonitoringAsync(monitored, http => Client(http, server), RunAsync);
         Assert.Equal(3, monitored.Report.TotalRequests);
 
         static async Task<string> RunAsync(EmbeddingClient client)

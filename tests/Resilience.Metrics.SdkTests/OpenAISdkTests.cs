@@ -182,12 +182,7 @@ public sealed class OpenAISdkTests
     {
         await using var server = await OpenAIWire.StartAsync();
         await using var monitored = Monitored.Create("openai", null, o => o.ApiFormat = ApiFormat.OpenAI);
-        using var plainHttp = new HttpClient();
-
-        var with = await RunAsync(ChatClient(monitored.Client, server));
-        var without = await RunAsync(ChatClient(plainHttp, server));
-
-        Same.Results(without, with);
+        await Same.ResultsWithAndWithoutMonitoringAsync(monitored, http => ChatClient(http, server), RunAsync);
         Assert.Equal(3, monitored.Report.TotalRequests);
 
         static async Task<string> RunAsync(ChatClient chat)
