@@ -25,15 +25,17 @@ public sealed class AnthropicSdkTests
         Messages = [new UserMessageParam(text)],
     };
 
-    internal static async Task<(string Text, long Input, long Output)> StreamAsync(AnthropicClient client)
+    internal static async Task<(string Text, long Input, long Output, long CacheRead, long CacheWrite)> StreamAsync(AnthropicClient client)
     {
         var text = new System.Text.StringBuilder();
-        long input = 0, output = 0;
+        long input = 0, output = 0, cacheRead = 0, cacheWrite = 0;
         await foreach (var e in client.Messages.CreateStreaming(Ask("Say hello"), TestContext.Current.CancellationToken))
         {
             if (e.TryPickStart(out var start))
             {
                 input = start.Message.Usage.InputTokens;
+                cacheRead = start.Message.Usage.CacheReadInputTokens ?? 0;
+                cacheWrite = start.Message.Usage.CacheCreationInputTokens ?? 0;
             }
             else if (e.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var piece))
             {
@@ -45,7 +47,7 @@ public sealed class AnthropicSdkTests
             }
         }
 
-        return (text.ToString(), input, output);
+        return (text.ToString(), input, output, cacheRead, cacheWrite);
     }
 
     private static Monitored Monitor(bool retries = false, ApiFormat format = ApiFormat.Anthropic) => Monitored.Create("anthropic", null, o =>
@@ -54,10 +56,10 @@ public sealed class AnthropicSdkTests
         o.Retry.Enabled = retries;
     });
 
-    /// <summary>5 plain, 5 streamed and 3 failed calls: the server's count, each under the requested alias, tokens as the SDK parsed them.</summary>
     /// <summary>Prompt tokens each call of the test server reads from or writes to the prompt cache, beside its input_tokens.</summary>
     private const long CacheTokensPerCall = AnthropicWire.CacheReadTokens + AnthropicWire.CacheCreationTokens;
 
+    /// <summary>5 plain, 5 streamed and 3 failed calls: the server's count, each under the requested alias, tokens as the SDK parsed them.</summary>
     [Theory]
     [InlineData(ApiFormat.Anthropic)]
     [InlineData(ApiFormat.Auto)]
@@ -67,13 +69,15 @@ public sealed class AnthropicSdkTests
         await using var monitored = Monitor(format: format);
         var client = Client(monitored.Client, server);
 
-        long input = 0, output = 0;
+        long input = 0, output = 0, cacheRead = 0, cacheWrite = 0;
         for (var i = 0; i < 5; i++)
         {
             var message = await client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken);
             var streamed = await StreamAsync(client);
             input += message.Usage.InputTokens + streamed.Input;
             output += message.Usage.OutputTokens + streamed.Output;
+            cacheRead += (message.Usage.CacheReadInputTokens ?? 0) + streamed.CacheRead;
+            cacheWrite += (message.Usage.CacheCreationInputTokens ?? 0) + streamed.CacheWrite;
             if (i < 3)
             {
                 var status = new[] { 400, 429, 500 }[i];
@@ -83,13 +87,16 @@ public sealed class AnthropicSdkTests
         }
 
         // The SDK's input_tokens leave out the tokens read from and written to the prompt cache; the report's prompt
-        // tokens are the whole prompt (as OpenAI counts it), so they add them, and cached tokens are the cache reads.
+        // tokens are the whole prompt (as OpenAI counts it), so they add them; cached tokens are the cache reads,
+        // cache-write tokens the cache writes.
         Assert.Equal(5 * (AnthropicWire.PlainInputTokens + AnthropicWire.StreamInputTokens), input);
         Assert.Equal(5 * (AnthropicWire.PlainOutputTokens + AnthropicWire.StreamOutputTokens), output);
+        Assert.Equal((10L * AnthropicWire.CacheReadTokens, 10L * AnthropicWire.CacheCreationTokens), (cacheRead, cacheWrite));
         Assert.Equal(13, server.Attempts);
         var report = monitored.Report;
-        Assert.Equal(Figures.Expected(Model, successes: 10, failures: 3, input + (10 * CacheTokensPerCall), output), Figures.Of(report, Model));
-        Assert.Equal(10 * AnthropicWire.CacheReadTokens, report.TokenCounts.Cached);
+        Assert.Equal(Figures.Expected(Model, successes: 10, failures: 3, input + cacheRead + cacheWrite, output), Figures.Of(report, Model));
+        Assert.Equal((cacheRead, cacheWrite), (report.TokenCounts.Cached, report.TokenCounts.CacheWrite));
+        Assert.Equal((cacheRead, cacheWrite), (report.Models[Model].TokenCounts.Cached, report.Models[Model].TokenCounts.CacheWrite));
 
         // Anthropic's rate-limit headers of the last of the 13 attempts, resets as RFC 3339 times a minute ahead.
         var requests = report.RateLimits.Requests!;
@@ -99,6 +106,40 @@ public sealed class AnthropicSdkTests
         Assert.Equal((AnthropicWire.InputTokenLimit, AnthropicWire.InputTokenLimit - 1_300L), (inputTokens.Limit, inputTokens.Remaining));
         Assert.Null(report.RateLimits.OutputTokens);
         Assert.Equal(0, report.RateLimits.MalformedHeaders);
+    }
+
+    /// <summary>
+    /// A plain and a streamed call with a price table: cache reads and cache writes as the SDK parsed them, and a cost
+    /// from Anthropic's own split (input_tokens leave both out), each part at its price.
+    /// </summary>
+    [Fact]
+    public async Task Cache_writes_are_counted_as_the_sdk_parsed_them_and_priced_at_their_own_price()
+    {
+        await using var server = await AnthropicWire.StartAsync();
+        await using var monitored = Monitored.Create("anthropic", null, o =>
+        {
+            o.ApiFormat = ApiFormat.Anthropic;
+            o.Pricing[Model] = new ModelPrice { InputPerMillion = 3, OutputPerMillion = 15, CachedInputPerMillion = 0.3, CacheWriteInputPerMillion = 3.75 };
+        });
+        var client = Client(monitored.Client, server);
+
+        var message = await client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken);
+        var streamed = await StreamAsync(client);
+
+        var input = message.Usage.InputTokens + streamed.Input;
+        var cacheRead = (message.Usage.CacheReadInputTokens ?? 0) + streamed.CacheRead;
+        var cacheWrite = (message.Usage.CacheCreationInputTokens ?? 0) + streamed.CacheWrite;
+        var output = message.Usage.OutputTokens + streamed.Output;
+        var report = monitored.Report;
+        Assert.Equal(new TokenCounts(input + cacheRead + cacheWrite, output) { Cached = cacheRead, CacheWrite = cacheWrite }, report.TokenCounts);
+        Assert.Equal(report.TokenCounts, report.Models[Model].TokenCounts);
+
+        // (21 + 25) × 3 + (4 + 4) × 0.30 + (6 + 6) × 3.75 + (9 + 15) × 15 USD per million = 545.4 / 1,000,000 USD
+        // (536.4 with the cache writes at the input price, as before CacheWriteInputPerMillion).
+        var expected = ((input * 3) + (cacheRead * 0.3) + (cacheWrite * 3.75) + (output * 15)) / 1_000_000;
+        Assert.Equal(0.0005454, expected, 12);
+        Assert.Equal(expected, report.CostUsd!.Value, 12);
+        Assert.Equal(expected, report.Models[Model].CostUsd!.Value, 12);
     }
 
     /// <summary>Our retry on, the SDK's off: the server's attempts are the requests plus the retry attempts.</summary>

@@ -23,7 +23,7 @@ public sealed class FirstChunkTests
         using var firstChunks = FirstChunks(monitored);
 
         var watch = Stopwatch.StartNew();
-        var (text, _, output) = await AnthropicSdkTests.StreamAsync(AnthropicSdkTests.Client(monitored.Client, server));
+        var (text, _, output, _, _) = await AnthropicSdkTests.StreamAsync(AnthropicSdkTests.Client(monitored.Client, server));
         var streamed = watch.Elapsed;
 
         Assert.Equal(string.Concat(AnthropicWire.Pieces), text);

@@ -12,6 +12,9 @@ internal readonly record struct TokenUsage(long PromptTokens, long CompletionTok
     /// <summary>Gets the prompt tokens served from the provider's prompt cache (part of <see cref="PromptTokens"/>).</summary>
     public long CachedTokens { get; init; }
 
+    /// <summary>Gets the prompt tokens written to the provider's prompt cache (part of <see cref="PromptTokens"/>; Anthropic <c>cache_creation_input_tokens</c>).</summary>
+    public long CacheWriteTokens { get; init; }
+
     /// <summary>Gets the completion tokens spent on reasoning (part of <see cref="CompletionTokens"/>).</summary>
     public long ReasoningTokens { get; init; }
 

@@ -29,6 +29,9 @@ internal readonly struct CounterTotals
 
     public long CachedTokens { get; init; }
 
+    /// <summary>Prompt tokens written to the provider's prompt cache: a part of <see cref="PromptTokens"/>, apart from <see cref="CachedTokens"/>.</summary>
+    public long CacheWriteTokens { get; init; }
+
     public long ReasoningTokens { get; init; }
 
     public long LatencyTicks { get; init; }

@@ -49,6 +49,7 @@ public sealed partial class MetricsCollector
         var completion = Math.Max(0, request.CompletionTokens);
         AddTokens(counters, stripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
         AddTokens(counters, stripe, RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+        AddTokens(counters, stripe, RecordedMetrics.CacheWriteTokens, request.CacheWriteTokens);
         if (request.TimeToFirstChunk is { } firstChunk)
         {
             var firstChunkTicks = Math.Max(0, firstChunk.Ticks);
@@ -71,6 +72,7 @@ public sealed partial class MetricsCollector
 
             AddTokens(modelCounters, modelStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
             AddTokens(modelCounters, modelStripe, ModelStats.CachedTokens, ModelStats.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+            AddTokens(modelCounters, modelStripe, ModelStats.CacheWriteTokens, request.CacheWriteTokens);
             if (request.ResponseModel is { } responseModel)
             {
                 stats.ResponseModels.Add(responseModel);
@@ -140,36 +142,37 @@ public sealed partial class MetricsCollector
 
         AddTokens(counters, stripe, slots.PromptTokens, slots.CompletionTokens, request.PromptTokens, request.CompletionTokens);
         AddTokens(counters, stripe, slots.CachedTokens, slots.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
+        AddTokens(counters, stripe, slots.CacheWriteTokens, request.CacheWriteTokens);
     }
 
     /// <summary>Where a client's retry attempt is counted: the backend's and a model's counters number their slots apart.</summary>
     private readonly record struct RetrySlots(
         int Successes, int Failures, int LatencyTicks, int RetriedRequests, int RetryAttempts,
-        int PromptTokens, int CompletionTokens, int CachedTokens, int ReasoningTokens)
+        int PromptTokens, int CompletionTokens, int CachedTokens, int ReasoningTokens, int CacheWriteTokens)
     {
         public static readonly RetrySlots Backend = new(
             RecordedMetrics.Successes, RecordedMetrics.Failures, RecordedMetrics.LatencyTicks, RecordedMetrics.RetriedRequests,
             RecordedMetrics.RetryAttempts, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens,
-            RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens);
+            RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, RecordedMetrics.CacheWriteTokens);
 
         public static readonly RetrySlots Model = new(
             ModelStats.Successes, ModelStats.Failures, ModelStats.LatencyTicks, ModelStats.RetriedRequests,
             ModelStats.RetryAttempts, ModelStats.PromptTokens, ModelStats.CompletionTokens,
-            ModelStats.CachedTokens, ModelStats.ReasoningTokens);
+            ModelStats.CachedTokens, ModelStats.ReasoningTokens, ModelStats.CacheWriteTokens);
     }
 
     private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)
     {
-        prompt = Math.Max(0, prompt);
-        completion = Math.Max(0, completion);
-        if (prompt != 0)
-        {
-            counters.Add(stripe, promptSlot, prompt);
-        }
+        AddTokens(counters, stripe, promptSlot, prompt);
+        AddTokens(counters, stripe, completionSlot, completion);
+    }
 
-        if (completion != 0)
+    /// <summary>Adds a token count to its slot; a count of 0 (or a negative one) costs a comparison and no write.</summary>
+    private static void AddTokens(StripedCounters counters, int stripe, int slot, long tokens)
+    {
+        if (tokens > 0)
         {
-            counters.Add(stripe, completionSlot, completion);
+            counters.Add(stripe, slot, tokens);
         }
     }
 

@@ -13,7 +13,8 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     public const int RetryAttempts = 7;
     public const int CachedTokens = 8;
     public const int ReasoningTokens = 9;
-    internal const int CounterCount = 10;
+    public const int CacheWriteTokens = 10;
+    internal const int CounterCount = 11;
 
     public string Name { get; } = name;
 
@@ -34,6 +35,7 @@ internal sealed class ModelStats(string name, bool detailedLatency)
         PromptTokens = sums[PromptTokens],
         CompletionTokens = sums[CompletionTokens],
         CachedTokens = sums[CachedTokens],
+        CacheWriteTokens = sums[CacheWriteTokens],
         ReasoningTokens = sums[ReasoningTokens],
         LatencyTicks = sums[LatencyTicks],
     };

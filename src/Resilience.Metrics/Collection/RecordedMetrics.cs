@@ -23,7 +23,8 @@ internal sealed class RecordedMetrics
     public const int FirstByteTicks = 12;
     public const int CachedTokens = 13;
     public const int ReasoningTokens = 14;
-    private const int FirstCategory = 15;                               // one slot per ErrorCategory after None
+    public const int CacheWriteTokens = 15;
+    private const int FirstCategory = 16;                               // one slot per ErrorCategory after None
     internal const int CounterCount = FirstCategory + 7;
 
     public const int MaxErrorTypes = 64;
@@ -81,6 +82,7 @@ internal sealed class RecordedMetrics
         PromptTokens = sums[PromptTokens],
         CompletionTokens = sums[CompletionTokens],
         CachedTokens = sums[CachedTokens],
+        CacheWriteTokens = sums[CacheWriteTokens],
         ReasoningTokens = sums[ReasoningTokens],
         LatencyTicks = sums[LatencyTicks],
         FirstByteTicks = sums[FirstByteTicks],

@@ -31,6 +31,12 @@ public readonly record struct RequestCompleted(BackendKey Backend)
     /// <summary>Prompt tokens served from the provider's prompt cache (a part of <see cref="PromptTokens"/>).</summary>
     public long CachedTokens { get; init; }
 
+    /// <summary>
+    /// Prompt tokens written to the provider's prompt cache (Anthropic <c>cache_creation_input_tokens</c>; a part of
+    /// <see cref="PromptTokens"/>, apart from <see cref="CachedTokens"/>): priced at <see cref="ModelPrice.CacheWriteInputPerMillion"/>.
+    /// </summary>
+    public long CacheWriteTokens { get; init; }
+
     /// <summary>Completion tokens spent on reasoning (a part of <see cref="CompletionTokens"/>).</summary>
     public long ReasoningTokens { get; init; }
 

@@ -117,10 +117,7 @@ internal sealed class BackendClaims
 
         foreach (var (model, price) in a ?? new Dictionary<string, ModelPrice>())
         {
-            if (!b!.TryGetValue(model, out var other)
-                || price.InputPerMillion != other.InputPerMillion
-                || price.OutputPerMillion != other.OutputPerMillion
-                || price.CachedInputPerMillion != other.CachedInputPerMillion)
+            if (!b!.TryGetValue(model, out var other) || !price.SamePrices(other))
             {
                 return false;
             }

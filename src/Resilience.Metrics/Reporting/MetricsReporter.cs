@@ -175,13 +175,11 @@ public sealed partial class MetricsReporter : IMetricsReporter
 
     private static double Ratio(double numerator, double denominator) => denominator > 0 ? numerator / denominator : 0;
 
-    /// <summary>
-    /// Failures as a window or a reset sees them: an SDK's successful retry turns its call's earlier failure into a
-    /// success by a −1, which lands in the current slice even when the failure lies in an older slice or before a reset.
-    /// </summary>
+    /// <summary>The token counts of a backend's or a model's totals.</summary>
     private static TokenCounts TokenCountsOf(in CounterTotals totals) => new(totals.PromptTokens, totals.CompletionTokens)
     {
         Cached = totals.CachedTokens,
+        CacheWrite = totals.CacheWriteTokens,
         Reasoning = totals.ReasoningTokens,
     };
 }

@@ -1,7 +1,7 @@
 namespace Resilience.Metrics;
 
 /// <summary>Token totals.</summary>
-/// <param name="Prompt">Prompt (input) tokens, cached ones included.</param>
+/// <param name="Prompt">Prompt (input) tokens, cached and cache-write ones included.</param>
 /// <param name="Completion">Completion (output) tokens, reasoning ones included.</param>
 public sealed record TokenCounts(long Prompt, long Completion)
 {
@@ -12,4 +12,8 @@ public sealed record TokenCounts(long Prompt, long Completion)
     /// <summary>Completion tokens spent on reasoning (OpenAI <c>reasoning_tokens</c>, Gemini <c>thoughtsTokenCount</c>):
     /// a part of <see cref="Completion"/>.</summary>
     public long Reasoning { get; init; }
+
+    /// <summary>Prompt tokens written to the provider's prompt cache (Anthropic <c>cache_creation_input_tokens</c>): a part
+    /// of <see cref="Prompt"/>, apart from <see cref="Cached"/>. Priced at <see cref="ModelPrice.CacheWriteInputPerMillion"/>.</summary>
+    public long CacheWrite { get; init; }
 }

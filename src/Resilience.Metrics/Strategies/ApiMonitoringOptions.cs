@@ -109,7 +109,7 @@ public sealed class ApiMonitoringOptions
             ? null
             : pricing.Where(p => p.Value is not null).ToDictionary(
                 p => p.Key,
-                p => new ModelPrice { InputPerMillion = p.Value.InputPerMillion, OutputPerMillion = p.Value.OutputPerMillion, CachedInputPerMillion = p.Value.CachedInputPerMillion },
+                p => p.Value.Copy(),
                 StringComparer.Ordinal);
 
     internal RequestMonitoringStrategyOptions ToRequestMonitoring() => new()

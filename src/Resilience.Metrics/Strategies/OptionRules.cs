@@ -150,6 +150,7 @@ internal static class OptionRules
             foreach (var (name, value, required) in new (string, double?, bool)[]
                 {
                     ("InputPerMillion", price.InputPerMillion, true), ("OutputPerMillion", price.OutputPerMillion, true), ("CachedInputPerMillion", price.CachedInputPerMillion, false),
+                    ("CacheWriteInputPerMillion", price.CacheWriteInputPerMillion, false),
                 })
             {
                 if (value is not { } usd)

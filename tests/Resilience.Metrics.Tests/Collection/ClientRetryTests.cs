@@ -20,6 +20,7 @@ public sealed class ClientRetryTests : IDisposable
         _collector.RecordRequest(new RequestCompleted(backend)
         {
             Model = "claude", Succeeded = retrySucceeds, ClientRetryNumber = 1, Latency = TimeSpan.FromMilliseconds(30), PromptTokens = 7, CompletionTokens = 3,
+            CachedTokens = 2, CacheWriteTokens = 4,
             ErrorCategory = retrySucceeds ? ErrorCategory.None : ErrorCategory.RateLimiting, ErrorType = retrySucceeds ? null : "429",
         });
 
@@ -29,6 +30,7 @@ public sealed class ClientRetryTests : IDisposable
         Assert.Equal(40, report.Latency.AvgLatency, 3); // one call, its retry's time included
         var model = report.Models["claude"];
         Assert.Equal((1L, successes, failures, 1L), (model.Requests, model.Successes, model.Failures, model.Retries));
-        Assert.Equal(new TokenCounts(7, 3), model.TokenCounts);
+        Assert.Equal(new TokenCounts(7, 3) { Cached = 2, CacheWrite = 4 }, model.TokenCounts);
+        Assert.Equal(new TokenCounts(7, 3) { Cached = 2, CacheWrite = 4 }, report.TokenCounts);
     }
 }

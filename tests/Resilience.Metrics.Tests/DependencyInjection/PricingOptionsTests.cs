@@ -18,8 +18,8 @@ public sealed class PricingOptionsTests
     {
         Assert.Empty(Problems(o =>
         {
-            o.Pricing["free"] = new ModelPrice { InputPerMillion = 0, OutputPerMillion = 0, CachedInputPerMillion = 0 };
-            o.Pricing["dear"] = new ModelPrice { InputPerMillion = 10_000, OutputPerMillion = 10_000, CachedInputPerMillion = 10_000 };
+            o.Pricing["free"] = new ModelPrice { InputPerMillion = 0, OutputPerMillion = 0, CachedInputPerMillion = 0, CacheWriteInputPerMillion = 0 };
+            o.Pricing["dear"] = new ModelPrice { InputPerMillion = 10_000, OutputPerMillion = 10_000, CachedInputPerMillion = 10_000, CacheWriteInputPerMillion = 10_000 };
         }));
     }
 
@@ -28,6 +28,8 @@ public sealed class PricingOptionsTests
     [InlineData("OutputPerMillion", 10_001, "10001")]
     [InlineData("CachedInputPerMillion", double.NaN, "NaN")]
     [InlineData("InputPerMillion", double.PositiveInfinity, "Infinity")]
+    [InlineData("CacheWriteInputPerMillion", -0.5, "-0.5")]
+    [InlineData("CacheWriteInputPerMillion", 10_000.5, "10000.5")]
     public void A_price_out_of_bounds_is_refused_naming_the_option_the_model_and_the_backend(string field, double value, string shown)
     {
         var problems = Problems(o =>
@@ -71,6 +73,7 @@ public sealed class PricingOptionsTests
             ["ApiMonitoring:openai:Pricing:gpt-4o:InputPerMillion"] = "2.5",
             ["ApiMonitoring:openai:Pricing:gpt-4o:OutputPerMillion"] = "10",
             ["ApiMonitoring:openai:Pricing:gpt-4o:CachedInputPerMillion"] = "1.25",
+            ["ApiMonitoring:openai:Pricing:gpt-4o:CacheWriteInputPerMillion"] = "3.125",
             ["ApiMonitoring:openai:Pricing:gpt-4o-mini:InputPerMillion"] = "0.15",
             ["ApiMonitoring:openai:Pricing:gpt-4o-mini:OutputPerMillion"] = "0.6",
         }).Build();
@@ -85,7 +88,9 @@ public sealed class PricingOptionsTests
         Assert.Equal(2.5, options.Pricing["gpt-4o"].InputPerMillion);
         Assert.Equal(10, options.Pricing["gpt-4o"].OutputPerMillion);
         Assert.Equal(1.25, options.Pricing["gpt-4o"].CachedInputPerMillion);
+        Assert.Equal(3.125, options.Pricing["gpt-4o"].CacheWriteInputPerMillion);
         Assert.Null(options.Pricing["gpt-4o-mini"].CachedInputPerMillion);
+        Assert.Null(options.Pricing["gpt-4o-mini"].CacheWriteInputPerMillion);
         Assert.Equal(0.6, options.ToRegistration().Pricing!["gpt-4o-mini"].OutputPerMillion);
     }
 
@@ -106,6 +111,26 @@ public sealed class PricingOptionsTests
 
         Assert.True(error.Message.Contains("CachedPerMillion", StringComparison.Ordinal), error.Message);
         Assert.Contains("(backend \"openai\")", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_clients_of_one_backend_must_agree_on_the_cache_write_price()
+    {
+        var services = new ServiceCollection();
+        foreach (var (client, cacheWrite) in new[] { ("chat", (double?)3.75), ("batch", 6d) })
+        {
+            services.AddHttpClient(client).AddApiMonitoring(o =>
+            {
+                o.BackendName = "anthropic";
+                o.Pricing["claude-sonnet-4"] = new ModelPrice { InputPerMillion = 3, OutputPerMillion = 15, CacheWriteInputPerMillion = cacheWrite };
+            });
+        }
+
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("with different Pricing", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

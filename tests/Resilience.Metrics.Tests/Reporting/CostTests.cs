@@ -11,6 +11,8 @@ public sealed class CostTests : IDisposable
         ["gpt-4o"] = new() { InputPerMillion = 2.5, OutputPerMillion = 10, CachedInputPerMillion = 1.25 },
         ["gpt-4o-mini"] = new() { InputPerMillion = 0.15, OutputPerMillion = 0.6 },
         ["gpt-4"] = new() { InputPerMillion = 30, OutputPerMillion = 60 },
+        ["claude-sonnet-4"] = new() { InputPerMillion = 3, OutputPerMillion = 15, CachedInputPerMillion = 0.3, CacheWriteInputPerMillion = 3.75 },
+        ["claude-haiku-4"] = new() { InputPerMillion = 1, OutputPerMillion = 5, CachedInputPerMillion = 0.1 },
     };
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
@@ -29,7 +31,7 @@ public sealed class CostTests : IDisposable
 
     public void Dispose() => _collector.Dispose();
 
-    private void Request(BackendKey backend, string model, long prompt, long completion, long cached = 0, bool ok = true) =>
+    private void Request(BackendKey backend, string model, long prompt, long completion, long cached = 0, bool ok = true, long cacheWrite = 0) =>
         _collector.RecordRequest(new RequestCompleted(backend)
         {
             Latency = TimeSpan.FromMilliseconds(100),
@@ -41,6 +43,7 @@ public sealed class CostTests : IDisposable
             PromptTokens = prompt,
             CompletionTokens = completion,
             CachedTokens = cached,
+            CacheWriteTokens = cacheWrite,
         });
 
     [Fact]
@@ -66,6 +69,43 @@ public sealed class CostTests : IDisposable
         Request(_openai, "gpt-4o-mini", prompt: 1_000_000, completion: 100_000, cached: 200_000);
 
         Assert.Equal(0.21, _reporter.GetMetricsReport("openai").CostUsd!.Value, 12);
+    }
+
+    [Fact]
+    public void Cache_writes_are_priced_at_their_own_price_everywhere_cost_is_shown()
+    {
+        // 10,000 prompt tokens: 1,000 uncached, 4,000 read from the cache, 5,000 written to it; 2,000 completion tokens:
+        // 1,000 × 3 + 4,000 × 0.30 + 5,000 × 3.75 + 2,000 × 15 USD per million = 0.003 + 0.0012 + 0.01875 + 0.03 = 0.05295 USD
+        // (0.0492 USD with the cache writes at the input price).
+        Request(_openai, "claude-sonnet-4", prompt: 10_000, completion: 2_000, cached: 4_000, cacheWrite: 5_000);
+
+        var report = _reporter.GetMetricsReport("openai");
+
+        Assert.Equal(0.05295, report.Models["claude-sonnet-4"].CostUsd!.Value, 12);
+        Assert.Equal(0.05295, report.CostUsd!.Value, 12);
+        Assert.Equal(0.05295, report.Windows["1m"].CostUsd!.Value, 12);
+        Assert.Equal(0.05295, report.Models["claude-sonnet-4"].Windows["5m"].CostUsd!.Value, 12);
+        Assert.Equal(0.05295, _reporter.GetWindowMetrics("openai", TimeSpan.FromMinutes(1)).CostUsd!.Value, 12);
+        var series = Assert.Single(_reporter.GetPrometheusMetrics().Split('\n'), l => l.StartsWith("api_cost_usd_total{", StringComparison.Ordinal));
+        Assert.Equal(0.05295, double.Parse(series.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), 12);
+    }
+
+    [Fact]
+    public void Cache_writes_without_a_cache_write_price_are_priced_as_input()
+    {
+        // 6,000 (1,000 uncached + 5,000 written) × 1 + 4,000 × 0.10 + 2,000 × 5 USD per million = 0.006 + 0.0004 + 0.01 = 0.0164 USD.
+        Request(_openai, "claude-haiku-4", prompt: 10_000, completion: 2_000, cached: 4_000, cacheWrite: 5_000);
+
+        Assert.Equal(0.0164, _reporter.GetMetricsReport("openai").CostUsd!.Value, 12);
+    }
+
+    [Fact]
+    public void Cache_writes_beyond_the_prompt_less_its_cache_reads_are_clamped()
+    {
+        // 1,000 prompt tokens said to hold 600 cache reads and 600 cache writes: 600 × 0.30 + 400 × 3.75 = 0.00168 USD.
+        Request(_openai, "claude-sonnet-4", prompt: 1_000, completion: 0, cached: 600, cacheWrite: 600);
+
+        Assert.Equal(0.00168, _reporter.GetMetricsReport("openai").CostUsd!.Value, 12);
     }
 
     [Fact]
@@ -191,12 +231,13 @@ public sealed class CostTests : IDisposable
     public void The_options_price_table_is_copied_into_the_registration()
     {
         var options = new ApiMonitoringOptions { BackendName = "x" };
-        options.Pricing["gpt-4o"] = new ModelPrice { InputPerMillion = 2.5, OutputPerMillion = 10 };
+        options.Pricing["gpt-4o"] = new ModelPrice { InputPerMillion = 2.5, OutputPerMillion = 10, CachedInputPerMillion = 1.25, CacheWriteInputPerMillion = 3.125 };
 
         var registration = options.ToRegistration();
         options.Pricing["gpt-4o"].InputPerMillion = 99;
 
-        Assert.Equal(2.5, registration.Pricing!["gpt-4o"].InputPerMillion);
+        var copy = registration.Pricing!["gpt-4o"];
+        Assert.Equal((2.5, 10d, 1.25, 3.125), (copy.InputPerMillion, copy.OutputPerMillion, copy.CachedInputPerMillion, copy.CacheWriteInputPerMillion));
         Assert.Null(new ApiMonitoringOptions().ToRegistration().Pricing);
     }
 }

@@ -15,10 +15,11 @@ internal sealed class AnthropicFormat : ApiFormatDescriptor
 
     /// <summary>
     /// <c>input_tokens</c> leaves out the prompt tokens read from or written to the cache: they are added, so prompt
-    /// tokens are the whole prompt for every provider and cached tokens a part of them.
+    /// tokens are the whole prompt for every provider, and cached (read) and cache-write tokens parts of them.
     /// </summary>
     public static long WholePrompt(in UsageFields f) =>
         f.UsageInputTokens < 0 ? -1 : f.UsageInputTokens + Math.Max(f.UsageCacheReadInputTokens, 0) + Math.Max(f.UsageCacheCreationInputTokens, 0);
 
-    protected override TokenFields Counts(in UsageFields f) => new(WholePrompt(f), f.UsageOutputTokens, f.UsageCacheReadInputTokens);
+    protected override TokenFields Counts(in UsageFields f) =>
+        new(WholePrompt(f), f.UsageOutputTokens, f.UsageCacheReadInputTokens, CacheWrite: f.UsageCacheCreationInputTokens);
 }

@@ -45,6 +45,7 @@ internal abstract class ApiFormatDescriptor
         usage = new TokenUsage(Math.Max(counts.Prompt, 0), Math.Max(counts.Completion, 0), model)
         {
             CachedTokens = Math.Max(counts.Cached, 0),
+            CacheWriteTokens = Math.Max(counts.CacheWrite, 0),
             ReasoningTokens = Math.Max(counts.Reasoning, 0),
         };
         return counts.Prompt >= 0 || counts.Completion >= 0 || model is not null;
@@ -67,5 +68,5 @@ internal abstract class ApiFormatDescriptor
         f.UsageReasoningTokens);
 
     /// <summary>Token counts as a format reports them: -1 where absent.</summary>
-    protected readonly record struct TokenFields(long Prompt, long Completion, long Cached = -1, long Reasoning = -1);
+    protected readonly record struct TokenFields(long Prompt, long Completion, long Cached = -1, long Reasoning = -1, long CacheWrite = -1);
 }

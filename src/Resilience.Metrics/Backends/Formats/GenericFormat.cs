@@ -17,7 +17,8 @@ internal sealed class GenericFormat : ApiFormatDescriptor
         First(First(f.UsagePromptTokens, AnthropicFormat.WholePrompt(f)), First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens))),
         First(First(f.UsageCompletionTokens, f.UsageOutputTokens), First(f.GeminiCandidatesTokens, First(f.OllamaEvalCount, f.TgiGeneratedTokens))),
         First(f.UsageCachedTokens, First(f.UsageCacheReadInputTokens, f.GeminiCachedTokens)),
-        First(f.UsageReasoningTokens, f.GeminiThoughtsTokens));
+        First(f.UsageReasoningTokens, f.GeminiThoughtsTokens),
+        f.UsageCacheCreationInputTokens);
 
     protected override string? ResponseModel(in UsageFields f) => f.Model ?? f.ModelVersion;
 }

@@ -122,7 +122,7 @@ internal static class MetricCatalog
         "gen_ai.client.token.usage");
 
     public static readonly MetricFamily TokenDetailsTotal = new("api_token_details_total", MetricKind.Counter, "tokens",
-        "Parts of the token totals: cached prompt tokens, reasoning completion tokens", ["type"],
+        "Parts of the token totals: cached prompt tokens, reasoning completion tokens, cache-write prompt tokens", ["type"],
         static (MetricsReport r, ref PrometheusFormatter.Family f) =>
         {
             f.Start(r.Backend);
@@ -131,6 +131,9 @@ internal static class MetricCatalog
             f.Start(r.Backend);
             f.Label("type"u8, "reasoning"u8);
             f.End(r.TokenCounts.Reasoning);
+            f.Start(r.Backend);
+            f.Label("type"u8, "cache_write"u8);
+            f.End(r.TokenCounts.CacheWrite);
         });
 
     public static readonly MetricFamily TokenThroughputTps = new("api_token_throughput_tps", MetricKind.Gauge, "tokens per second", "Tokens (prompt and completion) per second", [],

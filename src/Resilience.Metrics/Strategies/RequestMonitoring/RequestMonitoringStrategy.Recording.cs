@@ -51,6 +51,7 @@ internal sealed partial class RequestMonitoringStrategy<T>
             PromptTokens = usage.PromptTokens,
             CompletionTokens = usage.CompletionTokens,
             CachedTokens = usage.CachedTokens,
+            CacheWriteTokens = usage.CacheWriteTokens,
             ReasoningTokens = usage.ReasoningTokens,
             TimeToFirstChunk = stream.FirstChunk,
             TimePerOutputChunk = stream.PerChunk,

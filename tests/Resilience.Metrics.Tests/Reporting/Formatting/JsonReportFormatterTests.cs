@@ -67,7 +67,7 @@ public sealed class JsonReportFormatterTests
              "retry_attempts", "success_rate", "token_counts", "latency", "queue", "circuit_breaker", "errors",
              "throughput", "models", "monitoring_errors", "rate_limits", "cost_usd", "unpriced_models", "windows"],
             Names(root));
-        Assert.Equal(["prompt", "completion", "cached", "reasoning"], Names(Walk(root, "token_counts")));
+        Assert.Equal(["prompt", "completion", "cached", "reasoning", "cache_write"], Names(Walk(root, "token_counts")));
         Assert.Equal(["avg_latency", "min_latency", "max_latency", "percentiles", "count", "time_to_first_byte"], Names(Walk(root, "latency")));
         Assert.Equal(
             ["current_queue_size", "active_requests", "avg_queue_time_ms", "avg_queue_length", "max_queue_length", "queue_rejection_count"],
