@@ -155,10 +155,10 @@ public sealed class OpenAIResponsesSdkTests
         Assert.Equal(string.Concat(OpenAIResponsesWire.Pieces), text);
         Assert.Equal(12, events.Split(',').Length); // the harness's own check: 12 events, 11 gaps
         var report = monitored.Report;
-        var gaps = 11 * spacing.TotalMilliseconds;
-        Assert.InRange(report.Latency.MaxLatency, wait.TotalMilliseconds + gaps, streamed.TotalMilliseconds + 1);
+        var gaps = Timing.AtLeast(11, spacing);
+        Assert.InRange(report.Latency.MaxLatency, Timing.AtLeast(1, wait) + gaps, streamed.TotalMilliseconds + 1);
         var firstChunk = Assert.IsType<LatencyMetrics>(report.Latency.TimeToFirstByte);
-        Assert.InRange(firstChunk.AvgLatency, wait.TotalMilliseconds - 1, report.Latency.MaxLatency - gaps);
+        Assert.InRange(firstChunk.AvgLatency, Timing.AtLeast(1, wait), report.Latency.MaxLatency - gaps);
         Assert.Equal(firstChunk.AvgLatency / 1000, Assert.Single(firstChunks.GetMeasurementSnapshot()).Value, 3);
         var perChunk = Assert.Single(perChunks.GetMeasurementSnapshot()).Value * 1000;
         Assert.True(perChunk >= spacing.TotalMilliseconds * 0.8, $"time per output chunk {perChunk} ms between events sent {spacing.TotalMilliseconds} ms apart");
