@@ -48,9 +48,35 @@ public sealed class CacheWriteTokensTests
         Assert.Equal(Expected, usage);
     }
 
+    // What an OpenAI-shaped proxy in front of Claude (LiteLLM) answers: prompt_tokens is the whole prompt, and the
+    // cache fields stand beside it.
+    private const string ProxiedMessage = """
+        {"id":"chatcmpl-1","object":"chat.completion","model":"claude-sonnet-4-5-20250929",
+         "choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],
+         "usage":{"prompt_tokens":2600,"completion_tokens":50,"total_tokens":2650,
+                  "prompt_tokens_details":{"cached_tokens":500},
+                  "cache_creation_input_tokens":2000,"cache_read_input_tokens":500}}
+        """;
+
+    [Theory]
+    [InlineData(ApiFormat.OpenAI)]
+    [InlineData(ApiFormat.Groq)]
+    [InlineData(ApiFormat.Generic)]
+    public void An_openai_shaped_proxy_body_reports_the_same_cache_reads_and_writes(ApiFormat format)
+    {
+        Assert.True(ResponseUsageReader.TryRead(format, Encoding.UTF8.GetBytes(ProxiedMessage), out TokenUsage usage));
+
+        Assert.Equal(Expected, usage);
+    }
+
     [Fact]
-    public void An_openai_body_has_no_cache_writes() =>
-        Assert.Equal(0, ResponseUsageReader.TryRead(ApiFormat.OpenAI, Encoding.UTF8.GetBytes(Message), out TokenUsage usage) ? usage.CacheWriteTokens : -1);
+    public void An_openai_body_without_cache_fields_has_no_cache_writes()
+    {
+        var body = """{"model":"gpt-4o","usage":{"prompt_tokens":12,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":4}}}""";
+
+        Assert.True(ResponseUsageReader.TryRead(ApiFormat.OpenAI, Encoding.UTF8.GetBytes(body), out TokenUsage usage));
+        Assert.Equal(new TokenUsage(12, 5, "gpt-4o") { CachedTokens = 4 }, usage);
+    }
 
     [Theory]
     [InlineData(false, 1)]

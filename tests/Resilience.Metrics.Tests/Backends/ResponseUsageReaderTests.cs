@@ -11,6 +11,7 @@ public sealed class ResponseUsageReaderTests
         { "openai responses api", ApiFormat.OpenAI, OpenAIResponsesApi, 36, 87, "gpt-4.1-2025-04-14" },
         { "anthropic", ApiFormat.Anthropic, AnthropicMessage, 12, 6, "claude-sonnet-4-20250514" },
         { "groq", ApiFormat.Groq, GroqChatCompletion, 18, 556, "llama3-8b-8192" },
+        { "groq responses api", ApiFormat.Groq, OpenAIResponsesApi, 36, 87, "gpt-4.1-2025-04-14" },
         { "gemini", ApiFormat.Gemini, GeminiGenerateContent, 2, 10, "gemini-2.0-flash" },
         { "gemini json array stream", ApiFormat.Gemini, GeminiJsonArrayStream, 8, 5, "gemini-1.5-flash-002" },
         { "ollama generate", ApiFormat.Ollama, OllamaGenerate, 26, 290, "llama3.2" },

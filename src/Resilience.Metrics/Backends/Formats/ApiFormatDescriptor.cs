@@ -60,12 +60,17 @@ internal abstract class ApiFormatDescriptor
     /// <summary>The first of two counts that is present.</summary>
     protected static long First(long a, long b) => a >= 0 ? a : b;
 
-    /// <summary>OpenAI's <c>usage</c> object (Chat Completions; the Responses API's names as a fallback).</summary>
+    /// <summary>
+    /// OpenAI's <c>usage</c> object (Chat Completions; the Responses API's names as a fallback), and the cache fields
+    /// OpenAI-shaped proxies in front of Claude add beside <c>prompt_tokens</c> (LiteLLM's <c>cache_read_input_tokens</c>,
+    /// <c>cache_creation_input_tokens</c>), which their <c>prompt_tokens</c> already include.
+    /// </summary>
     protected static TokenFields OpenAIUsage(in UsageFields f) => new(
         First(f.UsagePromptTokens, f.UsageInputTokens),
         First(f.UsageCompletionTokens, f.UsageOutputTokens),
-        f.UsageCachedTokens,
-        f.UsageReasoningTokens);
+        First(f.UsageCachedTokens, f.UsageCacheReadInputTokens),
+        f.UsageReasoningTokens,
+        f.UsageCacheCreationInputTokens);
 
     /// <summary>Token counts as a format reports them: -1 where absent.</summary>
     protected readonly record struct TokenFields(long Prompt, long Completion, long Cached = -1, long Reasoning = -1, long CacheWrite = -1);
