@@ -45,11 +45,7 @@ public sealed partial class MetricsCollector
             counters.Increment(stripe, RecordedMetrics.RetriedRequests);
         }
 
-        var prompt = Math.Max(0, request.PromptTokens);
-        var completion = Math.Max(0, request.CompletionTokens);
-        AddTokens(counters, stripe, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens, prompt, completion);
-        AddTokens(counters, stripe, RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
-        AddTokens(counters, stripe, RecordedMetrics.CacheWriteTokens, request.CacheWriteTokens);
+        AddTokens(counters, stripe, CounterSlots.Backend, in request);
         if (request.TimeToFirstChunk is { } firstChunk)
         {
             var firstChunkTicks = Math.Max(0, firstChunk.Ticks);
@@ -70,9 +66,7 @@ public sealed partial class MetricsCollector
                 modelCounters.Increment(modelStripe, ModelStats.RetriedRequests);
             }
 
-            AddTokens(modelCounters, modelStripe, ModelStats.PromptTokens, ModelStats.CompletionTokens, prompt, completion);
-            AddTokens(modelCounters, modelStripe, ModelStats.CachedTokens, ModelStats.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
-            AddTokens(modelCounters, modelStripe, ModelStats.CacheWriteTokens, request.CacheWriteTokens);
+            AddTokens(modelCounters, modelStripe, CounterSlots.Model, in request);
             if (request.ResponseModel is { } responseModel)
             {
                 stats.ResponseModels.Add(responseModel);
@@ -100,7 +94,7 @@ public sealed partial class MetricsCollector
         var recorded = backend.Recorded;
         var processor = Thread.GetCurrentProcessorId();
         var stripe = recorded.Counters.StripeOf(processor);
-        CountClientRetry(recorded.Counters, stripe, RetrySlots.Backend, request);
+        CountClientRetry(recorded.Counters, stripe, CounterSlots.Backend, request);
         if (!request.Succeeded)
         {
             recorded.RecordError(stripe, request.ErrorCategory, request.ErrorType);
@@ -109,7 +103,7 @@ public sealed partial class MetricsCollector
         if (request.Model is { } model)
         {
             var stats = recorded.Models.Get(model);
-            CountClientRetry(stats.Counters, stats.Counters.StripeOf(processor), RetrySlots.Model, request);
+            CountClientRetry(stats.Counters, stats.Counters.StripeOf(processor), CounterSlots.Model, request);
             if (request.ResponseModel is { } responseModel)
             {
                 stats.ResponseModels.Add(responseModel);
@@ -125,7 +119,7 @@ public sealed partial class MetricsCollector
     }
 
     /// <summary>The same counts of a client's retry attempt, for the backend's counters or a model's.</summary>
-    private static void CountClientRetry(StripedCounters counters, int stripe, in RetrySlots slots, in RequestCompleted request)
+    private static void CountClientRetry(StripedCounters counters, int stripe, in CounterSlots slots, in RequestCompleted request)
     {
         counters.Increment(stripe, slots.RetryAttempts);
         counters.Add(stripe, slots.LatencyTicks, Math.Max(0, request.Latency.Ticks));
@@ -140,31 +134,36 @@ public sealed partial class MetricsCollector
             counters.Increment(stripe, slots.Successes);
         }
 
-        AddTokens(counters, stripe, slots.PromptTokens, slots.CompletionTokens, request.PromptTokens, request.CompletionTokens);
-        AddTokens(counters, stripe, slots.CachedTokens, slots.ReasoningTokens, request.CachedTokens, request.ReasoningTokens);
-        AddTokens(counters, stripe, slots.CacheWriteTokens, request.CacheWriteTokens);
+        AddTokens(counters, stripe, slots, in request);
     }
 
-    /// <summary>Where a client's retry attempt is counted: the backend's and a model's counters number their slots apart.</summary>
-    private readonly record struct RetrySlots(
+    /// <summary>
+    /// Where a request's counts go in the backend's counters or a model's, which number their slots apart: a new
+    /// count is one slot here and one line in <c>AddTokens</c>.
+    /// </summary>
+    private readonly record struct CounterSlots(
         int Successes, int Failures, int LatencyTicks, int RetriedRequests, int RetryAttempts,
         int PromptTokens, int CompletionTokens, int CachedTokens, int ReasoningTokens, int CacheWriteTokens)
     {
-        public static readonly RetrySlots Backend = new(
+        public static readonly CounterSlots Backend = new(
             RecordedMetrics.Successes, RecordedMetrics.Failures, RecordedMetrics.LatencyTicks, RecordedMetrics.RetriedRequests,
             RecordedMetrics.RetryAttempts, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens,
             RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, RecordedMetrics.CacheWriteTokens);
 
-        public static readonly RetrySlots Model = new(
+        public static readonly CounterSlots Model = new(
             ModelStats.Successes, ModelStats.Failures, ModelStats.LatencyTicks, ModelStats.RetriedRequests,
             ModelStats.RetryAttempts, ModelStats.PromptTokens, ModelStats.CompletionTokens,
             ModelStats.CachedTokens, ModelStats.ReasoningTokens, ModelStats.CacheWriteTokens);
     }
 
-    private static void AddTokens(StripedCounters counters, int stripe, int promptSlot, int completionSlot, long prompt, long completion)
+    /// <summary>A request's token counts, each into its slot.</summary>
+    private static void AddTokens(StripedCounters counters, int stripe, in CounterSlots slots, in RequestCompleted request)
     {
-        AddTokens(counters, stripe, promptSlot, prompt);
-        AddTokens(counters, stripe, completionSlot, completion);
+        AddTokens(counters, stripe, slots.PromptTokens, request.PromptTokens);
+        AddTokens(counters, stripe, slots.CompletionTokens, request.CompletionTokens);
+        AddTokens(counters, stripe, slots.CachedTokens, request.CachedTokens);
+        AddTokens(counters, stripe, slots.ReasoningTokens, request.ReasoningTokens);
+        AddTokens(counters, stripe, slots.CacheWriteTokens, request.CacheWriteTokens);
     }
 
     /// <summary>Adds a token count to its slot; a count of 0 (or a negative one) costs a comparison and no write.</summary>
