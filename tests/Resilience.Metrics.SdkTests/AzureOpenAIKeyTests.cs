@@ -27,23 +27,7 @@ public sealed class AzureOpenAIKeyTests
             o.Retry.Enabled = false;
             o.RequestTracing = true;
         });
-        var spans = new List<string>();
-        using var spanListener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ApiMonitoringTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.GetTagItem("api.backend") as string == backend)
-                {
-                    lock (spans)
-                    {
-                        spans.Add(Describe(activity));
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(spanListener);
+        using var spans = new Spans(backend);
         var measurements = new List<string>();
         using var meterListener = Listen(monitored.MeterFactory, measurements);
 
@@ -66,7 +50,7 @@ public sealed class AzureOpenAIKeyTests
         var traces = reporter.GetRecentTraces(100, backend);
         Assert.Equal(6, traces.Count);
         Assert.Equal(6, monitored.Report.TotalRequests);
-        Assert.Equal(6, spans.Count);
+        Assert.Equal(6, spans.Stopped.Count);
         Assert.NotEmpty(measurements);
 
         var outputs = new Dictionary<string, string>
@@ -80,7 +64,7 @@ public sealed class AzureOpenAIKeyTests
             ["traces"] = string.Join("\n", traces.Select(t => JsonSerializer.Serialize(t) + " " + t)),
             ["trace by id"] = string.Join("\n", traces.Select(t => reporter.GetTrace(t.TraceId)?.ToString())),
             ["errors"] = JsonSerializer.Serialize(reporter.GetErrorMetrics(backend)),
-            ["spans"] = string.Join("\n", spans),
+            ["spans"] = string.Join("\n", spans.Stopped.Select(Describe)),
             ["metrics"] = string.Join("\n", measurements),
         };
         foreach (var (name, text) in outputs)

@@ -91,27 +91,7 @@ internal static class AnthropicWire
             return;
         }
 
-        context.Response.ContentType = "text/event-stream; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-cache";
-        if (firstChunkDelay > TimeSpan.Zero)
-        {
-            await context.Response.StartAsync(context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(firstChunkDelay, context.RequestAborted);
-        }
-
-        var first = true;
-        foreach (var (name, data) in Events(model))
-        {
-            if (!first && chunkDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(chunkDelay, context.RequestAborted);
-            }
-
-            first = false;
-            await context.Response.WriteAsync($"event: {name}\ndata: {data.ToJsonString()}\n\n", context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
+        await StreamedResponse.WriteEventsAsync(context, Events(model).Select(e => $"event: {e.Name}\ndata: {e.Data.ToJsonString()}\n\n"), firstChunkDelay, chunkDelay);
     }
 
     private static JsonObject Usage(int input, int output) => new()

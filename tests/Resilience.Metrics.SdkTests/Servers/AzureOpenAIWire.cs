@@ -90,20 +90,8 @@ internal static class AzureOpenAIWire
                 return;
             }
 
-            context.Response.ContentType = "text/event-stream; charset=utf-8";
-            context.Response.Headers.CacheControl = "no-cache";
-            if (options.FirstChunkDelay > TimeSpan.Zero)
-            {
-                await context.Response.StartAsync(context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(options.FirstChunkDelay, context.RequestAborted);
-            }
-
-            foreach (var chunk in Chunks(includeUsage).Select(c => "data: " + c.ToJsonString() + "\n\n").Append("data: [DONE]\n\n"))
-            {
-                await context.Response.WriteAsync(chunk, context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-            }
+            // No wait between two chunks.
+            await StreamedResponse.WriteEventsAsync(context, Chunks(includeUsage).Select(c => "data: " + c.ToJsonString() + "\n\n").Append("data: [DONE]\n\n"), options.FirstChunkDelay, TimeSpan.Zero);
         }));
         return (server, keys);
     }

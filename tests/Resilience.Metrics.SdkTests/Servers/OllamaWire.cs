@@ -45,29 +45,15 @@ internal static class OllamaWire
             return;
         }
 
-        context.Response.ContentType = "application/x-ndjson";
-        if (firstChunkDelay > TimeSpan.Zero)
+        // The pieces, then the done line: a wait before each line after the first, 4 in all.
+        var lines = Pieces.Select(piece => new JsonObject
         {
-            await context.Response.StartAsync(context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(firstChunkDelay, context.RequestAborted);
-        }
-
-        foreach (var piece in Pieces)
-        {
-            var chunk = new JsonObject
-            {
-                ["model"] = model,
-                ["created_at"] = "2025-01-01T10:00:00.000000Z",
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = piece },
-                ["done"] = false,
-            };
-            await context.Response.WriteAsync(chunk.ToJsonString() + "\n", context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(chunkDelay, context.RequestAborted); // before each next line: 4 waits in all
-        }
-
-        await context.Response.WriteAsync(Done(model, string.Empty, StreamPromptTokens, StreamEvalTokens).ToJsonString() + "\n", context.RequestAborted);
+            ["model"] = model,
+            ["created_at"] = "2025-01-01T10:00:00.000000Z",
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = piece },
+            ["done"] = false,
+        }).Append(Done(model, string.Empty, StreamPromptTokens, StreamEvalTokens));
+        await StreamedResponse.WriteChunksAsync(context, "application/x-ndjson", lines.Select(line => line.ToJsonString() + "\n"), firstChunkDelay, chunkDelay);
     }));
 
     private static JsonObject Done(string model, string content, int prompt, int eval) => new()

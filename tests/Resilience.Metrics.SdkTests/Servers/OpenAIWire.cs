@@ -110,35 +110,8 @@ internal static class OpenAIWire
     /// Writes a stream's events as <c>text/event-stream</c>, one flush each, with the options' waits before the first
     /// and between two, and the abort after <see cref="OpenAIWireOptions.AbortAfterChunks"/>.
     /// </summary>
-    internal static async Task WriteEventsAsync(HttpContext context, OpenAIWireOptions options, IReadOnlyList<string> chunks)
-    {
-        context.Response.ContentType = "text/event-stream; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-cache";
-        if (options.FirstChunkDelay > TimeSpan.Zero)
-        {
-            await context.Response.StartAsync(context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await Task.Delay(options.FirstChunkDelay, context.RequestAborted);
-        }
-
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            if (i > 0 && options.ChunkDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(options.ChunkDelay, context.RequestAborted);
-            }
-
-            if (i == options.AbortAfterChunks)
-            {
-                await options.AbortWhen.WaitAsync(context.RequestAborted);
-                context.Abort();
-                return;
-            }
-
-            await context.Response.WriteAsync(chunks[i], context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
-    }
+    internal static Task WriteEventsAsync(HttpContext context, OpenAIWireOptions options, IEnumerable<string> events) =>
+        StreamedResponse.WriteEventsAsync(context, events, options.FirstChunkDelay, options.ChunkDelay, options.AbortAfterChunks, options.AbortWhen);
 
     /// <summary>The request limit announced in <c>x-ratelimit-limit-requests</c>; each attempt takes one.</summary>
     public const int RequestLimit = 10_000;
