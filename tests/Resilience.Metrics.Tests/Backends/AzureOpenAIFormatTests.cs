@@ -33,6 +33,23 @@ public sealed class AzureOpenAIFormatTests
         Assert.Equal("my-gpt4o", new HttpUsageExtractor().GetRequestModel(request, ApiFormat.Auto));
     }
 
+    /// <summary>Azure's v1 API (<c>/openai/v1/…</c>, no deployment in the URL): the body's <c>model</c> names the deployment.</summary>
+    [Theory]
+    [InlineData("https://contoso.openai.azure.com/openai/v1/chat/completions", ApiFormat.AzureOpenAI)]
+    [InlineData("https://contoso.openai.azure.com/openai/v1/responses", ApiFormat.AzureOpenAI)]
+    [InlineData("https://contoso.cognitiveservices.azure.com/openai/v1/chat/completions", ApiFormat.OpenAI)]
+    public void A_v1_api_request_is_counted_under_the_deployment_its_body_names(string url, ApiFormat detected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent("""{"model":"my-gpt4o","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+
+        Assert.Equal(detected, ApiFormatDetector.Detect(new Uri(url)));
+        Assert.Equal("my-gpt4o", new HttpUsageExtractor().GetRequestModel(request, ApiFormat.Auto));
+        Assert.Equal("my-gpt4o", new HttpUsageExtractor().GetRequestModel(request, ApiFormat.AzureOpenAI));
+    }
+
     [Fact]
     public void Responses_and_streams_are_read_as_openai_with_cached_and_reasoning_tokens()
     {
