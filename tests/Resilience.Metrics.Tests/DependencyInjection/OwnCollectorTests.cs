@@ -175,6 +175,22 @@ public sealed class OwnCollectorTests
         Assert.True(provider.GetRequiredService<MetricsCollector>().IsObserved);
     }
 
+    /// <summary>
+    /// The limit docs/guide.md states: the watch is the calling thread's, so a decorator that forwards on another thread
+    /// is not recognised and its request reaches the built-in collector twice (forward within the call).
+    /// </summary>
+    [Fact]
+    public async Task A_decorator_that_forwards_on_another_thread_is_not_recognised()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IMetricsCollector>(sp => new OtherThreadDecorator(sp.GetRequiredService<MetricsCollector>()));
+        await using var provider = Monitored(services, "decorated-elsewhere");
+
+        await Send(provider, "decorated-elsewhere");
+
+        Assert.Equal(2, provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("decorated-elsewhere").TotalRequests);
+    }
+
     private static ServiceProvider Monitored(ServiceCollection services, string client)
     {
         services.AddHttpClient(client)
@@ -197,6 +213,29 @@ public sealed class OwnCollectorTests
         public BackendKey RegisterBackend(string name) => inner.RegisterBackend(name);
 
         public void RecordRequest(RequestCompleted request) => inner.RecordRequest(request);
+
+        public void RecordRetry(RetryAttempted retry) => inner.RecordRetry(retry);
+
+        public void RecordCircuitStateChange(CircuitStateChanged change) => inner.RecordCircuitStateChange(change);
+
+        public void RecordCircuitAttempt(BackendKey backend, bool failed) => inner.RecordCircuitAttempt(backend, failed);
+
+        public void RecordMonitoringError(BackendKey backend) => inner.RecordMonitoringError(backend);
+    }
+
+    /// <summary>Forwards each request from a thread of its own, waiting for it (a task's Wait could run it inline).</summary>
+    private sealed class OtherThreadDecorator(IMetricsCollector inner) : IMetricsCollector
+    {
+        public TimeProvider TimeProvider => inner.TimeProvider;
+
+        public BackendKey RegisterBackend(string name) => inner.RegisterBackend(name);
+
+        public void RecordRequest(RequestCompleted request)
+        {
+            var forwarding = new Thread(() => inner.RecordRequest(request));
+            forwarding.Start();
+            forwarding.Join();
+        }
 
         public void RecordRetry(RetryAttempted retry) => inner.RecordRetry(retry);
 

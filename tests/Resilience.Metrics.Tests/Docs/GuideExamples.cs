@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -166,6 +167,52 @@ public static class GuideExamples
         Assert.NotEmpty(dashboard);
         return (ascii, json, prometheus);
     }
+
+    public static async Task<(AuditCollector Audit, MetricsReport Report)> OwnCollector(HttpMessageHandler backend)
+    {
+        var services = new ServiceCollection();
+        // example: own-collector-registration
+        services.AddSingleton<AuditCollector>();
+        services.AddSingleton<IMetricsCollector>(sp => sp.GetRequiredService<AuditCollector>());
+        services.AddHttpClient("openai", c => c.BaseAddress = new Uri("https://api.openai.com/"))
+            .AddApiMonitoring()
+            .ConfigurePrimaryHttpMessageHandler(() => backend);
+        // end
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("openai");
+        using var response = await client.PostAsync(
+            "v1/chat/completions", new StringContent("""{"model":"gpt-4o-mini","messages":[]}""", Encoding.UTF8, "application/json"));
+        return (provider.GetRequiredService<AuditCollector>(), provider.GetRequiredService<IMetricsReporter>().GetMetricsReport("openai"));
+    }
+
+    // example: own-collector
+    /// <summary>Writes a line per finished request and per circuit change, beside the built-in collector.</summary>
+    public sealed class AuditCollector : IMetricsCollector
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public TimeProvider TimeProvider => TimeProvider.System;
+
+        public BackendKey RegisterBackend(string name) => new(name);
+
+        public void RecordRequest(RequestCompleted request) => Lines.Enqueue(
+            $"{request.Backend.Name} {request.Model} {(request.Succeeded ? "ok" : request.ErrorCategory)} {request.Latency.TotalMilliseconds:F0} ms");
+
+        public void RecordCircuitStateChange(CircuitStateChanged change) => Lines.Enqueue($"{change.Backend.Name} circuit {change.State}");
+
+        public void RecordRetry(RetryAttempted retry)
+        {
+        }
+
+        public void RecordCircuitAttempt(BackendKey backend, bool failed)
+        {
+        }
+
+        public void RecordMonitoringError(BackendKey backend)
+        {
+        }
+    }
+    // end
 }
 
 /// <summary>A backend in memory answering every request with an OpenAI-shaped chat completion.</summary>

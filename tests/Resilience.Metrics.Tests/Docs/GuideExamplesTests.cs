@@ -65,6 +65,16 @@ public partial class GuideExamplesTests
     }
 
     [Fact]
+    public async Task The_own_collector_example_gets_each_request_beside_the_reports()
+    {
+        var (audit, report) = await GuideExamples.OwnCollector(new OpenAiLikeHandler());
+
+        var line = Assert.Single(audit.Lines);
+        Assert.StartsWith("openai gpt-4o-mini ok ", line, StringComparison.Ordinal);
+        Assert.Equal(1, report.TotalRequests);
+    }
+
+    [Fact]
     public void The_guide_quotes_every_example_verbatim()
     {
         var source = File.ReadAllText(RepositoryRoot.Combine("tests", "Resilience.Metrics.Tests", "Docs", "GuideExamples.cs"));
