@@ -220,6 +220,35 @@ public sealed class AnthropicSdkTests
         Assert.Equal(server.Attempts, report.TotalRequests + report.RetryAttempts);
     }
 
+    /// <summary>
+    /// Both layers retrying (docs/operations.md advises one): attempts stay exact, but nothing on the wire ties the SDK's
+    /// attempts together, so a call that our retry retried and the SDK then retried counts twice as retried.
+    /// </summary>
+    [Fact]
+    public async Task With_the_sdks_retries_and_ours_both_on_attempts_are_exact_and_a_call_both_retried_counts_twice_as_retried()
+    {
+        // Our retry makes 4 attempts of the SDK's first (all 429), then the SDK's second attempt succeeds (4 failures stay
+        // under the circuit breaker's threshold of 5).
+        await using var server = await AnthropicWire.StartAsync(rateLimitedAttempts: 4);
+        await using var monitored = Monitored.Create("anthropic", null, o => o.ApiFormat = ApiFormat.Anthropic);
+        var client = new AnthropicClient
+        {
+            HttpClient = monitored.Client,
+            BaseUrl = server.BaseAddress.ToString().TrimEnd('/'),
+            ApiKey = "sk-ant-test",
+            MaxRetries = 2,
+        };
+
+        var message = await client.Messages.Create(Ask("Say hello"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(AnthropicWire.PlainOutputTokens, message.Usage.OutputTokens);
+        Assert.Equal(["0", "0", "0", "0", "1"], server.Received.Select(r => r.RetryCount));
+        var report = monitored.Report;
+        Assert.Equal((1, 1, 0), (report.TotalRequests, report.Successes, report.Failures));
+        Assert.Equal(server.Attempts, report.TotalRequests + report.RetryAttempts);
+        Assert.Equal(2, report.Retries);
+    }
+
     [Fact]
     public async Task The_sdk_sees_the_same_results_with_and_without_monitoring()
     {
