@@ -15,11 +15,11 @@ public sealed class AzureOpenAISdkTests
     private const string Deployment = AzureOpenAIWire.Deployment;
 
     /// <summary>The SDK over <paramref name="http"/> (its <c>Transport</c>); its own retries off so that every attempt is one the test made.</summary>
-    internal static ChatClient ChatClient(HttpClient http, LoopbackServer server, string key = AzureOpenAIWire.Key) =>
+    internal static ChatClient ChatClient(HttpClient http, LoopbackServer server, string key = AzureOpenAIWire.Key, ClientRetryPolicy? retryPolicy = null) =>
         new AzureOpenAIClient(server.BaseAddress, new ApiKeyCredential(key), new AzureOpenAIClientOptions
         {
             Transport = new HttpClientPipelineTransport(http),
-            RetryPolicy = new ClientRetryPolicy(0),
+            RetryPolicy = retryPolicy ?? new ClientRetryPolicy(0),
         }).GetChatClient(Deployment);
 
     private static readonly ChatMessage[] Hello = [new UserChatMessage("Say hello")];
@@ -150,6 +150,29 @@ public sealed class AzureOpenAISdkTests
             Figures.Expected(Deployment, successes: 2, failures: 0, 2 * AzureOpenAIWire.PlainPromptTokens, 2 * AzureOpenAIWire.PlainCompletionTokens),
             Figures.Of(report, Deployment));
         Assert.Equal(1, report.Models[Deployment].Retries);
+    }
+
+    /// <summary>The SDK's own retries kept, numbered by docs/sdks.md's <see cref="MarkedRetryPolicy"/>, our resilience off.</summary>
+    [Fact]
+    public async Task With_the_sdks_retries_marked_two_failures_then_a_success_are_one_request_and_two_retry_attempts()
+    {
+        var (server, _) = await AzureOpenAIWire.StartAsync(new AzureOpenAIWireOptions { FailFirstAttempts = 2 });
+        await using var _ = server;
+        await using var monitored = Monitor(ApiFormat.Auto, more: o => o.Resilience = ApiResilience.None);
+        var chat = ChatClient(monitored.Client, server, retryPolicy: new NoDelayMarkedRetryPolicy());
+
+        ChatCompletion completion = await chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(string.Concat(AzureOpenAIWire.Pieces), completion.Content[0].Text);
+        var report = monitored.Report;
+        Assert.Equal(3, server.Attempts);
+        Assert.Equal((1L, 1L, 0L, 2L, 1L), (report.TotalRequests, report.Successes, report.Failures, report.RetryAttempts, report.Retries));
+        Assert.Equal(1, report.Models[Deployment].Requests);
+    }
+
+    private sealed class NoDelayMarkedRetryPolicy : MarkedRetryPolicy
+    {
+        protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount) => TimeSpan.Zero;
     }
 
     /// <summary>Headers at once, the first chunk (Azure's prompt filter results) 500 ms later: time to first chunk is the chunk's.</summary>
