@@ -14,6 +14,8 @@ public sealed record TokenCounts(long Prompt, long Completion)
     public long Reasoning { get; init; }
 
     /// <summary>Prompt tokens written to the provider's prompt cache (Anthropic <c>cache_creation_input_tokens</c>): a part
-    /// of <see cref="Prompt"/>, apart from <see cref="Cached"/>. Priced at <see cref="ModelPrice.CacheWriteInputPerMillion"/>.</summary>
+    /// of <see cref="Prompt"/>, apart from <see cref="Cached"/>, as every known API reports them (an unknown API's body is
+    /// taken as given; its cost never counts more than <see cref="Prompt"/>). Priced at
+    /// <see cref="ModelPrice.CacheWriteInputPerMillion"/>.</summary>
     public long CacheWrite { get; init; }
 }
