@@ -170,11 +170,6 @@ public sealed class AzureOpenAISdkTests
         Assert.Equal(1, report.Models[Deployment].Requests);
     }
 
-    private sealed class NoDelayMarkedRetryPolicy : MarkedRetryPolicy
-    {
-        protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount) => TimeSpan.Zero;
-    }
-
     /// <summary>Headers at once, the first chunk (Azure's prompt filter results) 500 ms later: time to first chunk is the chunk's.</summary>
     [Fact]
     public async Task Time_to_first_chunk_is_when_the_first_chunk_is_read_and_the_latency_covers_the_stream()

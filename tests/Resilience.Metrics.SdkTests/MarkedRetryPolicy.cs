@@ -33,3 +33,9 @@ public class MarkedRetryPolicy(int maxRetries = 3) : ClientRetryPolicy(maxRetrie
     }
 }
 // end
+
+/// <summary>The marked policy without its backoff, so the tests are fast.</summary>
+internal sealed class NoDelayMarkedRetryPolicy : MarkedRetryPolicy
+{
+    protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount) => TimeSpan.Zero;
+}

@@ -51,12 +51,6 @@ public sealed class OpenAISdkRetryTests
             Figures.Of(report, Model));
     }
 
-    /// <summary>The marked policy, without its backoff so the test is fast.</summary>
-    private sealed class NoDelayMarkedRetryPolicy : MarkedRetryPolicy
-    {
-        protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount) => TimeSpan.Zero;
-    }
-
     /// <summary>
     /// The SDK's retries kept, each marked by <see cref="MarkedRetryPolicy"/> (docs/sdks.md), with our resilience off:
     /// the same 5 failures as above are 2 requests, 1 failure (the call the SDK gave up on), 1 success and 4 retry

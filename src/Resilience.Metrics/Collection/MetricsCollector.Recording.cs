@@ -26,8 +26,7 @@ public sealed partial class MetricsCollector
         var stripe = counters.StripeOf(processor);
         var ticks = Math.Max(0, request.Latency.Ticks);
 
-        counters.Increment(stripe, request.Succeeded ? RecordedMetrics.Successes : RecordedMetrics.Failures);
-        counters.Add(stripe, RecordedMetrics.LatencyTicks, ticks);
+        CountRequest(counters, stripe, CounterSlots.Backend, in request, ticks);
         recorded.Latency.Record(ticks, processor);
 
         if (!request.Succeeded)
@@ -39,13 +38,6 @@ public sealed partial class MetricsCollector
             }
         }
 
-        var retried = request.Attempts > 1;
-        if (retried)
-        {
-            counters.Increment(stripe, RecordedMetrics.RetriedRequests);
-        }
-
-        AddTokens(counters, stripe, CounterSlots.Backend, in request);
         if (request.TimeToFirstChunk is { } firstChunk)
         {
             var firstChunkTicks = Math.Max(0, firstChunk.Ticks);
@@ -57,16 +49,8 @@ public sealed partial class MetricsCollector
         {
             var stats = recorded.Models.Get(model);
             var modelCounters = stats.Counters;
-            var modelStripe = modelCounters.StripeOf(processor);
-            modelCounters.Increment(modelStripe, request.Succeeded ? ModelStats.Successes : ModelStats.Failures);
-            modelCounters.Add(modelStripe, ModelStats.LatencyTicks, ticks);
+            CountRequest(modelCounters, modelCounters.StripeOf(processor), CounterSlots.Model, in request, ticks);
             stats.Latency?.Record(ticks, processor);
-            if (retried)
-            {
-                modelCounters.Increment(modelStripe, ModelStats.RetriedRequests);
-            }
-
-            AddTokens(modelCounters, modelStripe, CounterSlots.Model, in request);
             if (request.ResponseModel is { } responseModel)
             {
                 stats.ResponseModels.Add(responseModel);
@@ -116,6 +100,19 @@ public sealed partial class MetricsCollector
         }
 
         _observer?.OnClientRetry(in request, backend);
+    }
+
+    /// <summary>The counts a request adds alike to the backend's counters and to its model's.</summary>
+    private static void CountRequest(StripedCounters counters, int stripe, in CounterSlots slots, in RequestCompleted request, long ticks)
+    {
+        counters.Increment(stripe, request.Succeeded ? slots.Successes : slots.Failures);
+        counters.Add(stripe, slots.LatencyTicks, ticks);
+        if (request.Attempts > 1)
+        {
+            counters.Increment(stripe, slots.RetriedRequests);
+        }
+
+        AddTokens(counters, stripe, slots, in request);
     }
 
     /// <summary>The same counts of a client's retry attempt, for the backend's counters or a model's.</summary>

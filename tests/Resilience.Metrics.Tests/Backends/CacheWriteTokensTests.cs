@@ -69,6 +69,27 @@ public sealed class CacheWriteTokensTests
         Assert.Equal(Expected, usage);
     }
 
+    // The same proxy without OpenAI's prompt_tokens_details: the cache reads come from cache_read_input_tokens.
+    private const string ProxiedMessageWithoutDetails = """
+        {"model":"claude-sonnet-4-5-20250929",
+         "usage":{"prompt_tokens":2600,"completion_tokens":50,"cache_read_input_tokens":500,"cache_creation_input_tokens":2000}}
+        """;
+
+    [Theory]
+    [InlineData(ApiFormat.OpenAI)]
+    [InlineData(ApiFormat.Groq)]
+    [InlineData(ApiFormat.AzureOpenAI)]
+    [InlineData(ApiFormat.Generic)]
+    public void Every_openai_shaped_format_reads_claude_s_cache_fields_beside_either_prompt_count(ApiFormat format)
+    {
+        // Beside prompt_tokens (which includes them) and beside Anthropic's input_tokens (which leaves them out).
+        Assert.True(ResponseUsageReader.TryRead(format, Encoding.UTF8.GetBytes(ProxiedMessageWithoutDetails), out TokenUsage proxied));
+        Assert.True(ResponseUsageReader.TryRead(format, Encoding.UTF8.GetBytes(Message), out TokenUsage anthropic));
+
+        Assert.Equal(Expected, proxied);
+        Assert.Equal(Expected, anthropic);
+    }
+
     [Fact]
     public void An_openai_body_without_cache_fields_has_no_cache_writes()
     {

@@ -61,12 +61,14 @@ internal abstract class ApiFormatDescriptor
     protected static long First(long a, long b) => a >= 0 ? a : b;
 
     /// <summary>
-    /// OpenAI's <c>usage</c> object (Chat Completions; the Responses API's names as a fallback), and the cache fields
-    /// OpenAI-shaped proxies in front of Claude add beside <c>prompt_tokens</c> (LiteLLM's <c>cache_read_input_tokens</c>,
-    /// <c>cache_creation_input_tokens</c>), which their <c>prompt_tokens</c> already include.
+    /// A <c>usage</c> object of any of the shapes OpenAI-like servers send: OpenAI's Chat Completions, the Responses
+    /// API's <c>input_tokens</c>/<c>output_tokens</c>, and the cache fields Claude's shape adds
+    /// (<c>cache_read_input_tokens</c>, <c>cache_creation_input_tokens</c>): beside <c>prompt_tokens</c>, which already
+    /// includes them (LiteLLM in front of Claude), or beside <c>input_tokens</c>, which leaves them out (Anthropic's own
+    /// body, <see cref="AnthropicFormat.WholePrompt"/>).
     /// </summary>
     protected static TokenFields OpenAIUsage(in UsageFields f) => new(
-        First(f.UsagePromptTokens, f.UsageInputTokens),
+        First(f.UsagePromptTokens, AnthropicFormat.WholePrompt(f)),
         First(f.UsageCompletionTokens, f.UsageOutputTokens),
         First(f.UsageCachedTokens, f.UsageCacheReadInputTokens),
         f.UsageReasoningTokens,

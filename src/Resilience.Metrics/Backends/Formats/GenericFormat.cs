@@ -13,12 +13,17 @@ internal sealed class GenericFormat : ApiFormatDescriptor
     // Gemini and OVMS name the model in the URL's models/{model}:action.
     public override string? ModelFromUrl(ReadOnlySpan<char> path) => UrlModels.FromActionPath(path);
 
-    protected override TokenFields Counts(in UsageFields f) => new(
-        First(First(f.UsagePromptTokens, AnthropicFormat.WholePrompt(f)), First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens))),
-        First(First(f.UsageCompletionTokens, f.UsageOutputTokens), First(f.GeminiCandidatesTokens, First(f.OllamaEvalCount, f.TgiGeneratedTokens))),
-        First(f.UsageCachedTokens, First(f.UsageCacheReadInputTokens, f.GeminiCachedTokens)),
-        First(f.UsageReasoningTokens, f.GeminiThoughtsTokens),
-        f.UsageCacheCreationInputTokens);
+    // A usage object read as the OpenAI-shaped formats read it, then Gemini's, Ollama's and TGI's counts.
+    protected override TokenFields Counts(in UsageFields f)
+    {
+        var usage = OpenAIUsage(f);
+        return new(
+            First(usage.Prompt, First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens))),
+            First(usage.Completion, First(f.GeminiCandidatesTokens, First(f.OllamaEvalCount, f.TgiGeneratedTokens))),
+            First(usage.Cached, f.GeminiCachedTokens),
+            First(usage.Reasoning, f.GeminiThoughtsTokens),
+            usage.CacheWrite);
+    }
 
     protected override string? ResponseModel(in UsageFields f) => f.Model ?? f.ModelVersion;
 }
