@@ -5,9 +5,9 @@ using OpenAI.Chat;
 namespace Resilience.Metrics.SdkTests;
 
 /// <summary>
-/// The two layerings of retries docs/operations.md gives for the OpenAI package, which marks nothing on the wire: the
-/// SDK's retries with our resilience off (each SDK attempt is a request), or ours with the SDK's off (one request and
-/// its retry attempts).
+/// The layerings of retries docs/operations.md and docs/sdks.md give for the OpenAI package, which marks nothing on the
+/// wire: the SDK's retries with our resilience off (each SDK attempt is a request, unless <see cref="MarkedRetryPolicy"/>
+/// numbers them), or ours with the SDK's off (one request and its retry attempts).
 /// </summary>
 public sealed class OpenAISdkRetryTests
 {
@@ -22,11 +22,19 @@ public sealed class OpenAISdkRetryTests
     }
 
     /// <summary>
-    /// The server fails the first 5 attempts with 500. The first call fails after the SDK's 4 attempts; the second
-    /// fails once and succeeds: 6 attempts, 6 requests, 5 failures, 1 success, no retry attempt.
+    /// The server fails the first 5 attempts with 500, our resilience is off, and the SDK retries (3 retries): the first
+    /// call fails after its 4 attempts, the second fails once and succeeds, 6 attempts at the server in all.
+    /// <list type="bullet">
+    /// <item>The SDK's own policy marks nothing: each SDK attempt is a request (6 requests, 5 failures, no retry attempt).</item>
+    /// <item><see cref="MarkedRetryPolicy"/> (docs/sdks.md) numbers the tries: each SDK retry is a retry attempt of its
+    /// call (2 requests, 1 failure, 4 retry attempts, both calls retried).</item>
+    /// </list>
     /// </summary>
-    [Fact]
-    public async Task With_the_sdks_retries_and_our_resilience_off_each_sdk_attempt_is_a_request()
+    [Theory]
+    [InlineData(false, 6, 5, 0, 0)]
+    [InlineData(true, 2, 1, 4, 2)]
+    public async Task With_the_sdks_retries_and_our_resilience_off_the_sdk_s_attempts_are_counted_as_its_policy_marks_them(
+        bool marked, long requests, long failures, long retryAttempts, long retried)
     {
         await using var server = await OpenAIWire.StartAsync(new OpenAIWireOptions { FailFirstAttempts = 5 });
         await using var monitored = Monitored.Create("openai", null, o =>
@@ -34,7 +42,7 @@ public sealed class OpenAISdkRetryTests
             o.ApiFormat = ApiFormat.OpenAI;
             o.Resilience = ApiResilience.None;
         });
-        var chat = OpenAISdkTests.ChatClient(monitored.Client, server, retryPolicy: new NoDelayRetryPolicy());
+        var chat = OpenAISdkTests.ChatClient(monitored.Client, server, retryPolicy: marked ? new NoDelayMarkedRetryPolicy() : new NoDelayRetryPolicy());
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(500, error.Status);
@@ -44,40 +52,10 @@ public sealed class OpenAISdkRetryTests
 
         var report = monitored.Report;
         Assert.Equal(6, server.Attempts);
-        Assert.Equal((6L, 1L, 5L, 0L, 0L), (report.TotalRequests, report.Successes, report.Failures, report.RetryAttempts, report.Retries));
+        Assert.Equal((requests, 1L, failures, retryAttempts, retried), (report.TotalRequests, report.Successes, report.Failures, report.RetryAttempts, report.Retries));
         Assert.Equal(server.Attempts, report.TotalRequests + report.RetryAttempts);
         Assert.Equal(
-            Figures.Expected(Model, successes: 1, failures: 5, prompt: OpenAIWire.PlainPromptTokens, completion: OpenAIWire.PlainCompletionTokens),
-            Figures.Of(report, Model));
-    }
-
-    /// <summary>
-    /// The SDK's retries kept, each marked by <see cref="MarkedRetryPolicy"/> (docs/sdks.md), with our resilience off:
-    /// the same 5 failures as above are 2 requests, 1 failure (the call the SDK gave up on), 1 success and 4 retry
-    /// attempts, both calls retried; the server's 6 attempts are requests plus retry attempts.
-    /// </summary>
-    [Fact]
-    public async Task With_the_sdks_retries_marked_each_sdk_retry_is_a_retry_attempt_of_its_call()
-    {
-        await using var server = await OpenAIWire.StartAsync(new OpenAIWireOptions { FailFirstAttempts = 5 });
-        await using var monitored = Monitored.Create("openai", null, o =>
-        {
-            o.ApiFormat = ApiFormat.OpenAI;
-            o.Resilience = ApiResilience.None;
-        });
-        var chat = OpenAISdkTests.ChatClient(monitored.Client, server, retryPolicy: new NoDelayMarkedRetryPolicy());
-
-        var error = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken));
-        Assert.Equal(500, error.Status);
-        ChatCompletion completion = await chat.CompleteChatAsync(Hello, cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal(string.Concat(OpenAIWire.Pieces), completion.Content[0].Text);
-
-        var report = monitored.Report;
-        Assert.Equal(6, server.Attempts);
-        Assert.Equal((2L, 1L, 1L, 4L, 2L), (report.TotalRequests, report.Successes, report.Failures, report.RetryAttempts, report.Retries));
-        Assert.Equal(server.Attempts, report.TotalRequests + report.RetryAttempts);
-        Assert.Equal(
-            Figures.Expected(Model, successes: 1, failures: 1, prompt: OpenAIWire.PlainPromptTokens, completion: OpenAIWire.PlainCompletionTokens),
+            Figures.Expected(Model, successes: 1, failures: failures, prompt: OpenAIWire.PlainPromptTokens, completion: OpenAIWire.PlainCompletionTokens),
             Figures.Of(report, Model));
     }
 
