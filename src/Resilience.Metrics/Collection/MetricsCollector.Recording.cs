@@ -134,25 +134,6 @@ public sealed partial class MetricsCollector
         AddTokens(counters, stripe, slots, in request);
     }
 
-    /// <summary>
-    /// Where a request's counts go in the backend's counters or a model's, which number their slots apart: a new
-    /// count is one slot here and one line in <c>AddTokens</c>.
-    /// </summary>
-    private readonly record struct CounterSlots(
-        int Successes, int Failures, int LatencyTicks, int RetriedRequests, int RetryAttempts,
-        int PromptTokens, int CompletionTokens, int CachedTokens, int ReasoningTokens, int CacheWriteTokens)
-    {
-        public static readonly CounterSlots Backend = new(
-            RecordedMetrics.Successes, RecordedMetrics.Failures, RecordedMetrics.LatencyTicks, RecordedMetrics.RetriedRequests,
-            RecordedMetrics.RetryAttempts, RecordedMetrics.PromptTokens, RecordedMetrics.CompletionTokens,
-            RecordedMetrics.CachedTokens, RecordedMetrics.ReasoningTokens, RecordedMetrics.CacheWriteTokens);
-
-        public static readonly CounterSlots Model = new(
-            ModelStats.Successes, ModelStats.Failures, ModelStats.LatencyTicks, ModelStats.RetriedRequests,
-            ModelStats.RetryAttempts, ModelStats.PromptTokens, ModelStats.CompletionTokens,
-            ModelStats.CachedTokens, ModelStats.ReasoningTokens, ModelStats.CacheWriteTokens);
-    }
-
     /// <summary>A request's token counts, each into its slot.</summary>
     private static void AddTokens(StripedCounters counters, int stripe, in CounterSlots slots, in RequestCompleted request)
     {

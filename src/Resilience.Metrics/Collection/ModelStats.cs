@@ -26,19 +26,7 @@ internal sealed class ModelStats(string name, bool detailedLatency)
     public CounterTotals Totals() => Counters.Totals(TotalsOf);
 
     /// <summary>A model's totals from sums in slot order (as the window slices keep them).</summary>
-    public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => new()
-    {
-        Successes = sums[Successes],
-        Failures = Math.Max(0, sums[Failures]),
-        RetriedRequests = sums[RetriedRequests],
-        RetryAttempts = sums[RetryAttempts],
-        PromptTokens = sums[PromptTokens],
-        CompletionTokens = sums[CompletionTokens],
-        CachedTokens = sums[CachedTokens],
-        CacheWriteTokens = sums[CacheWriteTokens],
-        ReasoningTokens = sums[ReasoningTokens],
-        LatencyTicks = sums[LatencyTicks],
-    };
+    public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => CounterSlots.Model.Totals(sums);
 
     /// <summary>Per-model latency distribution, kept only with detailed latency on.</summary>
     public LatencyHistogram? Latency { get; } = detailedLatency ? new LatencyHistogram() : null;

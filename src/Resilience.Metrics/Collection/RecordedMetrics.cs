@@ -72,19 +72,9 @@ internal sealed class RecordedMetrics
     public CounterTotals Totals() => Counters.Totals(TotalsOf);
 
     /// <summary>A backend's totals from sums in slot order (as the window slices keep them).</summary>
-    public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => new()
+    public static CounterTotals TotalsOf(ReadOnlySpan<long> sums) => CounterSlots.Backend.Totals(sums) with
     {
-        Successes = sums[Successes],
-        Failures = Math.Max(0, sums[Failures]),
         Timeouts = sums[Timeouts],
-        RetriedRequests = sums[RetriedRequests],
-        RetryAttempts = sums[RetryAttempts],
-        PromptTokens = sums[PromptTokens],
-        CompletionTokens = sums[CompletionTokens],
-        CachedTokens = sums[CachedTokens],
-        CacheWriteTokens = sums[CacheWriteTokens],
-        ReasoningTokens = sums[ReasoningTokens],
-        LatencyTicks = sums[LatencyTicks],
         FirstByteTicks = sums[FirstByteTicks],
         QueueTimeTicks = sums[QueueTimeTicks],
         QueueLengthSum = sums[QueueLengthSum],
