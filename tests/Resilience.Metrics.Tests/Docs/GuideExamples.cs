@@ -84,6 +84,15 @@ public static class GuideExamples
         return (latency, p95, lastTenSeconds, tokensPerSecond);
     }
 
+    public static WindowMetrics Windows(IMetricsReporter reporter)
+    {
+        // example: windows
+        WindowMetrics recent = reporter.GetWindowMetrics("openai", TimeSpan.FromMinutes(5));   // up to 15 minutes
+        Console.WriteLine($"last 5 min: {recent.ErrorRate:P1} errors, p95 {recent.Percentiles["95"]:F0} ms");
+        // end
+        return recent;
+    }
+
     public static (QueueMetrics, CircuitBreakerMetrics) QueueAndCircuit(IMetricsReporter reporter)
     {
         // example: queue-circuit

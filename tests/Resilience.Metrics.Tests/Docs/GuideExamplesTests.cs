@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
 using Resilience.Metrics.Tests.Support;
 
 namespace Resilience.Metrics.Tests.Docs;
@@ -46,6 +47,24 @@ public partial class GuideExamplesTests
         Assert.Contains("api_requests_total{api=\"openai\"} 1", prometheus);
         Assert.Equal(0, reporter.GetMetricsReport("openai").TotalRequests);
         Assert.Equal(1, (await GuideExamples.PlainPipeline()).TotalRequests);
+    }
+
+    [Fact]
+    public void The_windows_example_reads_the_last_five_minutes()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+        using var collector = new MetricsCollector(time);
+        var reporter = new MetricsReporter(collector);
+        var key = collector.RegisterBackend("openai");
+        collector.RecordRequest(new RequestCompleted(key) { Succeeded = false, ErrorCategory = ErrorCategory.RateLimiting, ErrorType = "429", Latency = TimeSpan.FromMilliseconds(20) });
+        collector.RecordRequest(new RequestCompleted(key) { Succeeded = true, Latency = TimeSpan.FromMilliseconds(40) });
+        time.Advance(TimeSpan.FromSeconds(10));   // the requests' 5 s slice is complete
+
+        var recent = GuideExamples.Windows(reporter);
+
+        Assert.Equal((2L, 1L), (recent.Requests, recent.Failures));
+        Assert.Equal(0.5, recent.ErrorRate, 6);
+        Assert.Equal(40, recent.Percentiles["95"], 0.4);   // within 1 %
     }
 
     [Fact]
