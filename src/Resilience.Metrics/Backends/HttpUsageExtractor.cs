@@ -57,8 +57,8 @@ internal sealed class HttpUsageExtractor
     public HttpContent? ContentToBuffer(HttpRequestMessage request, ApiFormat format)
     {
         HttpContent? content = request.Content;
-        if (content is null or ByteArrayContent or ReadOnlyMemoryContent || format == ApiFormat.S3
-            || ModelExtractor.TryGetNamedModel(request, out _) || !MayHoldJson(content.Headers))
+        // A named model (request.SetApiModel) does not spare the buffering: the body must still be re-sendable by a retry.
+        if (content is null or ByteArrayContent or ReadOnlyMemoryContent || format == ApiFormat.S3 || !MayHoldJson(content.Headers))
         {
             return null;
         }

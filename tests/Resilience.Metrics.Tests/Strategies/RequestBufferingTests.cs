@@ -7,7 +7,8 @@ namespace Resilience.Metrics.Tests.Strategies;
 /// <summary>Whether an SDK's own request body is retried never depends on whether the request is monitored.</summary>
 public sealed class RequestBufferingTests
 {
-    public static TheoryData<string> Pipelines => ["monitored", "metrics off", "AddApiRetry alone"];
+    // Naming the model (on the request or on the context) must not spare the buffering either: the body is still re-sent.
+    public static TheoryData<string> Pipelines => ["monitored", "metrics off", "AddApiRetry alone", "model named on the request", "model named on the context"];
 
     [Theory]
     [MemberData(nameof(Pipelines))]
@@ -23,7 +24,7 @@ public sealed class RequestBufferingTests
             default:
                 builder.AddApiMonitoring("buffering", collector, o =>
                 {
-                    o.MetricsEnabled = pipelineKind == "monitored";
+                    o.MetricsEnabled = pipelineKind != "metrics off";
                     o.Retry.InitialRetryDelay = TimeSpan.Zero;
                     o.Retry.UseJitter = false;
                 });
@@ -35,6 +36,15 @@ public sealed class RequestBufferingTests
         var received = new List<string>();
         var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
         context.SetRequestMessage(request);
+        if (pipelineKind == "model named on the request")
+        {
+            request.SetApiModel("gpt-4o-mini");
+        }
+        else if (pipelineKind == "model named on the context")
+        {
+            context.SetApiModel("gpt-4o-mini");
+        }
+
         try
         {
             using var response = await pipeline.ExecuteAsync(async ctx =>
@@ -52,6 +62,38 @@ public sealed class RequestBufferingTests
 
         Assert.Equal(2, received.Count);
         Assert.All(received, body => Assert.Equal("""{"model":"gpt-4o-mini","messages":[]}""", body));
+    }
+
+    /// <summary>A model named on the context does not hide an SDK's retry mark: the attempt is a retry of the call, not a request.</summary>
+    [Fact]
+    public async Task A_model_named_on_the_context_still_reads_the_sdk_s_retry_mark()
+    {
+        using var collector = new MetricsCollector();
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddApiMonitoring("context-named", collector, o => o.Resilience = ApiResilience.None)
+            .Build();
+
+        foreach (var retry in new[] { "0", "1" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.anthropic.com/v1/messages");
+            request.Headers.TryAddWithoutValidation("x-stainless-retry-count", retry);
+            var context = ResilienceContextPool.Shared.Get(TestContext.Current.CancellationToken);
+            context.SetRequestMessage(request);
+            context.SetApiModel("claude-sonnet-4-5");
+            try
+            {
+                using var response = await pipeline.ExecuteAsync(
+                    _ => ValueTask.FromResult(new HttpResponseMessage(retry == "0" ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK)), context);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        var report = new MetricsReporter(collector).GetMetricsReport("context-named");
+        Assert.Equal((1L, 1L, 0L, 1L), (report.TotalRequests, report.Successes, report.Failures, report.RetryAttempts));
+        Assert.Equal(1, report.Models["claude-sonnet-4-5"].Requests);
     }
 
     /// <summary>An SDK's own content type: JSON of known length, not in memory, and it can be serialized once only.</summary>

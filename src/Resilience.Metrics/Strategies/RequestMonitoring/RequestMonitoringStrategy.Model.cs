@@ -15,15 +15,11 @@ internal sealed partial class RequestMonitoringStrategy<T>
         unbuffered = null;
         request.Format = _usage.Format;
 
-        // A model named on the pipeline's context (the way of pipelines without HTTP; HTTP callers name it on the request,
-        // request.SetApiModel) is taken as it is, with the configured format: one property look-up on this path, which
-        // needs no try region (a look-up does not throw).
-        if (context.Properties.TryGetValue(ApiMonitoringContext.Model, out var named))
-        {
-            request.Model = TextLimits.Cap(named);
-            return;
-        }
-
+        // A model named on the pipeline's context (the way of pipelines without HTTP, or context.SetApiModel) is taken
+        // as it is; an HTTP request is still resolved below (its format, an SDK's retry mark, a body to buffer so a
+        // retry can send it again), only its model is not read.
+        var named = context.Properties.TryGetValue(ApiMonitoringContext.Model, out var contextModel) ? TextLimits.Cap(contextModel) : null;
+        request.Model = named;
         try
         {
             if (context.GetRequestMessage() is not { } message)
@@ -35,7 +31,11 @@ internal sealed partial class RequestMonitoringStrategy<T>
             request.Format = format;
             request.ClientRetryNumber = ClientRetries.Number(message, format);
             unbuffered = _usage.ContentToBuffer(message, format);
-            if (unbuffered is null)
+            if (named is not null)
+            {
+                request.SkipResponse = format == ApiFormat.S3;
+            }
+            else if (unbuffered is null)
             {
                 SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, format, modelHint: Volatile.Read(ref _lastRequestModel))));
             }
@@ -55,7 +55,7 @@ internal sealed partial class RequestMonitoringStrategy<T>
     {
         try
         {
-            if (context.GetRequestMessage() is { } message)
+            if (request.Model is null && context.GetRequestMessage() is { } message)
             {
                 SetModel(context, ref request, TextLimits.Cap(_usage.GetRequestModel(message, request.Format, buffered: true, Volatile.Read(ref _lastRequestModel))));
 
