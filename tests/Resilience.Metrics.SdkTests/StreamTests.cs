@@ -43,7 +43,8 @@ public sealed class StreamTests
         Assert.True(firstChunk.AvgLatency <= report.Latency.MaxLatency - Timing.AtLeast(6, delay), $"time to first chunk {firstChunk.AvgLatency} ms of {report.Latency.MaxLatency} ms");
         Assert.Equal(firstChunk.AvgLatency / 1000, Assert.Single(firstChunks.GetMeasurementSnapshot()).Value, 3);
         var perChunk = Assert.Single(perChunks.GetMeasurementSnapshot()).Value;
-        Assert.True(perChunk >= delay.TotalSeconds / 2, $"time per output chunk {perChunk * 1000} ms between chunks sent {delay.TotalMilliseconds} ms apart");
+        // Both ways: the stream's own time from its first chunk, shared by its chunks (not the whole stream's time).
+        Assert.InRange(perChunk, delay.TotalSeconds / 2, 2 * delay.TotalSeconds);
     }
 
     [Fact]

@@ -168,4 +168,25 @@ public sealed class ResponseUsageReaderTests
 
         Assert.Equal(long.MaxValue, usage.PromptTokens);
     }
+
+    /// <summary>
+    /// A Gemini 2.5 answer with thinking and an implicit cache hit, as the API documents <c>usageMetadata</c>: cached
+    /// tokens are a part of <c>promptTokenCount</c>; thoughts are not a part of <c>candidatesTokenCount</c>
+    /// (<c>totalTokenCount</c> = prompt + candidates + thoughts), so completion tokens add them.
+    /// </summary>
+    [Theory]
+    [InlineData(ApiFormat.Gemini)]
+    [InlineData(ApiFormat.Generic)]
+    public void A_gemini_answer_with_thinking_and_a_cache_hit_reports_its_cached_and_reasoning_tokens(ApiFormat format)
+    {
+        var body = """
+            {"candidates":[{"content":{"parts":[{"text":"42"}],"role":"model"},"finishReason":"STOP"}],
+             "usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":50,"totalTokenCount":1250,
+                              "cachedContentTokenCount":600,"thoughtsTokenCount":200},
+             "modelVersion":"gemini-2.5-flash"}
+            """u8;
+
+        Assert.True(ResponseUsageReader.TryRead(format, body, out var usage));
+        Assert.Equal(new TokenUsage(1000, 250, "gemini-2.5-flash") { CachedTokens = 600, ReasoningTokens = 200 }, usage);
+    }
 }

@@ -15,7 +15,15 @@ internal sealed class GeminiFormat : ApiFormatDescriptor
     public override string? ModelFromUrl(ReadOnlySpan<char> path) => UrlModels.FromActionPath(path);
 
     protected override TokenFields Counts(in UsageFields f) =>
-        new(f.GeminiPromptTokens, f.GeminiCandidatesTokens, f.GeminiCachedTokens, f.GeminiThoughtsTokens);
+        new(f.GeminiPromptTokens, Completion(f), f.GeminiCachedTokens, f.GeminiThoughtsTokens);
+
+    /// <summary>
+    /// Gemini's output tokens: <c>candidatesTokenCount</c> leaves the thinking out (<c>totalTokenCount</c> is prompt +
+    /// candidates + thoughts, and thoughts are billed as output), so the thoughts are added and completion tokens mean
+    /// the same for every provider, reasoning a part of them.
+    /// </summary>
+    public static long Completion(in UsageFields f) =>
+        f.GeminiCandidatesTokens < 0 ? -1 : f.GeminiCandidatesTokens + Math.Max(f.GeminiThoughtsTokens, 0);
 
     protected override string? ResponseModel(in UsageFields f) => f.ModelVersion;
 }

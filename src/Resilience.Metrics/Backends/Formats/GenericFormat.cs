@@ -19,7 +19,7 @@ internal sealed class GenericFormat : ApiFormatDescriptor
         var usage = OpenAIUsage(f);
         return new(
             First(usage.Prompt, First(f.GeminiPromptTokens, First(f.OllamaPromptEvalCount, f.TgiPrefillTokens))),
-            First(usage.Completion, First(f.GeminiCandidatesTokens, First(f.OllamaEvalCount, f.TgiGeneratedTokens))),
+            First(usage.Completion, First(GeminiFormat.Completion(f), First(f.OllamaEvalCount, f.TgiGeneratedTokens))),
             First(usage.Cached, f.GeminiCachedTokens),
             First(usage.Reasoning, f.GeminiThoughtsTokens),
             usage.CacheWrite);

@@ -97,7 +97,9 @@ public sealed partial class ReportGoldenTests : IDisposable
         var path = GoldenPath(name);
         if (Environment.GetEnvironmentVariable("RESILIENCE_METRICS_WRITE_GOLDEN") == "1")
         {
+            // Written, never passed: a run with the variable left set must not hide a change.
             File.WriteAllText(path, actual);
+            Assert.Fail($"{name} written; review its diff and run again without RESILIENCE_METRICS_WRITE_GOLDEN.");
         }
 
         Assert.Equal(File.ReadAllText(path), actual);
