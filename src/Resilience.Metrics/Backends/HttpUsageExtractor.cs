@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 
 namespace Resilience.Metrics;
 
@@ -250,6 +251,8 @@ internal sealed class HttpUsageExtractor
         }
     }
 
+    // Pooled: every request whose response arrives asynchronously passes here (no state machine allocated per request).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TokenUsage> LoadAndReadAsync(HttpContent content, ApiFormat format, string? modelHint, CancellationToken cancellationToken)
     {
         await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);

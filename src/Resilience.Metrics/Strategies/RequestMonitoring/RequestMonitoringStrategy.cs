@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Polly;
 
 namespace Resilience.Metrics;
@@ -80,6 +81,8 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
         return pending.IsCompletedSuccessfully ? Complete(pending.Result, context, in request) : CompleteAsync(pending, context, request);
     }
 
+    // Pooled: every request whose response arrives asynchronously passes here (no state machine allocated per request).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<T>> CompleteAsync(ValueTask<Outcome<T>> pending, ResilienceContext context, PendingRequest request)
     {
         Outcome<T> outcome;
@@ -222,6 +225,8 @@ internal sealed partial class RequestMonitoringStrategy<T> : ResilienceStrategy<
         return new ValueTask<Outcome<T>>(outcome);
     }
 
+    // Pooled: every request whose response arrives asynchronously passes here (no state machine allocated per request).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<T>> RecordAfterLoadingAsync(
         ValueTask<TokenUsage> loading, Outcome<T> outcome, HttpResponseMessage response, ResilienceContext context, PendingRequest request)
     {
