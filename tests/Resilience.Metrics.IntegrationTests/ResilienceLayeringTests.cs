@@ -190,6 +190,45 @@ public sealed class ResilienceLayeringTests
     }
 
     /// <summary>
+    /// Our breaker added with Polly's own options (whose default name other breakers share) in an observed pipeline:
+    /// each transition is recorded once, by the breaker, not again from the pipeline's Polly telemetry.
+    /// </summary>
+    [Fact]
+    public async Task Our_breaker_with_polly_s_options_in_an_observed_pipeline_counts_each_transition_once()
+    {
+        await using var server = await AttemptServer.StartAsync(AttemptServer.Always);
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        services.AddApiMonitoring();
+        services.AddResiliencePipeline<string, HttpResponseMessage>("breaker", (b, ctx) =>
+        {
+            var collector = ctx.ServiceProvider.GetRequiredService<IMetricsCollector>();
+            b.AddApiCircuitBreaker(collector.RegisterBackend("breaker"), collector, new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = 1,
+                MinimumThroughput = 2,
+                BreakDuration = TimeSpan.FromMinutes(1),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { IsSuccessStatusCode: false }),
+            });
+        });
+        services.ObserveResiliencePipeline("breaker", "breaker");
+        await using var provider = services.BuildServiceProvider();
+        using var transitions = new MetricCollector<long>(provider.GetRequiredService<IMeterFactory>(), ApiMonitoringTelemetry.Name, "api.client.circuit.transitions");
+        var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline<HttpResponseMessage>("breaker");
+        using var http = new HttpClient { BaseAddress = server.Address };
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await pipeline.ExecuteAsync(async ct => await http.GetAsync("x", ct), TestContext.Current.CancellationToken);
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(async () => await pipeline.ExecuteAsync(async ct => await http.GetAsync("x", ct), TestContext.Current.CancellationToken));
+        var circuit = provider.GetRequiredService<IMetricsReporter>().GetCircuitBreakerMetrics("breaker");
+        Assert.Equal((CircuitState.Open, 1L), (circuit.CurrentState, circuit.OpenCircuitCount));
+        Assert.Equal(1, transitions.GetMeasurementSnapshot().Sum(m => m.Value));
+    }
+
+    /// <summary>
     /// A pipeline of the application's own (a database retry) is not a backend: the bridge never invents one from
     /// its name, unless the application names it with <c>ObserveResiliencePipeline</c>, and then its retries are that
     /// backend's.

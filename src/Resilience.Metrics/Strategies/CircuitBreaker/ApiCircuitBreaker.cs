@@ -28,6 +28,14 @@ internal static class ApiCircuitBreaker
     public static void Add<T>(ResiliencePipelineBuilder<T> builder, BackendKey backend, GuardedMetricsCollector collector, CircuitBreakerStrategyOptions<T> given, ILogger logger)
     {
         var options = Copy(given);
+
+        // Polly's telemetry of a pipeline we observe reports every breaker; ours are told apart by name, so Polly's
+        // default name (which other breakers share) becomes ours: the state changes recorded here are not counted again.
+        if (options.Name is null or "CircuitBreaker")
+        {
+            options.Name = ApiCircuitBreakerStrategyOptions.DefaultName;
+        }
+
         var onOpened = given.OnOpened;
         var onClosed = given.OnClosed;
         var onHalfOpened = given.OnHalfOpened;
